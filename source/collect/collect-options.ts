@@ -1,0 +1,36 @@
+export interface CollectOptions {
+	readonly containerdSocket: string;
+	/** Forced CRI endpoint (a path or unix:// URL); null probes the usual sockets as the kubelet would. */
+	readonly criSocket: string | null;
+	readonly dockerSocket: string;
+	/** Bound on each call to a source. */
+	readonly timeoutMs: number;
+	/** Bound on the bytes any one answer may carry. */
+	readonly maxBytes: number;
+	/** Sees every raw answer; the fixture recorder uses it. */
+	readonly onRaw?: (source: string, call: string, bytes: Uint8Array) => void;
+}
+
+export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** Where CRI runtimes listen, in the order kubeadm 1.24+ probes them, then k3s and the old dockershim. */
+export const CRI_SOCKET_CANDIDATES = [
+	'/run/containerd/containerd.sock',
+	'/var/run/crio/crio.sock',
+	'/var/run/cri-dockerd.sock',
+	'/run/k3s/containerd/containerd.sock',
+	'/var/run/dockershim.sock',
+] as const;
+
+export const DEFAULT_COLLECT_OPTIONS: CollectOptions = {
+	containerdSocket: DEFAULT_CONTAINERD_SOCKET,
+	criSocket: null,
+	dockerSocket: DEFAULT_DOCKER_SOCKET,
+	timeoutMs: 5000,
+	maxBytes: 64 * 1024 * 1024,
+};
+
+export function socketPath(endpoint: string): string {
+	return endpoint.startsWith('unix://') ? endpoint.slice('unix://'.length) : endpoint;
+}

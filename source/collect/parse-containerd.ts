@@ -1,0 +1,67 @@
+/**
+ * Pure parsers for containerd's API answers (protobuf bytes) into crimon's facts.
+ * Each throws ProtobufError on bytes that are not the message they claim to be.
+ */
+import * as api from '../protocol/containerd-api.js';
+import {decode, type Decoded} from '../protocol/protobuf.js';
+import type {ContainerdContainerFact, ContainerdTaskFact, Mount} from '../model/types.js';
+
+export function parseVersion(bytes: Uint8Array): {version: string; revision: string} {
+	const decoded = decode(api.VersionResponse, bytes);
+	return {version: decoded.version as string, revision: decoded.revision as string};
+}
+
+export function parseNamespaces(bytes: Uint8Array): string[] {
+	const decoded = decode(api.ListNamespacesResponse, bytes);
+	return (decoded.namespaces as Decoded[]).map((ns) => ns.name as string);
+}
+
+const SPEC_TYPE_SUFFIX = 'opencontainers/runtime-spec/1/Spec';
+
+/** The OCI spec rides in an Any as JSON; its mounts say what the container can reach on the host. */
+export function mountsFromSpec(spec: Decoded | null): Mount[] {
+	if (!spec) return [];
+	const typeUrl = spec.typeUrl as string;
+	if (!typeUrl.endsWith(SPEC_TYPE_SUFFIX)) return [];
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(Buffer.from(spec.value as Uint8Array).toString('utf8'));
+	} catch {
+		return [];
+	}
+	const mounts = (parsed as {mounts?: unknown})?.mounts;
+	if (!Array.isArray(mounts)) return [];
+	const out: Mount[] = [];
+	for (const mount of mounts) {
+		if (typeof mount !== 'object' || mount === null) continue;
+		const {source, destination, type} = mount as Record<string, unknown>;
+		if (typeof source !== 'string' || typeof destination !== 'string') continue;
+		// Only bind mounts reach the host's files; proc, tmpfs and friends are the container's own.
+		if (type !== undefined && type !== 'bind' && type !== 'rbind') continue;
+		out.push({source, destination});
+	}
+	return out;
+}
+
+export function parseContainers(bytes: Uint8Array, namespace: string): ContainerdContainerFact[] {
+	const decoded = decode(api.ListContainersResponse, bytes);
+	return (decoded.containers as Decoded[]).map((container) => ({
+		id: container.id as string,
+		namespace,
+		image: container.image as string,
+		runtime: ((container.runtime as Decoded | null)?.name as string | undefined) ?? '',
+		labels: container.labels as Record<string, string>,
+		mounts: mountsFromSpec(container.spec as Decoded | null),
+	}));
+}
+
+export function parseTasks(bytes: Uint8Array, namespace: string): ContainerdTaskFact[] {
+	const decoded = decode(api.ListTasksResponse, bytes);
+	// containerd fills `id` (the task's, which is the container's) and leaves container_id empty.
+	return (decoded.tasks as Decoded[]).map((task) => ({
+		id: (task.containerId as string) || (task.id as string),
+		namespace,
+		pid: task.pid as number,
+		status: api.TASK_STATUS[task.status as number] ?? 'unknown',
+	}));
+}

@@ -1,0 +1,49 @@
+/** Pure parsers for the Docker Engine API's JSON answers, checked field by field. */
+import type {DockerContainerFact, Mount} from '../model/types.js';
+
+export class DockerShapeError extends Error {
+	override readonly name = 'DockerShapeError';
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function stringMap(value: unknown): Record<string, string> {
+	const out: Record<string, string> = {};
+	if (!isRecord(value)) return out;
+	for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
+	return out;
+}
+
+export function parseDockerVersion(json: unknown): {version: string; apiVersion: string} {
+	if (!isRecord(json) || typeof json.Version !== 'string') throw new DockerShapeError('/version answered without a Version');
+	return {version: json.Version, apiVersion: typeof json.ApiVersion === 'string' ? json.ApiVersion : ''};
+}
+
+function parseMounts(value: unknown): Mount[] {
+	if (!Array.isArray(value)) return [];
+	const out: Mount[] = [];
+	for (const mount of value) {
+		if (!isRecord(mount)) continue;
+		if (typeof mount.Source === 'string' && typeof mount.Destination === 'string') out.push({source: mount.Source, destination: mount.Destination});
+	}
+	return out;
+}
+
+export function parseDockerContainers(json: unknown): DockerContainerFact[] {
+	if (!Array.isArray(json)) throw new DockerShapeError('/containers/json did not answer with a list');
+	return json.map((item, index) => {
+		if (!isRecord(item) || typeof item.Id !== 'string' || !/^[0-9a-f]{12,64}$/.test(item.Id)) {
+			throw new DockerShapeError(`/containers/json entry ${index} has no valid Id`);
+		}
+		const names = Array.isArray(item.Names) ? item.Names.filter((n): n is string => typeof n === 'string') : [];
+		const name = (names[0] ?? item.Id.slice(0, 12)).replace(/^\//, '');
+		return {
+			id: item.Id,
+			name,
+			image: typeof item.Image === 'string' ? item.Image : '',
+			state: typeof item.State === 'string' ? item.State : 'unknown',
+			labels: stringMap(item.Labels),
+			mounts: parseMounts(item.Mounts),
+		};
+	});
+}

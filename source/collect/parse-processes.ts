@@ -1,0 +1,73 @@
+/**
+ * Pure parsers for the process table: `ps -eo pid=,ppid=,user:64=,stat=,args= -ww`
+ * output (remote nodes) and /proc/<pid>/stat plus cmdline (this machine).
+ */
+import type {ProcessInfo} from '../model/types.js';
+
+export class ProcessTableError extends Error {
+	override readonly name = 'ProcessTableError';
+}
+
+/** The fixed argv crimon runs for a process table where it cannot read /proc directly. */
+export const PS_ARGV = ['ps', '-eo', 'pid=,ppid=,user:64=,stat=,args=', '-ww'] as const;
+
+const PS_LINE = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s?(.*)$/;
+
+export function parsePs(output: string): ProcessInfo[] {
+	const processes: ProcessInfo[] = [];
+	const lines = output.split('\n');
+	for (const [index, line] of lines.entries()) {
+		if (line.trim() === '') continue;
+		const match = PS_LINE.exec(line);
+		if (!match) throw new ProcessTableError(`ps line ${index + 1} is not "pid ppid user stat args"`);
+		processes.push({
+			pid: Number(match[1]),
+			ppid: Number(match[2]),
+			user: match[3]!,
+			state: match[4]!,
+			command: match[5]!,
+		});
+	}
+	if (processes.length === 0) throw new ProcessTableError('ps listed no processes');
+	return processes;
+}
+
+export interface ProcStat {
+	readonly pid: number;
+	readonly comm: string;
+	readonly state: string;
+	readonly ppid: number;
+}
+
+/** /proc/<pid>/stat: "pid (comm) S ppid ...", where comm may itself hold spaces and parentheses. */
+export function parseProcStat(text: string): ProcStat | null {
+	const open = text.indexOf('(');
+	const close = text.lastIndexOf(')');
+	if (open < 1 || close < open) return null;
+	const pid = Number(text.slice(0, open).trim());
+	const rest = text.slice(close + 2).split(' ');
+	const state = rest[0];
+	const ppid = Number(rest[1]);
+	if (!Number.isInteger(pid) || !state || !Number.isInteger(ppid)) return null;
+	return {pid, comm: text.slice(open + 1, close), state, ppid};
+}
+
+/** argv is NUL-separated; a kernel thread has none and is shown as ps shows it, `[comm]`. */
+export function commandFromCmdline(cmdline: Buffer | null, comm: string): string {
+	if (!cmdline || cmdline.length === 0) return `[${comm}]`;
+	let end = cmdline.length;
+	while (end > 0 && cmdline[end - 1] === 0) end--;
+	return cmdline.subarray(0, end).toString('utf8').replaceAll('\0', ' ');
+}
+
+/** /etc/passwd → uid → name. */
+export function parsePasswd(text: string): Map<number, string> {
+	const users = new Map<number, string>();
+	for (const line of text.split('\n')) {
+		const fields = line.split(':');
+		if (fields.length < 3) continue;
+		const uid = Number(fields[2]);
+		if (Number.isInteger(uid) && fields[0] && !users.has(uid)) users.set(uid, fields[0]);
+	}
+	return users;
+}

@@ -1,0 +1,231 @@
+/**
+ * Pure: the raw facts of one poll → one node's snapshot. Containers are joined across
+ * containerd, the CRI and Docker by id (Docker's id is containerd's id in `moby`, the
+ * CRI's ids are containerd's ids in `k8s.io`, or Docker's under cri-dockerd).
+ */
+import {findShims} from './shims.js';
+import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
+import {SNAPSHOT_SCHEMA} from './types.js';
+import type {
+	Container, ContainerdContainerFact, ContainerdTaskFact, CriContainerFact, CriSandboxFact, DockerContainerFact,
+	NamespaceSummary, NodeFacts, NodeSnapshot, Pod, PodRef, Snapshot,
+} from './types.js';
+
+interface Draft {
+	id: string;
+	namespace: string | null;
+	containerd?: ContainerdContainerFact;
+	task?: ContainerdTaskFact;
+	docker?: DockerContainerFact;
+	criContainer?: CriContainerFact;
+	criSandbox?: CriSandboxFact;
+}
+
+const key = (namespace: string | null, id: string) => `${namespace ?? ''}\0${id}`;
+
+class DraftIndex {
+	readonly drafts = new Map<string, Draft>();
+	private readonly byId = new Map<string, Draft[]>();
+
+	add(namespace: string | null, id: string): Draft {
+		const draft: Draft = {id, namespace};
+		this.drafts.set(key(namespace, id), draft);
+		let list = this.byId.get(id);
+		if (!list) this.byId.set(id, (list = []));
+		list.push(draft);
+		return draft;
+	}
+
+	get(namespace: string | null, id: string): Draft | undefined {
+		return this.drafts.get(key(namespace, id));
+	}
+
+	/** The draft for an id, preferring the given namespaces in order; a new one if none has it. */
+	claim(id: string, preferred: readonly string[], owned: (draft: Draft) => boolean): Draft {
+		const candidates = (this.byId.get(id) ?? []).filter((draft) => !owned(draft));
+		for (const namespace of preferred) {
+			const found = candidates.find((draft) => draft.namespace === namespace);
+			if (found) return found;
+		}
+		return candidates[0] ?? this.add(null, id);
+	}
+}
+
+function dockerPod(docker: DockerContainerFact): PodRef | null {
+	const fromLabels = podFromLabels(docker.labels);
+	if (fromLabels) return fromLabels;
+	const parsed = parseKubeletDockerName(docker.name);
+	return parsed ? {name: parsed.pod, namespace: parsed.namespace, uid: parsed.uid} : null;
+}
+
+function isDockerSandbox(docker: DockerContainerFact): boolean {
+	return docker.labels[LABEL.dockerType] === 'podsandbox' || parseKubeletDockerName(docker.name)?.sandbox === true;
+}
+
+function compareText(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
+	const processes = (facts.processes ?? []).slice().sort((a, b) => a.pid - b.pid);
+	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
+	const shims = findShims(processes);
+	const index = new DraftIndex();
+
+	for (const container of facts.containerd?.containers ?? []) index.add(container.namespace, container.id).containerd = container;
+	for (const task of facts.containerd?.tasks ?? []) {
+		const draft = index.get(task.namespace, task.id);
+		if (draft) draft.task = task;
+	}
+	for (const docker of facts.docker?.containers ?? []) {
+		index.claim(docker.id, ['moby'], (d) => d.docker !== undefined).docker = docker;
+	}
+	const criOwned = (d: Draft) => d.criContainer !== undefined || d.criSandbox !== undefined;
+	const sandboxes = new Map<string, CriSandboxFact>();
+	for (const sandbox of facts.cri?.sandboxes ?? []) {
+		sandboxes.set(sandbox.id, sandbox);
+		index.claim(sandbox.id, ['k8s.io', 'moby'], criOwned).criSandbox = sandbox;
+	}
+	for (const container of facts.cri?.containers ?? []) {
+		index.claim(container.id, ['k8s.io', 'moby'], criOwned).criContainer = container;
+	}
+	const criAnswered = facts.cri !== null;
+
+	const containers: Container[] = [];
+	for (const draft of index.drafts.values()) {
+		const {containerd, task, docker, criContainer, criSandbox} = draft;
+		const running = task !== undefined && task.pid > 0 && task.status !== 'stopped';
+		const pid = running ? task.pid : null;
+		const parent = pid === null ? undefined : parentOf.get(pid);
+		const criSandboxOfContainer = criContainer ? sandboxes.get(criContainer.podSandboxId) : undefined;
+		const seenByCri = criContainer !== undefined || criSandbox !== undefined;
+
+		let pod: PodRef | null = null;
+		let podId: string | null = null;
+		if (criSandbox) {
+			pod = {name: criSandbox.name, namespace: criSandbox.namespace, uid: criSandbox.uid};
+			podId = criSandbox.id;
+		} else if (criContainer) {
+			podId = criContainer.podSandboxId || null;
+			pod = criSandboxOfContainer
+				? {name: criSandboxOfContainer.name, namespace: criSandboxOfContainer.namespace, uid: criSandboxOfContainer.uid}
+				: podFromLabels(criContainer.labels);
+		} else if (docker) {
+			pod = dockerPod(docker);
+			if (pod) podId = isDockerSandbox(docker) ? docker.id : docker.labels[LABEL.sandboxId] ?? null;
+		} else if (containerd && !(criAnswered && draft.namespace === 'k8s.io')) {
+			// Without a CRI answer, containerd's own labels are the best word on a pod; with one,
+			// a k8s.io container the CRI does not list is not a Kubernetes container.
+			pod = podFromLabels(containerd.labels);
+			podId = pod ? containerd.labels[LABEL.sandboxId] ?? null : null;
+		}
+
+		const sandbox = criSandbox !== undefined
+			|| (docker !== undefined && isDockerSandbox(docker))
+			|| containerd?.labels[LABEL.criContainerdKind] === 'sandbox';
+
+		containers.push({
+			id: draft.id,
+			name: docker?.name || criContainer?.name || criSandbox?.name || draft.id,
+			image: docker?.image || criContainer?.image || containerd?.image || '',
+			state: docker?.state || criContainer?.state || criSandbox?.state || task?.status || (containerd ? 'stopped' : 'unknown'),
+			namespace: draft.namespace,
+			pid,
+			shimPid: parent ?? null,
+			sandbox,
+			pod,
+			seenBy: {cri: seenByCri, containerd: containerd !== undefined, docker: docker !== undefined},
+			podId,
+			runtime: containerd?.runtime || null,
+			labels: {...containerd?.labels, ...docker?.labels, ...criContainer?.labels, ...criSandbox?.labels},
+			mounts: containerd?.mounts.length ? containerd.mounts : docker?.mounts ?? [],
+		});
+	}
+	containers.sort((a, b) => compareText(a.namespace ?? '\uffff', b.namespace ?? '\uffff') || compareText(a.name, b.name) || compareText(a.id, b.id));
+
+	return {
+		name: facts.name,
+		target: facts.target,
+		ok: facts.reachable,
+		errors: facts.errors,
+		runtimes: {
+			cri: facts.cri?.info ?? null,
+			containerd: facts.containerd ? {address: facts.containerd.address, version: facts.containerd.version} : null,
+			docker: facts.docker ? {address: facts.docker.address, version: facts.docker.version} : null,
+		},
+		processes,
+		shims,
+		namespaces: buildNamespaces(facts, containers),
+		containers,
+		pods: buildPods(facts, containers),
+	};
+}
+
+function buildNamespaces(facts: NodeFacts, containers: readonly Container[]): NamespaceSummary[] {
+	const names = [...(facts.containerd?.namespaces ?? [])].sort(compareText);
+	return names.map((name) => ({
+		name,
+		containers: containers.filter((c) => c.namespace === name && c.seenBy.containerd).map((c) => c.id),
+	}));
+}
+
+function buildPods(facts: NodeFacts, containers: readonly Container[]): Pod[] {
+	const pods: Pod[] = [];
+	const byId = new Map(containers.map((c) => [c.id, c]));
+	for (const sandbox of facts.cri?.sandboxes ?? []) {
+		const members = containers.filter((c) => !c.sandbox && c.seenBy.cri && c.podId === sandbox.id);
+		pods.push({
+			id: sandbox.id,
+			name: sandbox.name,
+			namespace: sandbox.namespace,
+			uid: sandbox.uid,
+			source: 'cri',
+			sandboxPid: byId.get(sandbox.id)?.pid ?? null,
+			containers: members.map((c) => c.id),
+			state: sandbox.state,
+		});
+	}
+	// dockershim's pods, rebuilt from what the kubelet wrote on Docker's containers.
+	const dockerKube = containers.filter((c) => c.seenBy.docker && !c.seenBy.cri && c.pod !== null);
+	const groups = new Map<string, {sandbox: Container | null; members: Container[]; pod: PodRef}>();
+	const groupKey = (pod: PodRef) => `${pod.namespace}\0${pod.name}\0${pod.uid}`;
+	for (const container of dockerKube) {
+		const k = groupKey(container.pod!);
+		let group = groups.get(k);
+		if (!group) groups.set(k, (group = {sandbox: null, members: [], pod: container.pod!}));
+		if (container.sandbox) {
+			// A restarted sandbox leaves exited attempts behind: the running one speaks for the pod.
+			if (!group.sandbox || (group.sandbox.state !== 'running' && container.state === 'running')) group.sandbox = container;
+		} else {
+			group.members.push(container);
+		}
+	}
+	for (const group of groups.values()) {
+		const sandboxId = group.sandbox?.id ?? null;
+		pods.push({
+			id: sandboxId ?? `${group.pod.namespace}/${group.pod.name}`,
+			name: group.pod.name,
+			namespace: group.pod.namespace,
+			uid: group.pod.uid,
+			source: 'docker-labels',
+			sandboxPid: group.sandbox?.pid ?? null,
+			containers: group.members.map((c) => c.id),
+			state: group.sandbox?.state ?? 'unknown',
+		});
+	}
+	pods.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name) || compareText(a.id, b.id));
+	return pods;
+}
+
+export function unreachableNode(name: string, target: string, message: string): NodeSnapshot {
+	return {
+		name, target, ok: false,
+		errors: [{source: 'node', message}],
+		runtimes: {cri: null, containerd: null, docker: null},
+		processes: [], shims: [], namespaces: [], containers: [], pods: [],
+	};
+}
+
+export function buildSnapshot(nodes: readonly NodeSnapshot[], takenAt: Date): Snapshot {
+	return {schema: SNAPSHOT_SCHEMA, takenAt: takenAt.toISOString(), nodes};
+}

@@ -1,0 +1,149 @@
+/**
+ * Unary gRPC over HTTP/2 on any duplex stream: a local unix socket, or an SSH
+ * stream-local channel to a remote node's socket. gRPC's framing is small (a 5-byte
+ * prefix per message, status in trailers), and speaking it on a stream we already hold
+ * is what lets the same code read a remote containerd with nothing installed on the node.
+ */
+import http2 from 'node:http2';
+import type {Duplex} from 'node:stream';
+import {decode, encode, type Decoded, type MessageSchema} from './protobuf.js';
+
+export const GRPC_UNIMPLEMENTED = 12;
+
+export class GrpcError extends Error {
+	override readonly name = 'GrpcError';
+	constructor(message: string, readonly code: number | null) {
+		super(message);
+	}
+}
+
+export interface CallOptions {
+	readonly metadata?: Readonly<Record<string, string>>;
+	readonly timeoutMs: number;
+	/** Answers larger than this are refused rather than buffered. */
+	readonly maxBytes: number;
+}
+
+const GRPC_CODE_NAMES: Record<number, string> = {
+	1: 'cancelled', 2: 'unknown error', 3: 'invalid argument', 4: 'deadline exceeded', 5: 'not found',
+	7: 'permission denied', 8: 'resource exhausted', 12: 'unimplemented', 13: 'internal error',
+	14: 'unavailable', 16: 'unauthenticated',
+};
+
+function frame(payload: Uint8Array): Buffer {
+	const out = Buffer.alloc(5 + payload.length);
+	out.writeUInt8(0, 0);
+	out.writeUInt32BE(payload.length, 1);
+	out.set(payload, 5);
+	return out;
+}
+
+function unframe(body: Buffer): Uint8Array {
+	if (body.length < 5) throw new GrpcError(`answer of ${body.length} bytes is not a gRPC message`, null);
+	if (body[0] !== 0) throw new GrpcError('answer is compressed, which crimon did not ask for', null);
+	const length = body.readUInt32BE(1);
+	if (5 + length > body.length) throw new GrpcError('answer was cut short', null);
+	return body.subarray(5, 5 + length);
+}
+
+function decodeGrpcMessage(raw: string | string[] | undefined): string {
+	const text = Array.isArray(raw) ? raw.join(',') : raw ?? '';
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
+export class GrpcChannel {
+	private readonly session: http2.ClientHttp2Session;
+	private sessionError: Error | null = null;
+
+	constructor(stream: Duplex) {
+		this.session = http2.connect('http://localhost', {createConnection: () => stream});
+		this.session.on('error', (error) => {
+			this.sessionError = error;
+		});
+	}
+
+	async call(path: string, requestSchema: MessageSchema, request: Decoded, responseSchema: MessageSchema, options: CallOptions): Promise<Decoded> {
+		const body = await this.raw(path, encode(requestSchema, request), options);
+		return decode(responseSchema, body);
+	}
+
+	raw(path: string, request: Uint8Array, options: CallOptions): Promise<Uint8Array> {
+		if (this.sessionError) return Promise.reject(new GrpcError(this.sessionError.message, null));
+		return new Promise((resolve, reject) => {
+			const headers: http2.OutgoingHttpHeaders = {
+				':method': 'POST',
+				':path': path,
+				'content-type': 'application/grpc',
+				te: 'trailers',
+				'grpc-timeout': `${Math.max(1, Math.ceil(options.timeoutMs))}m`,
+				...options.metadata,
+			};
+			let settled = false;
+			const chunks: Buffer[] = [];
+			let received = 0;
+			let status: number | null = null;
+			let statusMessage = '';
+			let httpStatus = 0;
+
+			const request_ = this.session.request(headers);
+			const finish = (error: Error | null, value?: Uint8Array) => {
+				if (settled) return;
+				settled = true;
+				clearTimeout(timer);
+				if (!request_.closed) request_.close(http2.constants.NGHTTP2_CANCEL);
+				if (error) reject(error);
+				else resolve(value!);
+			};
+			const timer = setTimeout(() => finish(new GrpcError(`no answer within ${options.timeoutMs} ms`, 4)), options.timeoutMs);
+
+			const readStatus = (fields: http2.IncomingHttpHeaders) => {
+				const raw = fields['grpc-status'];
+				if (raw !== undefined) {
+					status = Number(raw);
+					statusMessage = decodeGrpcMessage(fields['grpc-message']);
+				}
+			};
+			request_.on('response', (fields) => {
+				httpStatus = Number(fields[':status'] ?? 0);
+				readStatus(fields);
+			});
+			request_.on('trailers', readStatus);
+			request_.on('data', (chunk: Buffer) => {
+				received += chunk.length;
+				if (received > options.maxBytes) {
+					finish(new GrpcError(`answer is larger than the ${options.maxBytes}-byte bound`, 8));
+					return;
+				}
+				chunks.push(chunk);
+			});
+			request_.on('error', (error) => finish(new GrpcError(error.message, null)));
+			request_.on('close', () => {
+				if (settled) return;
+				if (status === null) {
+					const detail = this.sessionError?.message ?? (httpStatus && httpStatus !== 200 ? `HTTP status ${httpStatus}` : 'stream closed without a gRPC status');
+					finish(new GrpcError(`not a gRPC answer (${detail})`, null));
+					return;
+				}
+				if (status !== 0) {
+					const name = GRPC_CODE_NAMES[status] ?? `status ${status}`;
+					finish(new GrpcError(statusMessage ? `${name}: ${statusMessage}` : name, status));
+					return;
+				}
+				try {
+					finish(null, unframe(Buffer.concat(chunks)));
+				} catch (error) {
+					finish(error as Error);
+				}
+			});
+			request_.end(frame(request));
+		});
+	}
+
+	close(): void {
+		if (!this.session.closed && !this.session.destroyed) this.session.destroy();
+	}
+}

@@ -1,0 +1,67 @@
+/**
+ * How bytes reach a node. Everything crimon learns about a node passes through one of
+ * these, so the collectors above it run unchanged on this machine and over SSH, and the
+ * tests can hand them recorded or hostile answers without mocking modules.
+ */
+import type {Duplex} from 'node:stream';
+
+export interface ExecOptions {
+	readonly timeoutMs: number;
+	/** Output past this many bytes fails the command instead of filling memory. */
+	readonly maxBytes: number;
+}
+
+export interface ExecResult {
+	readonly stdout: Buffer;
+	readonly stderr: string;
+	readonly exitCode: number;
+}
+
+/** Direct, synchronous /proc access: only a local node has it, and it is what keeps polling cheap. */
+export interface ProcFs {
+	listPids(): number[];
+	readStat(pid: number): string | null;
+	readCmdline(pid: number): Buffer | null;
+	ownerUid(pid: number): number | null;
+}
+
+export interface Transport {
+	readonly kind: 'local' | 'ssh';
+	/** `local` or `ssh://[user@]host[:port]`. */
+	readonly target: string;
+	hostname(): Promise<string>;
+	/** Opens a stream to a unix socket on the node; rejects with a TransportError. */
+	connectUnix(path: string, timeoutMs: number): Promise<Duplex>;
+	/** Runs a fixed argv. Never given data that a node returned. */
+	exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
+	readFile(path: string, maxBytes: number): Promise<Buffer>;
+	readonly procfs?: ProcFs;
+	close(): Promise<void>;
+}
+
+export type TransportErrorKind = 'missing' | 'denied' | 'refused' | 'timeout' | 'too-large' | 'unreachable' | 'other';
+
+export class TransportError extends Error {
+	override readonly name = 'TransportError';
+	constructor(message: string, readonly kind: TransportErrorKind) {
+		super(message);
+	}
+}
+
+/** Turns a socket error into a sentence an operator can act on. */
+export function describeSocketError(path: string, error: NodeJS.ErrnoException | Error): TransportError {
+	const code = (error as NodeJS.ErrnoException).code ?? '';
+	switch (code) {
+		case 'ENOENT':
+			return new TransportError(`no socket at ${path} (is the service running?)`, 'missing');
+		case 'EACCES':
+		case 'EPERM':
+			return new TransportError(`permission denied on ${path} (run as root, or as a member of the socket's group)`, 'denied');
+		case 'ECONNREFUSED':
+			return new TransportError(`nothing is listening on ${path}`, 'refused');
+		case 'ENOTSOCK':
+			return new TransportError(`${path} is not a socket`, 'other');
+		default:
+			return new TransportError(`cannot connect to ${path}: ${error.message}`, 'other');
+	}
+}

@@ -62,6 +62,8 @@ export class LocalTransport implements Transport {
 	readonly target = 'local';
 	readonly procfs: ProcFs = localProcFs;
 
+	async connect(): Promise<void> {}
+
 	async hostname(): Promise<string> {
 		return os.hostname();
 	}

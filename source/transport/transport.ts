@@ -29,6 +29,8 @@ export interface Transport {
 	readonly kind: 'local' | 'ssh';
 	/** `local` or `ssh://[user@]host[:port]`. */
 	readonly target: string;
+	/** Makes sure the node is reachable (SSH: connects, or reconnects after a drop); no-op locally. */
+	connect(): Promise<void>;
 	hostname(): Promise<string>;
 	/** Opens a stream to a unix socket on the node; rejects with a TransportError. */
 	connectUnix(path: string, timeoutMs: number): Promise<Duplex>;

@@ -1,0 +1,138 @@
+/**
+ * Pure: the process table as a tree, like `ps axf`, with the runtime made legible:
+ * each shim sits under the containerd it serves (tied by its -address, since v2 shims
+ * are re-parented to pid 1), and container processes carry their container.
+ */
+import {basename, flagValue, splitCommand} from './shims.js';
+import type {Container, NodeSnapshot, ProcessInfo, Shim} from './types.js';
+
+export type ProcessRole = 'containerd' | 'dockerd' | 'kubelet' | 'shim' | 'container' | 'process';
+
+export interface ProcessRow {
+	readonly process: ProcessInfo;
+	readonly depth: number;
+	/** Tree guides for this row, e.g. "│  ├─ ". */
+	readonly guide: string;
+	readonly role: ProcessRole;
+	readonly shim: Shim | null;
+	/** The container this process is the init of. */
+	readonly container: Container | null;
+	/** The container this process belongs to (itself or an ancestor's). */
+	readonly inContainer: Container | null;
+	readonly childCount: number;
+	readonly collapsed: boolean;
+}
+
+export interface TreeOptions {
+	/** Only containerd, dockerd, the kubelet and everything under the shims. */
+	readonly runtimeOnly: boolean;
+	/** Pids whose subtrees are folded. */
+	readonly collapsed?: ReadonlySet<number>;
+}
+
+export const DEFAULT_CONTAINERD_ADDRESS = '/run/containerd/containerd.sock';
+
+/** The socket a containerd process serves: its --address flag, else where its config lives says. */
+export function containerdAddress(process: ProcessInfo): string {
+	const args = splitCommand(process.command);
+	const explicit = flagValue(args, 'address', 'a');
+	if (explicit) return explicit;
+	const config = flagValue(args, 'config', 'c');
+	// dockerd's own managed containerd (Docker ≤ 19.03) keeps its config and socket together.
+	if (config?.startsWith('/var/run/docker/containerd/')) return '/var/run/docker/containerd/containerd.sock';
+	return DEFAULT_CONTAINERD_ADDRESS;
+}
+
+export function roleOf(process: ProcessInfo): ProcessRole {
+	const name = basename(splitCommand(process.command)[0] ?? '');
+	if (name === 'containerd') return 'containerd';
+	if (name === 'dockerd') return 'dockerd';
+	if (name === 'kubelet') return 'kubelet';
+	return 'process';
+}
+
+export function buildProcessTree(snapshot: Pick<NodeSnapshot, 'processes' | 'shims' | 'containers'>, options: TreeOptions): ProcessRow[] {
+	const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
+	const shimByPid = new Map(snapshot.shims.map((s) => [s.pid, s]));
+	const containerByPid = new Map<number, Container>();
+	for (const c of snapshot.containers) if (c.pid !== null) containerByPid.set(c.pid, c);
+
+	const containerds = snapshot.processes.filter((p) => roleOf(p) === 'containerd');
+	const containerdFor = (shim: Shim): ProcessInfo | undefined => {
+		const match = containerds.find((p) => containerdAddress(p) === shim.address);
+		return match ?? (containerds.length === 1 ? containerds[0] : undefined);
+	};
+
+	// Logical parent: the kernel's, except a shim belongs under its containerd.
+	const parentOf = new Map<number, number>();
+	for (const p of snapshot.processes) {
+		const shim = shimByPid.get(p.pid);
+		const owner = shim ? containerdFor(shim) : undefined;
+		parentOf.set(p.pid, owner ? owner.pid : p.ppid);
+	}
+	const children = new Map<number, number[]>();
+	const roots: number[] = [];
+	for (const p of snapshot.processes) {
+		const parent = parentOf.get(p.pid)!;
+		if (parent === p.pid || !byPid.has(parent)) {
+			roots.push(p.pid);
+			continue;
+		}
+		let list = children.get(parent);
+		if (!list) children.set(parent, (list = []));
+		list.push(p.pid);
+	}
+	for (const list of children.values()) list.sort((a, b) => a - b);
+	roots.sort((a, b) => a - b);
+
+	let starts = roots;
+	if (options.runtimeOnly) {
+		const runtimeRoots = snapshot.processes.filter((p) => roleOf(p) !== 'process').map((p) => p.pid);
+		// A runtime process inside another's subtree (a containerd under dockerd) is shown there.
+		const inside = new Set<number>();
+		for (const pid of runtimeRoots) {
+			let cursor = parentOf.get(pid);
+			const seen = new Set<number>();
+			while (cursor !== undefined && byPid.has(cursor) && !seen.has(cursor)) {
+				seen.add(cursor);
+				if (runtimeRoots.includes(cursor)) {
+					inside.add(pid);
+					break;
+				}
+				cursor = parentOf.get(cursor);
+			}
+		}
+		// Shims whose containerd is not in the table (another pid namespace) still show.
+		const orphanShims = snapshot.shims.filter((s) => !containerdFor(s)).map((s) => s.pid);
+		starts = [...runtimeRoots.filter((pid) => !inside.has(pid)), ...orphanShims].sort((a, b) => a - b);
+	}
+
+	const rows: ProcessRow[] = [];
+	const visited = new Set<number>();
+	const walk = (pid: number, depth: number, prefix: string, last: boolean, inherited: Container | null) => {
+		if (visited.has(pid)) return;
+		visited.add(pid);
+		const process = byPid.get(pid)!;
+		const shim = shimByPid.get(pid) ?? null;
+		const container = containerByPid.get(pid) ?? null;
+		const inContainer = container ?? (shim ? null : inherited);
+		const kids = children.get(pid) ?? [];
+		const collapsed = options.collapsed?.has(pid) ?? false;
+		rows.push({
+			process,
+			depth,
+			guide: depth === 0 ? '' : prefix + (last ? '└─ ' : '├─ '),
+			role: shim ? 'shim' : container ? 'container' : roleOf(process),
+			shim,
+			container,
+			inContainer,
+			childCount: kids.length,
+			collapsed,
+		});
+		if (collapsed) return;
+		const childPrefix = depth === 0 ? '' : prefix + (last ? '   ' : '│  ');
+		kids.forEach((kid, i) => walk(kid, depth + 1, childPrefix, i === kids.length - 1, inContainer));
+	};
+	for (const pid of starts) walk(pid, 0, '', true, null);
+	return rows;
+}

@@ -1,0 +1,76 @@
+/**
+ * Text that other people's processes chose (command lines, names, labels) is shown
+ * only through these functions: control bytes and bidi overrides become visible escapes,
+ * so nothing a node sends can move the cursor, retitle the terminal or reorder a line,
+ * and widths are measured in terminal columns so wide characters keep tables aligned.
+ */
+import stringWidth from 'string-width';
+
+// C0 controls, DEL, C1 controls, and the bidi embeddings, overrides and isolates; also the
+// invisible direction marks, which reorder text just as well.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED: Record<string, string> = {'\t': '\\t', '\n': '\\n', '\r': '\\r'};
+
+function escapeChar(char: string): string {
+	const named = NAMED[char];
+	if (named) return named;
+	const code = char.charCodeAt(0);
+	return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Makes untrusted text safe to print: every control and bidi character becomes a visible escape. */
+export function escapeText(text: string): string {
+	UNSAFE.lastIndex = 0;
+	if (!UNSAFE.test(text)) return text;
+	UNSAFE.lastIndex = 0;
+	return text.replace(UNSAFE, escapeChar);
+}
+
+/** True when the text holds nothing a terminal would act on. */
+export function isTerminalSafe(text: string): boolean {
+	UNSAFE.lastIndex = 0;
+	return !UNSAFE.test(text);
+}
+
+// Plain ASCII is by far the common case, and measuring it needs no tables.
+// eslint-disable-next-line no-control-regex
+const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
+
+export function textWidth(text: string): number {
+	return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
+}
+
+export const ELLIPSIS = '…';
+
+/**
+ * Cuts already-escaped text to at most `width` columns, marking the cut with an ellipsis.
+ * Works by code points so a wide character is never split.
+ */
+export function truncateText(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (textWidth(text) <= width) return text;
+	if (PRINTABLE_ASCII.test(text)) return text.slice(0, width - 1) + ELLIPSIS;
+	let out = '';
+	let used = 0;
+	for (const char of text) {
+		const w = stringWidth(char);
+		if (used + w > width - 1) break;
+		out += char;
+		used += w;
+	}
+	return out + ELLIPSIS;
+}
+
+/** Pads (or cuts) to exactly `width` columns. */
+export function fitText(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+	const cut = truncateText(text, width);
+	const pad = ' '.repeat(Math.max(0, width - textWidth(cut)));
+	return align === 'left' ? cut + pad : pad + cut;
+}
+
+/** The one call for showing untrusted text in a cell: escape, then fit. */
+export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+	return fitText(escapeText(text), width, align);
+}

@@ -11,7 +11,7 @@ export class ProcessTableError extends Error {
 /** The fixed argv crimon runs for a process table where it cannot read /proc directly. */
 export const PS_ARGV = ['ps', '-eo', 'pid=,ppid=,user:64=,stat=,args=', '-ww'] as const;
 
-const PS_LINE = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s?(.*)$/;
+const PS_LINE = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\S+)(?:\s+(.*))?$/;
 
 export function parsePs(output: string): ProcessInfo[] {
 	const processes: ProcessInfo[] = [];
@@ -25,7 +25,7 @@ export function parsePs(output: string): ProcessInfo[] {
 			ppid: Number(match[2]),
 			user: match[3]!,
 			state: match[4]!,
-			command: match[5]!,
+			command: match[5] ?? '',
 		});
 	}
 	if (processes.length === 0) throw new ProcessTableError('ps listed no processes');

@@ -1,0 +1,176 @@
+/**
+ * Pure: argv → what to do. Hand-written so the headless path loads nothing it does not
+ * need; every flag here is listed in the help text below.
+ */
+export type Command = 'app' | 'snapshot' | 'compare' | 'help' | 'version';
+
+export interface CliArgs {
+	readonly command: Command;
+	/** What `help` is about. */
+	readonly helpFor: 'app' | 'snapshot' | 'compare';
+	readonly nodes: readonly string[];
+	readonly config: string | null;
+	readonly json: boolean;
+	readonly intervalMs: number | null;
+	readonly timeoutMs: number | null;
+	readonly concurrency: number | null;
+	readonly containerdSocket: string | null;
+	readonly criSocket: string | null;
+	readonly dockerSocket: string | null;
+	readonly sudo: boolean;
+	readonly acceptNew: boolean;
+	readonly noColor: boolean;
+	/** Positional operands (compare's two nodes). */
+	readonly operands: readonly string[];
+}
+
+export class ArgsError extends Error {
+	override readonly name = 'ArgsError';
+}
+
+const VALUE_FLAGS = new Set(['--node', '--config', '--interval', '--timeout', '--concurrency', '--containerd-socket', '--cri-socket', '--docker-socket']);
+
+/** "2", "2s", "500ms", "1m" → milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+	const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+	if (!match) throw new ArgsError(`${flag} wants a duration like 2s, 500ms or 1m, not "${text}"`);
+	const value = Number(match[1]);
+	const unit = match[2] ?? 's';
+	const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
+	if (ms < 100) throw new ArgsError(`${flag} must be at least 100ms`);
+	return Math.round(ms);
+}
+
+function positiveInteger(text: string, flag: string): number {
+	if (!/^\d+$/.test(text) || Number(text) < 1) throw new ArgsError(`${flag} wants a whole number of at least 1, not "${text}"`);
+	return Number(text);
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+	let command: Command = 'app';
+	let helpFor: CliArgs['helpFor'] = 'app';
+	let wantsHelp = false;
+	const nodes: string[] = [];
+	const operands: string[] = [];
+	const out = {
+		config: null as string | null, json: false, intervalMs: null as number | null, timeoutMs: null as number | null,
+		concurrency: null as number | null, containerdSocket: null as string | null, criSocket: null as string | null,
+		dockerSocket: null as string | null, sudo: false, acceptNew: false, noColor: false,
+	};
+	for (let i = 0; i < argv.length; i++) {
+		let arg = argv[i]!;
+		let inlineValue: string | undefined;
+		if (arg.startsWith('--') && arg.includes('=')) {
+			inlineValue = arg.slice(arg.indexOf('=') + 1);
+			arg = arg.slice(0, arg.indexOf('='));
+		}
+		const value = (): string => {
+			if (inlineValue !== undefined) return inlineValue;
+			const next = argv[++i];
+			if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new ArgsError(`${arg} needs a value`);
+			return next;
+		};
+		if (inlineValue !== undefined && !VALUE_FLAGS.has(arg)) throw new ArgsError(`${arg} takes no value`);
+		switch (arg) {
+			case '-h': case '--help': wantsHelp = true; break;
+			case '-V': case '--version': command = 'version'; break;
+			case '--node': case '-n': nodes.push(value()); break;
+			case '--config': out.config = value(); break;
+			case '--json': out.json = true; break;
+			case '--interval': out.intervalMs = parseDuration(value(), arg); break;
+			case '--timeout': out.timeoutMs = parseDuration(value(), arg); break;
+			case '--concurrency': out.concurrency = positiveInteger(value(), arg); break;
+			case '--containerd-socket': out.containerdSocket = value(); break;
+			case '--cri-socket': out.criSocket = value(); break;
+			case '--docker-socket': out.dockerSocket = value(); break;
+			case '--sudo': out.sudo = true; break;
+			case '--accept-new': out.acceptNew = true; break;
+			case '--no-color': out.noColor = true; break;
+			default:
+				if (arg.startsWith('-') && arg !== '-') throw new ArgsError(`unknown option ${arg} (see crimon --help)`);
+				if (command === 'app' && operands.length === 0 && (arg === 'snapshot' || arg === 'compare' || arg === 'help')) {
+					if (arg === 'help') wantsHelp = true;
+					else command = arg;
+				} else {
+					operands.push(arg);
+				}
+		}
+	}
+	if (command === 'snapshot' || command === 'compare') helpFor = command;
+	if (wantsHelp && command !== 'version') {
+		if (operands[0] === 'snapshot' || operands[0] === 'compare') helpFor = operands[0];
+		command = 'help';
+	}
+	if (command === 'app' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (did you mean crimon snapshot?)`);
+	if (command === 'snapshot' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (nodes are given with --node)`);
+	if (command === 'compare' && operands.length !== 2) throw new ArgsError('compare wants two nodes: crimon compare NODE_A NODE_B');
+	if (command === 'app' && out.json) throw new ArgsError('--json is for crimon snapshot and crimon compare');
+	return {command, helpFor, nodes, operands, ...out};
+}
+
+const COMMON_FLAGS = `Nodes:
+  -n, --node TARGET          watch TARGET; repeat for more nodes. TARGET is local,
+                             ssh://[user@]host[:port], or a Host alias from ~/.ssh/config.
+                             Without --node or a config file: local.
+      --config FILE          nodes and settings from a YAML file (default:
+                             $XDG_CONFIG_HOME/crimon/config.yaml if it exists)
+      --sudo                 on SSH nodes, read the runtimes through ctr, crictl and
+                             docker under sudo -n (when the login user cannot open
+                             their sockets)
+      --accept-new           add unknown SSH host keys to known_hosts (like OpenSSH's
+                             StrictHostKeyChecking=accept-new); changed keys are
+                             always refused
+      --concurrency N        poll at most N nodes at once (default 8)
+      --timeout DURATION     bound on each poll of a node (default 5s)
+
+Sockets (on every node, unless its config says otherwise):
+      --containerd-socket PATH   default /run/containerd/containerd.sock
+      --cri-socket PATH          force the CRI endpoint (default: probe the sockets
+                                 the kubelet would: containerd, CRI-O, cri-dockerd, k3s,
+                                 dockershim)
+      --docker-socket PATH       default /var/run/docker.sock
+
+Output:
+      --no-color             no colours (also: NO_COLOR set, or output not a terminal)
+  -h, --help                 this help
+  -V, --version              crimon's version`;
+
+export const HELP: Record<CliArgs['helpFor'], string> = {
+	app: `crimon — watch container nodes: containerd shims, namespaces, CRI pods, Docker
+
+Usage:
+  crimon [options]                   the interactive monitor (needs a terminal)
+  crimon snapshot [--json] [options] one poll of every node, printed (see crimon snapshot --help)
+  crimon compare A B [--json]        two nodes side by side (see crimon compare --help)
+
+The monitor polls every node every --interval and shows four panes (processes,
+namespaces, containers, pods); press ? inside it for every key.
+
+      --interval DURATION    time between polls of a node (default 2s)
+${COMMON_FLAGS}
+
+Exit status: 0 after q, 2 on a usage error.`,
+	snapshot: `crimon snapshot — one poll of every node, as text or JSON
+
+Usage:
+  crimon snapshot [--json] [--node TARGET ...] [options]
+
+Text (default): per node, the runtime's process tree (containerd and dockerd, each shim
+under its containerd, container processes annotated), then namespaces → containers with
+marks for which views see each one (CRI, containerd, Docker), then pods.
+      --json                 the crimon.snapshot/v1 document (see README)
+${COMMON_FLAGS}
+
+Exit status: 0 when every node was reached, 1 when any node could not be (the others
+are still printed), 2 on a usage error.`,
+	compare: `crimon compare — two nodes side by side
+
+Usage:
+  crimon compare NODE_A NODE_B [--json] [options]
+
+NODE_A and NODE_B are targets as for --node (local, ssh://…, or an alias).
+      --json                 machine-readable comparison
+${COMMON_FLAGS}
+
+Exit status: 0 when both nodes were reached, 1 when either could not be, 2 on a usage error.`,
+};

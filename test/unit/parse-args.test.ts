@@ -1,0 +1,35 @@
+import {describe, expect, it} from 'vitest';
+import {ArgsError, parseArgs, parseDuration} from '../../source/cli/parse-args.js';
+
+describe('parseArgs', () => {
+	it('defaults to the app on no nodes (local is resolved later)', () => {
+		expect(parseArgs([])).toMatchObject({command: 'app', nodes: [], json: false});
+	});
+	it('reads snapshot with repeated nodes and sockets', () => {
+		const args = parseArgs(['snapshot', '--json', '--node', 'local', '-n', 'ssh://ops@n3:2222', '--cri-socket=/var/run/crio/crio.sock']);
+		expect(args).toMatchObject({command: 'snapshot', json: true, nodes: ['local', 'ssh://ops@n3:2222'], criSocket: '/var/run/crio/crio.sock'});
+	});
+	it('reads compare operands', () => {
+		expect(parseArgs(['compare', 'local', 'ssh://n2', '--json'])).toMatchObject({command: 'compare', operands: ['local', 'ssh://n2'], json: true});
+	});
+	it('routes help for subcommands', () => {
+		expect(parseArgs(['snapshot', '--help'])).toMatchObject({command: 'help', helpFor: 'snapshot'});
+		expect(parseArgs(['--help'])).toMatchObject({command: 'help', helpFor: 'app'});
+		expect(parseArgs(['help', 'compare'])).toMatchObject({command: 'help', helpFor: 'compare'});
+	});
+	it('gives one-line usage errors', () => {
+		expect(() => parseArgs(['--bogus'])).toThrow(ArgsError);
+		expect(() => parseArgs(['snapshot', '--node'])).toThrow('--node needs a value');
+		expect(() => parseArgs(['compare', 'a'])).toThrow(/two nodes/);
+		expect(() => parseArgs(['--json'])).toThrow(/snapshot/);
+		expect(() => parseArgs(['--interval', 'soon'])).toThrow(/duration/);
+		expect(() => parseArgs(['--concurrency', '0'])).toThrow(/at least 1/);
+		expect(() => parseArgs(['snapshot', 'extra'])).toThrow(/unexpected argument/);
+	});
+	it('reads durations', () => {
+		expect(parseDuration('2', '--interval')).toBe(2000);
+		expect(parseDuration('500ms', '--interval')).toBe(500);
+		expect(parseDuration('1.5s', '--interval')).toBe(1500);
+		expect(parseDuration('1m', '--interval')).toBe(60000);
+	});
+});

@@ -4,7 +4,7 @@
  * so nothing a node sends can move the cursor, retitle the terminal or reorder a line,
  * and widths are measured in terminal columns so wide characters keep tables aligned.
  */
-import stringWidth from 'string-width';
+import {eastAsianWidth} from 'get-east-asian-width';
 
 // C0 controls, DEL, C1 controls, and the bidi embeddings, overrides and isolates; also the
 // invisible direction marks, which reorder text just as well.
@@ -38,8 +38,23 @@ export function isTerminalSafe(text: string): boolean {
 // eslint-disable-next-line no-control-regex
 const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
 
+// Combining marks, format characters (zero-width joiner and friends) and variation
+// selectors take no column of their own.
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\u{fe00}-\u{fe0f}]$/u;
+
+function charWidth(char: string): number {
+	const code = char.codePointAt(0)!;
+	if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0;
+	if (ZERO_WIDTH.test(char)) return 0;
+	return eastAsianWidth(code);
+}
+
+/** Columns the text takes in a terminal. (Not string-width: its emoji tables cost startup time the headless path cannot spare.) */
 export function textWidth(text: string): number {
-	return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
+	if (PRINTABLE_ASCII.test(text)) return text.length;
+	let width = 0;
+	for (const char of text) width += charWidth(char);
+	return width;
 }
 
 export const ELLIPSIS = '…';
@@ -55,7 +70,7 @@ export function truncateText(text: string, width: number): string {
 	let out = '';
 	let used = 0;
 	for (const char of text) {
-		const w = stringWidth(char);
+		const w = charWidth(char);
 		if (used + w > width - 1) break;
 		out += char;
 		used += w;

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import type {Duplex} from 'node:stream';
-import {execa} from 'execa';
 import {describeSocketError, TransportError, type ExecOptions, type ExecResult, type ProcFs, type Transport} from './transport.js';
 
 function readOrNull(path: string): Buffer | null {
@@ -75,6 +74,9 @@ export class LocalTransport implements Transport {
 	async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
 		const [file, ...args] = argv;
 		if (!file) throw new TransportError('empty command', 'other');
+		// Loaded on first use: a local node reads /proc and sockets directly and rarely runs
+		// anything, and execa's import would cost the headless path a third of its start-up.
+		const {execa} = await import('execa');
 		const result = await execa(file, args, {
 			timeout: options.timeoutMs,
 			maxBuffer: options.maxBytes,

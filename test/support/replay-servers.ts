@@ -56,11 +56,11 @@ export async function startGrpcServer(routes: GrpcRoutes, socket = tempSocket('g
 	return {socket, close: () => new Promise((resolve) => server.close(() => resolve()))};
 }
 
-export type HttpRoutes = (path: string) => {readonly status: number; readonly body: string | Buffer} | undefined;
+export type HttpRoutes = (path: string, method: string) => {readonly status: number; readonly body: string | Buffer} | undefined;
 
 export async function startHttpServer(routes: HttpRoutes, socket = tempSocket('docker.sock')): Promise<Running> {
 	const server = http.createServer((request, response) => {
-		const answer = routes(request.url ?? '') ?? {status: 404, body: '{"message":"page not found"}'};
+		const answer = routes(request.url ?? '', request.method ?? '') ?? {status: 404, body: '{"message":"page not found"}'};
 		response.writeHead(answer.status, {'content-type': 'application/json'});
 		response.end(answer.body);
 	});

@@ -1,0 +1,83 @@
+/**
+ * crimon only reads. This lists every RPC, HTTP request and command crimon can send and
+ * fails if one is not a read; it also watches a full poll on the wire (gRPC paths, HTTP
+ * methods, argv) and scans the source for request strings outside those lists.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {createNodeCollector} from '../../source/collect/collect-node.js';
+import {DOCKER_PATHS} from '../../source/collect/collect-docker.js';
+import {DEFAULT_COLLECT_OPTIONS} from '../../source/collect/collect-options.js';
+import {PS_ARGV} from '../../source/collect/parse-processes.js';
+import {CONTAINERD_METHODS} from '../../source/protocol/containerd-api.js';
+import {CRI_API_VERSIONS, criMethod} from '../../source/protocol/cri-api.js';
+import {fixture} from '../support/lab-fixtures.js';
+import {labGrpcRoutes, labHttpRoutes} from '../support/lab-replay.js';
+import {startGrpcServer, startHttpServer, type Running} from '../support/replay-servers.js';
+import {ReplayTransport} from '../support/replay-transport.js';
+
+const READ_RPC = /\/(List\w*|Version|Status|Info|Get)$/;
+
+export const EVERY_RPC: readonly string[] = [
+	...Object.values(CONTAINERD_METHODS),
+	...CRI_API_VERSIONS.flatMap((api) => (['Version', 'ListPodSandbox', 'ListContainers'] as const).map((m) => criMethod(api, m))),
+];
+export const EVERY_COMMAND: readonly (readonly string[])[] = [PS_ARGV];
+
+describe('crimon only reads', () => {
+	it('every RPC it knows is a List, Version, Status, Info or Get', () => {
+		for (const rpc of EVERY_RPC) expect(rpc).toMatch(READ_RPC);
+	});
+	it('every Docker path is a listing or a version, fetched with GET', () => {
+		for (const apiPath of Object.values(DOCKER_PATHS)) expect(apiPath).toMatch(/^\/(version|containers\/json)(\?|$)/);
+		const source = fs.readFileSync(path.resolve(import.meta.dirname, '../../source/protocol/docker-http.ts'), 'utf8');
+		expect(source.match(/method: '(\w+)'/g)).toEqual(["method: 'GET'"]);
+	});
+	it('every command it runs lists something', () => {
+		for (const argv of EVERY_COMMAND) expect(argv[0]).toBe('ps');
+	});
+
+	describe('on the wire, a full poll sends only those', () => {
+		const seenRpc: string[] = [];
+		const seenHttp: string[] = [];
+		let grpc: Running;
+		let http: Running;
+		beforeAll(async () => {
+			grpc = await startGrpcServer((route, ns) => {
+				seenRpc.push(route);
+				return labGrpcRoutes(route, ns);
+			});
+			http = await startHttpServer((apiPath, method) => {
+				seenHttp.push(`${method} ${apiPath}`);
+				return labHttpRoutes(apiPath, method);
+			});
+		});
+		afterAll(async () => {
+			await grpc.close();
+			await http.close();
+		});
+		it('records each request and finds nothing else', async () => {
+			const transport = new ReplayTransport(fixture('ps.txt'));
+			const options = {...DEFAULT_COLLECT_OPTIONS, containerdSocket: grpc.socket, criSocket: grpc.socket, dockerSocket: http.socket, timeoutMs: 2000};
+			const facts = await createNodeCollector('n', transport, options).collect();
+			expect(facts.errors).toEqual([]);
+			expect(seenRpc.length).toBeGreaterThan(5);
+			for (const rpc of seenRpc) expect(EVERY_RPC).toContain(rpc);
+			expect(seenHttp.sort()).toEqual(Object.values(DOCKER_PATHS).map((p) => `GET ${p}`).sort());
+			for (const argv of transport.execLog) expect(EVERY_COMMAND).toContainEqual(argv);
+		});
+	});
+
+	it('has no RPC path or HTTP method in its source outside the lists above', () => {
+		const root = path.resolve(import.meta.dirname, '../../source');
+		const files = fs.readdirSync(root, {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.ts'));
+		for (const file of files) {
+			const text = fs.readFileSync(path.join(root, file), 'utf8');
+			for (const match of text.matchAll(/['"`]\/(?:containerd\.services|runtime\.v1)[\w.]*\/(\w+)/g)) expect(match[1], file).toMatch(/^(List\w*|Version)$/);
+			// gRPC is always an HTTP POST by its own spec; what it does is the method path, checked above.
+			if (file.endsWith('grpc-client.ts')) continue;
+			for (const match of text.matchAll(/\b(?:method|:method)['"]?:\s*['"](GET|POST|PUT|PATCH|DELETE|HEAD)['"]/gi)) expect(match[1], file).toBe('GET');
+		}
+	});
+});

@@ -49,6 +49,29 @@ const lines = ps.stdout.toString('utf8').split('\n');
 const processes = parsePs(ps.stdout.toString('utf8'));
 const keep = new Set(buildProcessTree({processes, shims: findShims(processes), containers: []}, {runtimeOnly: true}).map((row) => row.process.pid));
 keep.add(1);
+// Only this node: a second lab node (the SSH one) may run on this machine in a pid
+// namespace of its own, and its processes belong to its own recording. Containers have
+// their own pid namespaces too, but their init's parent is a shim; a namespace entered any
+// other way (unshare) starts another node.
+const ownPidNamespace = fs.readlinkSync('/proc/self/ns/pid');
+const pidNamespace = (pid: number) => {
+	try {
+		return fs.readlinkSync(`/proc/${pid}/ns/pid`);
+	} catch {
+		return null;
+	}
+};
+const byPid = new Map(processes.map((p) => [p.pid, p]));
+const shimPids = new Set(findShims(processes).map((s) => s.pid));
+const startsAnotherNode = (pid: number) => pidNamespace(pid) !== ownPidNamespace && !shimPids.has(byPid.get(pid)?.ppid ?? -1) && pidNamespace(byPid.get(pid)?.ppid ?? -1) === ownPidNamespace;
+for (const pid of [...keep]) {
+	for (let cursor: number | undefined = pid; cursor !== undefined && cursor > 1; cursor = byPid.get(cursor)?.ppid) {
+		if (startsAnotherNode(cursor)) {
+			keep.delete(pid);
+			break;
+		}
+	}
+}
 const kept = lines.filter((line) => keep.has(Number(line.trim().split(/\s+/)[0])));
 fs.writeFileSync(path.join(dir, 'ps.txt'), kept.join('\n') + '\n');
 console.log(`recorded ps.txt (${kept.length} of ${lines.length} lines)`);

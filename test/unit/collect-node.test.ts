@@ -55,7 +55,7 @@ describe('collecting a node', () => {
 		const facts = await createNodeCollector('lab', transport, {...options, criSocket: second.containerd.socket}).collect();
 		expect(facts.errors).toEqual([{source: 'containerd', message: `permission denied on ${servers.containerd.socket} (run as root, or as a member of the socket's group)`}]);
 		expect(facts.containerd).toBeNull();
-		expect(facts.docker?.containers.length).toBe(4);
+		expect(facts.docker?.containers.length).toBe(5);
 		const node = buildNodeSnapshot(facts);
 		// Without containerd, what the CRI and Docker list is still shown, with no namespace.
 		expect(node.containers.filter((c) => c.seenBy.docker).every((c) => c.namespace === null && !c.seenBy.containerd)).toBe(true);

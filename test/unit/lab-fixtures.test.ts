@@ -40,7 +40,8 @@ describe('the model on the recorded lab', () => {
 	const byId = (id: string) => node.containers.find((x) => x.id === id)!;
 
 	it('finds every shim, with the v1 shim under containerd', () => {
-		expect(node.shims).toHaveLength(8);
+		// One per Docker container (5), the CRI pod's one, and one each for the three ctr containers.
+		expect(node.shims).toHaveLength(9);
 		const v1 = node.shims.find((s) => s.version === 'v1')!;
 		expect(v1).toMatchObject({binary: 'containerd-shim', namespace: 'lab-other', id: 'lab-v1-box'});
 		expect(v1.children).toEqual([c.ctrV1!.pid]);
@@ -73,7 +74,7 @@ describe('the model on the recorded lab', () => {
 	it('shows the third namespace as what it is', () => {
 		expect(node.namespaces.map((n) => n.name)).toEqual(['k8s.io', 'lab-other', 'moby']);
 		expect([...node.namespaces.find((n) => n.name === 'lab-other')!.containers].sort()).toEqual(['lab-other-box', 'lab-v1-box']);
-		expect(node.namespaces.find((n) => n.name === 'moby')!.containers).toHaveLength(4);
+		expect(node.namespaces.find((n) => n.name === 'moby')!.containers).toHaveLength(5);
 	});
 
 	it('names Docker containers by their Docker name and keeps every task pid', () => {
@@ -83,5 +84,13 @@ describe('the model on the recorded lab', () => {
 			expect(got.pid).toBe(expected.pid);
 			expect(got.namespace).toBe(expected.namespace);
 		}
+	});
+});
+
+describe('hostile text in the recorded answers', () => {
+	it('is kept whole by the parsers, for JSON and details', () => {
+		const hostile = '\u001b]0;OWNED\u0007\u001b[2J\u202eevil';
+		const docker = parseDockerContainers(JSON.parse(fixture('docker-containers-json.json').toString('utf8')));
+		expect(docker.find((x) => x.name === 'lab-hostile')?.labels['io.crimon.lab.hostile']).toBe(hostile);
 	});
 });

@@ -58,9 +58,40 @@ export function buildProcessTree(snapshot: Pick<NodeSnapshot, 'processes' | 'shi
 	for (const c of snapshot.containers) if (c.pid !== null) containerByPid.set(c.pid, c);
 
 	const containerds = snapshot.processes.filter((p) => roleOf(p) === 'containerd');
+	const ancestors = (pid: number): number[] => {
+		const chain: number[] = [];
+		const seen = new Set<number>();
+		for (let cursor = byPid.get(pid)?.ppid; cursor !== undefined && byPid.has(cursor) && !seen.has(cursor); cursor = byPid.get(cursor)?.ppid) {
+			seen.add(cursor);
+			chain.unshift(cursor);
+		}
+		return chain;
+	};
+	const commonDepth = (a: readonly number[], b: readonly number[]) => {
+		let depth = 0;
+		while (depth < a.length && depth < b.length && a[depth] === b[depth]) depth++;
+		return depth;
+	};
+	// Several containerds can serve the same socket path from different mount namespaces
+	// (a node inside a container, a second pid namespace). A re-parented v2 shim hangs off the
+	// subreaper of its own pid namespace, so the containerd sharing the deepest ancestry with
+	// it is its own; between equals, the shallower containerd (the host's) wins.
 	const containerdFor = (shim: Shim): ProcessInfo | undefined => {
-		const match = containerds.find((p) => containerdAddress(p) === shim.address);
-		return match ?? (containerds.length === 1 ? containerds[0] : undefined);
+		const matches = containerds.filter((p) => containerdAddress(p) === shim.address);
+		const candidates = matches.length > 0 ? matches : containerds.length === 1 ? containerds : [];
+		if (candidates.length <= 1) return candidates[0];
+		const shimLine = [...ancestors(shim.pid), shim.pid];
+		let best: ProcessInfo | undefined;
+		let bestScore: [number, number] = [-1, 0];
+		for (const candidate of candidates) {
+			const line = ancestors(candidate.pid);
+			const score: [number, number] = [commonDepth(shimLine, [...line, candidate.pid]), -line.length];
+			if (score[0] > bestScore[0] || (score[0] === bestScore[0] && score[1] > bestScore[1])) {
+				best = candidate;
+				bestScore = score;
+			}
+		}
+		return best;
 	};
 
 	// Logical parent: the kernel's, except a shim belongs under its containerd.

@@ -43,3 +43,38 @@ describe('kubelet docker names', () => {
 		expect(parseKubeletDockerName('lab-plain')).toBeNull();
 	});
 });
+
+import {buildProcessTree} from '../../source/model/process-tree.js';
+
+describe('process tree: shims under their own containerd', () => {
+	const sock = '/run/containerd/containerd.sock';
+	const processes = [
+		proc(1, 0, '/sbin/init'),
+		proc(10, 1, 'containerd --config /etc/containerd/config.toml'),
+		proc(20, 1, `containerd-shim-runc-v2 -namespace moby -id a -address ${sock}`),
+		proc(21, 20, 'sleep 1'),
+		// A second node in its own pid namespace: unshare, its init, its containerd and shim.
+		proc(30, 1, 'unshare --pid --mount --fork --mount-proc sh'),
+		proc(31, 30, 'sh node-init'),
+		proc(32, 31, `containerd --config /tmp/node2.toml`),
+		proc(40, 31, `containerd-shim-runc-v2 -namespace k8s.io -id b -address ${sock}`),
+		proc(41, 40, 'sleep 2'),
+	];
+	const snapshot = {processes, shims: findShims(processes), containers: []};
+	it('ties each shim to the containerd of its own pid namespace when both serve the same path', () => {
+		const rows = buildProcessTree(snapshot, {runtimeOnly: true});
+		const parentOf = (pid: number) => {
+			const index = rows.findIndex((r) => r.process.pid === pid);
+			const depth = rows[index]!.depth;
+			for (let i = index - 1; i >= 0; i--) if (rows[i]!.depth === depth - 1) return rows[i]!.process.pid;
+			return null;
+		};
+		expect(parentOf(20)).toBe(10);
+		expect(parentOf(40)).toBe(32);
+	});
+	it('folds a subtree', () => {
+		const rows = buildProcessTree(snapshot, {runtimeOnly: true, collapsed: new Set([10])});
+		expect(rows.map((r) => r.process.pid)).not.toContain(20);
+		expect(rows.find((r) => r.process.pid === 10)).toMatchObject({collapsed: true, childCount: 1});
+	});
+});

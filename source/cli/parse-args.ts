@@ -133,7 +133,33 @@ Sockets (on every node, unless its config says otherwise):
 Output:
       --no-color             no colours (also: NO_COLOR set, or output not a terminal)
   -h, --help                 this help
-  -V, --version              crimon's version`;
+  -V, --version              crimon's version
+
+SSH nodes: the host or alias is looked up in ~/.ssh/config, then /etc/ssh/ssh_config,
+as ssh does (HostName, User, Port, IdentityFile, UserKnownHostsFile, ProxyJump,
+ConnectTimeout, ServerAliveInterval). Keys come from ssh-agent, then the identity
+files; crimon never prompts. Host keys are checked against known_hosts: an unknown
+host is refused unless --accept-new, a changed key always. One connection per node;
+the runtimes' sockets are reached by SSH stream-local forwarding, or with --sudo
+through ctr, crictl and docker under sudo -n.
+
+Config file (YAML; --config FILE, else $XDG_CONFIG_HOME/crimon/config.yaml, i.e.
+~/.config/crimon/config.yaml, when it exists). Flags win over it:
+  interval: 2s
+  timeout: 5s
+  concurrency: 8
+  sudo: false                 # default for every SSH node
+  nodes:                      # watched when no --node is given
+    - local
+    - ssh://node01
+    - name: edge-3            # --node edge-3 also takes these settings
+      target: ssh://ops@node03.example.net:2222
+      sudo: true
+      interval: 10s
+      timeout: 8s
+      containerd-socket: /run/k3s/containerd/containerd.sock
+      cri-socket: /run/k3s/containerd/containerd.sock
+      docker-socket: /var/run/docker.sock`;
 
 export const HELP: Record<CliArgs['helpFor'], string> = {
 	app: `crimon — watch container nodes: containerd shims, namespaces, CRI pods, Docker

@@ -1,7 +1,8 @@
 import {CRI_API_VERSIONS, criMethod, ListContainersRequest, ListPodSandboxRequest, VersionRequest, type CriApiVersion} from '../protocol/cri-api.js';
 import {GRPC_UNIMPLEMENTED, GrpcChannel, GrpcError} from '../protocol/grpc-client.js';
 import {encode} from '../protocol/protobuf.js';
-import type {CriFacts} from '../model/types.js';
+import {canonicalRunPath} from '../model/kubelet-flags.js';
+import type {CriFacts, CriProbeFacts, CriSocketProbe} from '../model/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {CRI_SOCKET_CANDIDATES, socketPath, type CollectOptions} from './collect-options.js';
 import {parseCriContainers, parseCriVersion, parseSandboxes} from './parse-cri.js';
@@ -72,4 +73,107 @@ export async function collectCri(transport: Transport, options: CollectOptions, 
 	}
 	if (reasons.length === 0) throw new CriUnavailableError(`no CRI socket found (looked for ${candidates.join(', ')})`);
 	throw new CriUnavailableError(`no CRI runtime answered: ${reasons.join('; ')}`);
+}
+
+// ---- every socket at once, for the diagnosis ---------------------------------------------
+
+export interface CriCollection {
+	/** The CRI crimon reads pods from: the forced endpoint, else the kubelet's when it answers, else the first candidate that answers. */
+	readonly facts: CriFacts | null;
+	/** Why there are no facts. */
+	readonly error: Error | null;
+	readonly probe: CriProbeFacts;
+}
+
+function probeOf(endpoint: string, outcome: PromiseSettledResult<CriFacts>): CriSocketProbe {
+	if (outcome.status === 'fulfilled') {
+		const {runtimeName, runtimeVersion} = outcome.value.info;
+		return {endpoint, status: 'cri', runtimeName, runtimeVersion, message: null};
+	}
+	const error: unknown = outcome.reason;
+	const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+	if (error instanceof TransportError && error.kind === 'missing') return {endpoint, status: 'missing', runtimeName: null, runtimeVersion: null, message: null};
+	if (error instanceof CriUnavailableError) return {endpoint, status: 'not-cri', runtimeName: null, runtimeVersion: null, message};
+	return {endpoint, status: 'failed', runtimeName: null, runtimeVersion: null, message};
+}
+
+/** Whether a socket file is there (kubeadm decides on that alone); a refused or denied socket still is. */
+export async function socketExists(transport: Transport, path: string, timeoutMs: number): Promise<boolean> {
+	try {
+		const stream = await transport.connectUnix(path, timeoutMs);
+		stream.destroy();
+		return true;
+	} catch (error) {
+		return !(error instanceof TransportError && error.kind === 'missing');
+	}
+}
+
+/**
+ * Reads every candidate socket at once (so the diagnosis can tell several answering
+ * sockets, and what kubeadm would find), then picks which one the snapshot's pods come
+ * from. With a kubelet that is the kubelet's endpoint: the pods it runs are the ones that
+ * matter, and taking the first socket that answers is exactly crictl's mistake on a node
+ * mid-migration. When the kubelet's endpoint does not answer, the first candidate that
+ * does still fills the picture (the diagnosis says the kubelet's is unreachable).
+ */
+export async function collectCriProbed(
+	transport: Transport,
+	options: CollectOptions,
+	kubeletEndpoint: Promise<string | null>,
+	candidates: readonly string[] = CRI_SOCKET_CANDIDATES,
+): Promise<CriCollection> {
+	const endpointOf = (socket: string) => `unix://${socketPath(socket)}`;
+	const same = (a: string, b: string) => canonicalRunPath(socketPath(a)) === canonicalRunPath(socketPath(b));
+	const settle = (socket: string) => collectCriAt(transport, socket, options).then(
+		(value): PromiseSettledResult<CriFacts> => ({status: 'fulfilled', value}),
+		(reason: unknown): PromiseSettledResult<CriFacts> => ({status: 'rejected', reason}),
+	);
+	const attempts = new Map<string, Promise<PromiseSettledResult<CriFacts>>>();
+	const order: string[] = [];
+	const attempt = (socket: string) => {
+		const found = order.find((known) => same(known, socket));
+		if (found) return attempts.get(found)!;
+		order.push(socket);
+		const pending = settle(socket);
+		attempts.set(socket, pending);
+		return pending;
+	};
+	for (const candidate of candidates) void attempt(candidate);
+	const forced = options.criSocket;
+	if (forced) void attempt(forced);
+	const dockerSocket = socketExists(transport, socketPath(options.dockerSocket), options.timeoutMs);
+	// A kubelet lookup that fails leaves the probe to speak alone.
+	const kubelet = await kubeletEndpoint.catch(() => null);
+	if (kubelet && !forced) void attempt(kubelet);
+
+	const outcomes = new Map<string, PromiseSettledResult<CriFacts>>();
+	for (const socket of order) outcomes.set(socket, await attempts.get(socket)!);
+	const sockets = order.map((socket) => probeOf(endpointOf(socket), outcomes.get(socket)!));
+	const probe: CriProbeFacts = {
+		forced: forced ? endpointOf(forced) : null,
+		kubeletEndpoint: kubelet,
+		sockets,
+		dockerSocket: {path: socketPath(options.dockerSocket), present: await dockerSocket},
+	};
+	const outcomeFor = (socket: string) => outcomes.get(order.find((known) => same(known, socket))!)!;
+
+	if (forced) {
+		const outcome = outcomeFor(forced);
+		return outcome.status === 'fulfilled' ? {facts: outcome.value, error: null, probe} : {facts: null, error: toError(outcome.reason), probe};
+	}
+	if (kubelet) {
+		const outcome = outcomeFor(kubelet);
+		if (outcome.status === 'fulfilled') return {facts: outcome.value, error: null, probe};
+	}
+	for (const candidate of candidates) {
+		const outcome = outcomeFor(candidate);
+		if (outcome.status === 'fulfilled') return {facts: outcome.value, error: null, probe};
+	}
+	const reasons = sockets.filter((s) => s.status !== 'missing').map((s) => s.message ?? `${s.endpoint} failed`);
+	if (reasons.length === 0) return {facts: null, error: new CriUnavailableError(`no CRI socket found (looked for ${order.join(', ')})`), probe};
+	return {facts: null, error: new CriUnavailableError(`no CRI runtime answered: ${reasons.join('; ')}`), probe};
+}
+
+function toError(reason: unknown): Error {
+	return reason instanceof Error ? reason : new Error(String(reason));
 }

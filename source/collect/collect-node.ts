@@ -6,10 +6,13 @@ import type {NodeFacts, SourceError, SourceName} from '../model/types.js';
 import {ProtobufError} from '../protocol/protobuf.js';
 import type {Transport} from '../transport/transport.js';
 import {collectContainerd} from './collect-containerd.js';
-import {collectCri} from './collect-cri.js';
+import {kubeletEndpointOf} from '../model/diagnosis.js';
+import {collectCriProbed} from './collect-cri.js';
+import {KubeletReader} from './collect-kubelet.js';
 import {collectDocker} from './collect-docker.js';
 import type {CollectOptions} from './collect-options.js';
 import {ProcessTableReader} from './process-table.js';
+import {createSudoSources, SudoRefusedError} from './sudo-cli.js';
 
 /** A message a person can read: no stack, no multi-line dumps. */
 export function describeError(error: unknown): string {
@@ -24,6 +27,8 @@ export interface NodeCollector {
 
 export function createNodeCollector(name: string, transport: Transport, options: CollectOptions): NodeCollector {
 	const processes = new ProcessTableReader(transport);
+	const kubelets = new KubeletReader(transport);
+	const sudo = options.sudo ? createSudoSources(transport, options, name) : null;
 	return {
 		async collect(refresh) {
 			const errors: SourceError[] = [];
@@ -35,15 +40,44 @@ export function createNodeCollector(name: string, transport: Transport, options:
 					return null;
 				}
 			};
-			const [processTable, containerd, cri, docker] = await Promise.all([
-				attempt('processes', () => processes.read({timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, refresh})),
-				attempt('containerd', () => collectContainerd(transport, options)),
-				attempt('cri', () => collectCri(transport, options)),
-				attempt('docker', () => collectDocker(transport, options)),
+			const processTask = attempt('processes', () => processes.read({timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, refresh}));
+			// The kubelet is found in the process table; the CRI waits for it only to know
+			// which endpoint is the kubelet's (every candidate socket is already being read).
+			const kubeletTask = processTask.then(async (table) => {
+				if (table === null) return undefined;
+				const found = await attempt('kubelet', async () => ({value: await kubelets.read(table, options)}));
+				return found === null ? undefined : found.value;
+			});
+			// --sudo: one refusal means sudo refuses every runtime CLI, so the node as configured
+			// cannot be read at all; it is reported as unreachable, with sudo's reason.
+			let sudoRefusal: string | null = null;
+			const viaSudo = <T>(run: () => Promise<T>) => () => run().catch((error: unknown) => {
+				if (error instanceof SudoRefusedError) sudoRefusal ??= error.message;
+				throw error;
+			});
+			const criTask = sudo
+				? viaSudo(sudo.cri)().then((facts) => ({facts, error: null, probe: undefined}), (error: Error) => ({facts: null, error, probe: undefined}))
+				: collectCriProbed(transport, options, kubeletTask.then((k) => (k ? kubeletEndpointOf(k) : null)));
+			const [processTable, containerd, criCollection, docker, kubelet] = await Promise.all([
+				processTask,
+				attempt('containerd', sudo ? viaSudo(sudo.containerd) : () => collectContainerd(transport, options)),
+				criTask,
+				attempt('docker', sudo ? viaSudo(sudo.docker) : () => collectDocker(transport, options)),
+				kubeletTask,
 			]);
+			if (sudoRefusal !== null) {
+				const refusal: string = sudoRefusal;
+				return {
+					name, target: transport.target, reachable: false,
+					errors: [{source: 'node', message: refusal}, ...errors.filter((e) => e.message !== refusal)],
+					processes: processTable, containerd: null, cri: null, docker: null, kubelet,
+				};
+			}
+			if (criCollection.error) errors.push({source: 'cri', message: describeError(criCollection.error)});
+			const cri = criCollection.facts;
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
-			return {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker};
+			return {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe};
 		},
 	};
 }

@@ -9,6 +9,8 @@ export interface CollectOptions {
 	readonly maxBytes: number;
 	/** Sees every raw answer; the fixture recorder uses it. */
 	readonly onRaw?: (source: string, call: string, bytes: Uint8Array) => void;
+	/** Read the runtimes through their CLIs under `sudo -n` (SSH nodes whose login user may not open the sockets). */
+	readonly sudo?: boolean;
 }
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';

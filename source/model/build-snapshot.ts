@@ -3,6 +3,7 @@
  * containerd, the CRI and Docker by id (Docker's id is containerd's id in `moby`, the
  * CRI's ids are containerd's ids in `k8s.io`, or Docker's under cri-dockerd).
  */
+import {diagnoseNode} from './diagnosis.js';
 import {findShims} from './shims.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from './types.js';
@@ -143,37 +144,46 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	}
 	containers.sort((a, b) => compareText(a.namespace ?? '\uffff', b.namespace ?? '\uffff') || compareText(a.name, b.name) || compareText(a.id, b.id));
 
+	const runtimes = {
+		cri: facts.cri?.info ?? null,
+		containerd: facts.containerd ? {address: facts.containerd.address, version: facts.containerd.version} : null,
+		docker: facts.docker ? {address: facts.docker.address, version: facts.docker.version} : null,
+	};
+	const pods = buildPods(facts, containers);
 	return {
 		name: facts.name,
 		target: facts.target,
 		ok: facts.reachable,
 		errors: facts.errors,
-		runtimes: {
-			cri: facts.cri?.info ?? null,
-			containerd: facts.containerd ? {address: facts.containerd.address, version: facts.containerd.version} : null,
-			docker: facts.docker ? {address: facts.docker.address, version: facts.docker.version} : null,
-		},
+		runtimes,
 		processes,
 		shims,
 		namespaces: buildNamespaces(facts, containers),
 		containers,
-		pods: buildPods(facts, containers),
+		pods,
+		diagnosis: diagnoseNode(facts, {runtimes, containers, shims, pods}),
 	};
 }
 
 function buildNamespaces(facts: NodeFacts, containers: readonly Container[]): NamespaceSummary[] {
 	const names = [...(facts.containerd?.namespaces ?? [])].sort(compareText);
-	return names.map((name) => ({
-		name,
-		containers: containers.filter((c) => c.namespace === name && c.seenBy.containerd).map((c) => c.id),
-	}));
+	const members = new Map<string, string[]>(names.map((name) => [name, []]));
+	for (const c of containers) if (c.namespace !== null && c.seenBy.containerd) members.get(c.namespace)?.push(c.id);
+	return names.map((name) => ({name, containers: members.get(name)!}));
 }
 
 function buildPods(facts: NodeFacts, containers: readonly Container[]): Pod[] {
 	const pods: Pod[] = [];
 	const byId = new Map(containers.map((c) => [c.id, c]));
+	const criMembers = new Map<string, Container[]>();
+	for (const c of containers) {
+		if (c.sandbox || !c.seenBy.cri || c.podId === null) continue;
+		let list = criMembers.get(c.podId);
+		if (!list) criMembers.set(c.podId, (list = []));
+		list.push(c);
+	}
 	for (const sandbox of facts.cri?.sandboxes ?? []) {
-		const members = containers.filter((c) => !c.sandbox && c.seenBy.cri && c.podId === sandbox.id);
+		const members = criMembers.get(sandbox.id) ?? [];
 		pods.push({
 			id: sandbox.id,
 			name: sandbox.name,
@@ -223,6 +233,7 @@ export function unreachableNode(name: string, target: string, message: string): 
 		errors: [{source: 'node', message}],
 		runtimes: {cri: null, containerd: null, docker: null},
 		processes: [], shims: [], namespaces: [], containers: [], pods: [],
+		diagnosis: null,
 	};
 }
 

@@ -122,6 +122,98 @@ export interface NodeSnapshot {
 	readonly namespaces: readonly NamespaceSummary[];
 	readonly containers: readonly Container[];
 	readonly pods: readonly Pod[];
+	/** Addition to v1: which runtime really runs the node, and what would break if it moved; null when unreachable. */
+	readonly diagnosis: Diagnosis | null;
+}
+
+// ---- the diagnosis (model/diagnosis.ts) ------------------------------------------------
+
+export type CriRuntimeKind = 'dockershim' | 'containerd' | 'cri-dockerd' | 'cri-o' | 'unknown';
+
+/** Where the kubelet's CRI endpoint came from: its command line, kubeadm-flags.env, its --config file, or its built-in default. */
+export type KubeletEndpointSource = 'flags' | 'kubeadm-flags.env' | 'config' | 'default';
+
+export interface KubeletDiagnosis {
+	readonly pid: number;
+	/** The executable it runs (from /proc/PID/maps), else argv[0]. */
+	readonly binary: string;
+	readonly version: string | null;
+	/** Where the version came from, or why there is none. */
+	readonly versionNote: string;
+	/** --container-runtime (docker | remote), gone since 1.27. */
+	readonly containerRuntime: string | null;
+	readonly endpoint: string | null;
+	readonly endpointSource: KubeletEndpointSource | null;
+	readonly configFile: string | null;
+}
+
+export interface KubeadmPick {
+	readonly rules: '1.14-1.23' | '1.24+';
+	/** The endpoint kubeadm would write into kubeadm-flags.env; null when it refuses to choose. */
+	readonly endpoint: string | null;
+	readonly runtime: CriRuntimeKind;
+	/** The sockets those rules look for that exist here. */
+	readonly found: readonly string[];
+	/** Whether crimon's CRI calls to the picked endpoint answered; null when nothing was picked. */
+	readonly answers: boolean | null;
+	readonly reason: string;
+}
+
+export type CriChoiceHow = 'kubelet' | 'probe' | 'forced' | 'none';
+
+export interface CriDiagnosis {
+	readonly endpoint: string | null;
+	readonly runtime: CriRuntimeKind;
+	/** kubelet: the kubelet's own endpoint; probe: the first candidate socket that answered (crictl's pick); forced: --cri-socket. */
+	readonly how: CriChoiceHow;
+	readonly why: string;
+	/** Whether crimon's CRI calls to that endpoint answered; null when it was not tried. */
+	readonly answers: boolean | null;
+	/** Every probed socket that served the CRI, in probe order. */
+	readonly answering: readonly string[];
+	/** With no kubelet: what kubeadm would pick on this node, by its 1.14–1.23 and its 1.24+ rules. */
+	readonly kubeadm: readonly KubeadmPick[] | null;
+}
+
+export type FindingSeverity = 'error' | 'warn' | 'info';
+
+export type FindingCode =
+	| 'dockershim-in-use'
+	| 'cri-dockerd-in-use'
+	| 'docker-sock-mounted'
+	| 'shim-v1'
+	| 'kubernetes-in-moby'
+	| 'cri-unreachable'
+	| 'multiple-cri-sockets'
+	| 'kubelet-restart-pending'
+	| 'multiple-kubelets'
+	| 'kubelet-config-unreadable';
+
+export interface FindingSubject {
+	readonly kind: 'container' | 'pod' | 'kubelet' | 'socket';
+	/** Container id, pod (sandbox) id, kubelet pid, or socket endpoint. */
+	readonly id: string;
+	readonly name: string;
+	/** The containerd namespace of a container, the Kubernetes namespace of a pod. */
+	readonly namespace: string | null;
+	readonly pod: {readonly name: string; readonly namespace: string} | null;
+	readonly detail: string | null;
+}
+
+export interface Finding {
+	readonly code: FindingCode;
+	readonly severity: FindingSeverity;
+	/** A sentence an operator can act on. */
+	readonly message: string;
+	readonly subjects: readonly FindingSubject[];
+}
+
+export interface Diagnosis {
+	/** null when no kubelet runs on the node (or the process table could not be read; see errors). */
+	readonly kubelet: KubeletDiagnosis | null;
+	readonly cri: CriDiagnosis;
+	/** Most severe first. */
+	readonly findings: readonly Finding[];
 }
 
 export interface Snapshot {
@@ -206,4 +298,55 @@ export interface NodeFacts {
 	readonly containerd: ContainerdFacts | null;
 	readonly cri: CriFacts | null;
 	readonly docker: DockerFacts | null;
+	/** undefined: not looked for (no process table); null: no kubelet runs. */
+	readonly kubelet?: KubeletFacts | null;
+	/** Which CRI sockets answer; undefined when the collector did not probe them. */
+	readonly criProbe?: CriProbeFacts;
+}
+
+/** A node file read through the transport. */
+export interface NodeFileFact {
+	readonly path: string;
+	/** The text; null when missing or unreadable. */
+	readonly text: string | null;
+	readonly missing: boolean;
+	/** Why it could not be read (not set for a plain missing file). */
+	readonly error: string | null;
+}
+
+export interface KubeletFacts {
+	readonly pid: number;
+	/** Exact argv from /proc/PID/cmdline when readable, else the process table's command split on spaces. */
+	readonly argv: readonly string[];
+	/** The executable as /proc/PID/maps names it, else argv[0]. */
+	readonly binary: string;
+	/** Further processes that look like a kubelet. */
+	readonly otherPids: readonly number[];
+	readonly flagsEnv: NodeFileFact;
+	/** The file named by --config; null when there is no --config. */
+	readonly config: NodeFileFact | null;
+	readonly version: string | null;
+	readonly versionNote: string;
+}
+
+export type CriSocketStatus = 'missing' | 'cri' | 'not-cri' | 'failed';
+
+export interface CriSocketProbe {
+	readonly endpoint: string;
+	/** missing: no socket file; cri: serves the CRI; not-cri: a socket that answers something else; failed: refused, denied, timed out. */
+	readonly status: CriSocketStatus;
+	readonly runtimeName: string | null;
+	readonly runtimeVersion: string | null;
+	readonly message: string | null;
+}
+
+export interface CriProbeFacts {
+	/** --cri-socket, when given. */
+	readonly forced: string | null;
+	/** The kubelet's endpoint as the collector resolved it, when there is a kubelet. */
+	readonly kubeletEndpoint: string | null;
+	/** The candidate sockets in probe order, then the kubelet's and the forced endpoint when they are not candidates. */
+	readonly sockets: readonly CriSocketProbe[];
+	/** Whether Docker's socket exists (kubeadm before 1.24 chose dockershim on that alone); null when not probed. */
+	readonly dockerSocket: {readonly path: string; readonly present: boolean} | null;
 }

@@ -6,8 +6,11 @@ import {DEFAULT_COLLECT_OPTIONS, type CollectOptions} from '../collect/collect-o
 import {buildNodeSnapshot, unreachableNode} from '../model/build-snapshot.js';
 import type {NodeSnapshot} from '../model/types.js';
 import {LocalTransport} from '../transport/local-transport.js';
+import {sshCallTimeout, SshTransport} from '../transport/ssh-transport.js';
 import type {Transport} from '../transport/transport.js';
 import {LOCAL_TARGET, type NodeSpec} from './node-spec.js';
+import type {SshConfigSources} from './ssh-config.js';
+import {parseTarget, TargetError, type Target} from './target.js';
 
 export interface GlobalNodeOptions {
 	readonly containerdSocket?: string;
@@ -15,6 +18,8 @@ export interface GlobalNodeOptions {
 	readonly dockerSocket?: string;
 	readonly timeoutMs?: number;
 	readonly maxBytes?: number;
+	/** --accept-new, for the default transport factory. */
+	readonly acceptNew?: boolean;
 }
 
 export interface NodeHandle {
@@ -47,8 +52,41 @@ export const localTransportFactory: TransportFactory = (spec) => {
 	return {transport: new LocalTransport(), name: spec.name ?? ''};
 };
 
+export interface TransportFactoryOptions {
+	/** --accept-new: trust and record host keys never seen before. */
+	readonly acceptNew?: boolean;
+	/** Where ~/.ssh/config and friends are read from (tests point it elsewhere). */
+	readonly ssh?: SshConfigSources;
+	/** Bound on connecting, for nodes whose spec sets none. */
+	readonly timeoutMs?: number;
+}
+
+/** `local` gets this machine; `ssh://…` and aliases get one SSH connection each. */
+export function createTransportFactory(options: TransportFactoryOptions = {}): TransportFactory {
+	return (spec) => {
+		let target: Target;
+		try {
+			target = parseTarget(spec.target);
+		} catch (error) {
+			if (error instanceof TargetError) throw new UsageError(error.message);
+			throw error;
+		}
+		if (target.kind === 'local') return {transport: new LocalTransport(), name: spec.name ?? ''};
+		const transport = new SshTransport({
+			host: target.host,
+			user: target.user,
+			port: target.port,
+			target: target.canonical,
+			sources: options.ssh,
+			acceptNew: options.acceptNew,
+			connectTimeoutMs: spec.timeoutMs ?? options.timeoutMs ?? DEFAULT_COLLECT_OPTIONS.timeoutMs,
+		});
+		return {transport, name: spec.name ?? target.host};
+	};
+}
+
 /** A node bound to its transport; the name of `local` is resolved on its first poll. */
-export function openNode(spec: NodeSpec, global: GlobalNodeOptions, factory: TransportFactory = localTransportFactory): NodeHandle {
+export function openNode(spec: NodeSpec, global: GlobalNodeOptions, factory: TransportFactory = createTransportFactory({timeoutMs: global.timeoutMs, acceptNew: global.acceptNew})): NodeHandle {
 	const {transport, name: initialName} = factory(spec);
 	const options = collectOptionsFor(spec, global);
 	let name = initialName || spec.target;
@@ -60,6 +98,20 @@ export function openNode(spec: NodeSpec, global: GlobalNodeOptions, factory: Tra
 		},
 		target: transport.target,
 		async poll(refresh) {
+			if (transport instanceof SshTransport) {
+				// The whole poll is held to the node's timeout; each call inside gets less, so a
+				// stalled sshd can be told from a slow runtime before the bound (pollBounded).
+				const sshOptions: CollectOptions = {...options, timeoutMs: sshCallTimeout(options.timeoutMs), sudo: spec.sudo ?? false};
+				try {
+					const facts = await transport.pollBounded(options.timeoutMs, () => {
+						collector ??= createNodeCollector(name, transport, sshOptions);
+						return collector.collect(refresh);
+					}, (result) => result.errors.length > 0);
+					return buildNodeSnapshot({...facts, name});
+				} catch (error) {
+					return unreachableNode(name, transport.target, describeError(error));
+				}
+			}
 			try {
 				await transport.connect();
 				if (!spec.name && transport.kind === 'local' && name === spec.target) name = await transport.hostname();

@@ -3,6 +3,7 @@
  * machine.
  */
 import type {CliArgs} from '../cli/parse-args.js';
+import {loadConfig, type CrimonConfig} from './config-file.js';
 import {LOCAL_TARGET, type NodeSpec} from './node-spec.js';
 
 export interface ResolvedNodes {
@@ -16,14 +17,26 @@ export const DEFAULT_INTERVAL_MS = 2000;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_TIMEOUT_MS = 5000;
 
-export async function resolveNodes(args: CliArgs): Promise<ResolvedNodes> {
-	const specs: NodeSpec[] = args.nodes.length > 0
-		? args.nodes.map((target) => ({target, sudo: args.sudo || undefined}))
-		: [{target: LOCAL_TARGET}];
+/**
+ * A --node that names a config node (by name or target) takes that node's settings, so
+ * `crimon --node edge-3` means what the config says edge-3 is. Flags win over the file.
+ */
+function fromFlag(target: string, config: CrimonConfig | null, sudoFlag: boolean): NodeSpec {
+	const known = config?.nodes.find((n) => n.name === target) ?? config?.nodes.find((n) => n.target === target);
+	const sudo = sudoFlag || (known?.sudo ?? config?.sudo ?? false);
+	return known ? {...known, sudo: sudo || undefined} : {target, sudo: sudo || undefined};
+}
+
+export async function resolveNodes(args: CliArgs, env: Readonly<Record<string, string | undefined>> = process.env, home?: string): Promise<ResolvedNodes> {
+	const config = loadConfig(args.config, env, home);
+	let specs: NodeSpec[];
+	if (args.nodes.length > 0) specs = args.nodes.map((target) => fromFlag(target, config, args.sudo));
+	else if (config && config.nodes.length > 0) specs = config.nodes.map((n) => ({...n, sudo: (args.sudo || (n.sudo ?? config.sudo ?? false)) || undefined}));
+	else specs = [{target: LOCAL_TARGET}];
 	return {
 		specs,
-		intervalMs: args.intervalMs ?? DEFAULT_INTERVAL_MS,
-		concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
-		timeoutMs: args.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+		intervalMs: args.intervalMs ?? config?.intervalMs ?? DEFAULT_INTERVAL_MS,
+		concurrency: args.concurrency ?? config?.concurrency ?? DEFAULT_CONCURRENCY,
+		timeoutMs: args.timeoutMs ?? config?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 	};
 }

@@ -5,6 +5,7 @@
  */
 import {buildProcessTree} from '../model/process-tree.js';
 import type {Container, NodeSnapshot, Snapshot} from '../model/types.js';
+import {renderDiagnosisSection} from './text-diagnosis.js';
 import {escapeText, fitText, textWidth, truncateText} from './terminal-text.js';
 import {painter, type Paint} from './text-style.js';
 
@@ -110,6 +111,7 @@ export function renderNodeText(node: NodeSnapshot, options: TextOptions): string
 	out.push(...processSection(node, options, paint));
 	out.push('', paint('bold', 'Namespaces → containers'), ...namespaceSection(node, options, paint));
 	out.push('', paint('bold', 'Pods'), ...podSection(node, options, paint));
+	out.push('', ...renderDiagnosisSection(node, options));
 	return out.join('\n');
 }
 

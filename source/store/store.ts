@@ -4,6 +4,7 @@
  */
 import {createStore, type StoreApi} from 'zustand/vanilla';
 import type {NodeSnapshot} from '../model/types.js';
+import {createUiSlice, type UiSlice} from './ui-state.js';
 
 export type NodeStatus = 'pending' | 'ok' | 'stale' | 'failed';
 
@@ -37,7 +38,7 @@ export interface DataActions {
 	setPaused(paused: boolean): void;
 }
 
-export type CrimonState = DataState & DataActions;
+export type CrimonState = DataState & DataActions & UiSlice;
 export type CrimonStore = StoreApi<CrimonState>;
 
 export function initialEntry(name: string, target: string): NodeEntry {
@@ -72,7 +73,8 @@ export function applyPoll(entry: NodeEntry, snapshot: NodeSnapshot, finishedAt: 
 }
 
 export function createCrimonStore(nodes: readonly {name: string; target: string}[], intervalMs: number): CrimonStore {
-	return createStore<CrimonState>()((set) => ({
+	return createStore<CrimonState>()((set, get) => ({
+		...createUiSlice<CrimonState>(set, () => get().nodes.length),
 		nodes: nodes.map((n) => initialEntry(n.name, n.target)),
 		intervalMs,
 		paused: false,

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/**
+ * crimon's entry: flags → the headless snapshot/compare, or the Ink app. The app's
+ * modules are imported only when it runs, so `crimon snapshot` never loads React or Ink.
+ */
+import {readFileSync} from 'node:fs';
+import {ArgsError, HELP, parseArgs, type CliArgs} from './source/cli/parse-args.js';
+import {buildSnapshot} from './source/model/build-snapshot.js';
+import {compareNodes, comparisonDocument} from './source/model/compare.js';
+import {renderCompareJson, renderCompareText} from './source/render/text-compare.js';
+import {openNode, UsageError, type NodeHandle} from './source/nodes/open-node.js';
+import {resolveNodes, type ResolvedNodes} from './source/nodes/resolve-nodes.js';
+import {renderSnapshotJson, renderSnapshotText} from './source/render/text-snapshot.js';
+import {wantsColor} from './source/render/text-style.js';
+import {Poller} from './source/store/poller.js';
+import {createCrimonStore, type CrimonStore} from './source/store/store.js';
+
+function version(): string {
+	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
+	return pkg.version;
+}
+
+function openAll(args: CliArgs, resolved: ResolvedNodes): NodeHandle[] {
+	return resolved.specs.map((spec) => openNode(spec, {
+		containerdSocket: args.containerdSocket ?? undefined,
+		criSocket: args.criSocket ?? undefined,
+		dockerSocket: args.dockerSocket ?? undefined,
+		timeoutMs: resolved.timeoutMs,
+		acceptNew: args.acceptNew,
+	}));
+}
+
+function storeFor(handles: readonly NodeHandle[], resolved: ResolvedNodes): CrimonStore {
+	return createCrimonStore(handles.map((h) => ({name: h.name, target: h.target})), resolved.intervalMs);
+}
+
+async function snapshotCommand(args: CliArgs): Promise<number> {
+	const resolved = await resolveNodes(args);
+	const handles = openAll(args, resolved);
+	const store = storeFor(handles, resolved);
+	const poller = new Poller(store, handles, {concurrency: resolved.concurrency});
+	try {
+		await poller.pollAll();
+	} finally {
+		await Promise.all(handles.map((h) => h.close()));
+	}
+	const nodes = store.getState().nodes.map((entry) => entry.snapshot!);
+	const snapshot = buildSnapshot(nodes, new Date());
+	const out = args.json
+		? renderSnapshotJson(snapshot)
+		: renderSnapshotText(snapshot, {
+			color: wantsColor(process.stdout, process.env, args.noColor),
+			maxWidth: process.stdout.isTTY ? Math.max(40, process.stdout.columns || 80) : 4096,
+		});
+	await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
+	return nodes.every((n) => n.ok) ? 0 : 1;
+}
+
+/** `crimon compare A B`: both nodes polled once, at once, then diffed (text or --json). */
+async function compareCommand(args: CliArgs): Promise<number> {
+	// The operands resolve exactly as --node targets would (aliases included).
+	const resolved = await resolveNodes({...args, nodes: args.operands});
+	const handles = openAll(args, resolved);
+	const store = storeFor(handles, resolved);
+	const poller = new Poller(store, handles, {concurrency: resolved.concurrency});
+	try {
+		await poller.pollAll();
+	} finally {
+		await Promise.all(handles.map((h) => h.close()));
+	}
+	const [a, b] = store.getState().nodes.map((entry) => entry.snapshot!);
+	const comparison = compareNodes(a!, b!);
+	const out = args.json
+		? renderCompareJson(comparisonDocument(comparison, new Date()))
+		: renderCompareText(comparison, {
+			color: wantsColor(process.stdout, process.env, args.noColor),
+			maxWidth: process.stdout.isTTY ? Math.max(40, process.stdout.columns || 80) : 4096,
+		});
+	await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
+	return a!.ok && b!.ok ? 0 : 1;
+}
+
+async function appCommand(args: CliArgs): Promise<number> {
+	const resolved = await resolveNodes(args);
+	const handles = openAll(args, resolved);
+	const store = storeFor(handles, resolved);
+	const poller = new Poller(store, handles, {concurrency: resolved.concurrency, intervals: resolved.specs.map((s) => s.intervalMs)});
+	const {runApp} = await import('./views/run-app.js');
+	try {
+		return await runApp({store, poller});
+	} finally {
+		poller.stop();
+		await Promise.all(handles.map((h) => h.close()));
+	}
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+	let args: CliArgs;
+	try {
+		args = parseArgs(argv);
+	} catch (error) {
+		if (error instanceof ArgsError) {
+			process.stderr.write(`crimon: ${error.message}\n`);
+			return 2;
+		}
+		throw error;
+	}
+	switch (args.command) {
+		case 'help':
+			process.stdout.write(HELP[args.helpFor] + '\n');
+			return 0;
+		case 'version':
+			process.stdout.write(`crimon ${version()}\n`);
+			return 0;
+		case 'snapshot':
+			return snapshotCommand(args);
+		case 'compare':
+			return compareCommand(args);
+		case 'app':
+			return appCommand(args);
+	}
+}
+
+main(process.argv.slice(2)).then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(error: unknown) => {
+		// Usage problems found late (a bad target, an unreadable config) are still usage errors.
+		if (error instanceof UsageError || error instanceof ArgsError) {
+			process.stderr.write(`crimon: ${error.message}\n`);
+			process.exitCode = 2;
+			return;
+		}
+		const message = error instanceof Error ? error.message : String(error);
+		process.stderr.write(`crimon: ${message.split('\n')[0]}\n`);
+		process.exitCode = 1;
+	},
+);

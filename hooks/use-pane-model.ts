@@ -1,0 +1,49 @@
+/**
+ * The active pane's rows, memoized stage by stage: items per snapshot (the costly part),
+ * then sort, then filter and folds. Cursor moves reuse all of it; a poll rebuilds only
+ * the active pane.
+ */
+import {useMemo} from 'react';
+import type {NodeSnapshot} from '../source/model/types.js';
+import {EMPTY_FOLDS, viewKey} from '../source/store/ui-state.js';
+import type {SortState} from '../source/ui/container-rows.js';
+import {cachedPaneItems, paneCount, shapePane, sortItems, type PaneCount} from '../source/ui/pane-rows.js';
+import type {PaneId} from '../source/ui/panes.js';
+import type {Shaped} from '../source/ui/tree.js';
+import {useCrimon} from './store-context.js';
+
+export interface PaneModel {
+	readonly node: number;
+	readonly pane: PaneId;
+	readonly snapshot: NodeSnapshot | null;
+	readonly shaped: Shaped;
+	/** Row key → index, for the cursor to find its row again. */
+	readonly positions: ReadonlyMap<string, number>;
+	readonly count: PaneCount;
+	readonly filter: string;
+	readonly sort: SortState;
+	readonly runtimeOnly: boolean;
+}
+
+const EMPTY: Shaped = {rows: [], counts: new Map()};
+
+export function usePaneModel(): PaneModel {
+	const node = useCrimon((s) => s.ui.activeNode);
+	const pane = useCrimon((s) => s.ui.pane);
+	const snapshot = useCrimon((s) => s.nodes[s.ui.activeNode]?.snapshot ?? null);
+	const runtimeOnly = useCrimon((s) => s.ui.runtimeOnly);
+	const filter = useCrimon((s) => s.ui.filter);
+	const sort = useCrimon((s) => s.ui.sort);
+	const folds = useCrimon((s) => s.ui.folds[viewKey(s.ui.activeNode, s.ui.pane)] ?? EMPTY_FOLDS);
+
+	const items = useMemo(() => (snapshot ? cachedPaneItems(snapshot, pane, runtimeOnly) : []), [snapshot, pane, pane === 'processes' && runtimeOnly]);
+	const sorted = useMemo(() => (snapshot ? sortItems(snapshot, pane, items, sort) : items), [snapshot, pane, items, pane === 'containers' ? sort : null]);
+	const shaped = useMemo(() => (snapshot ? shapePane(pane, sorted, filter, folds) : EMPTY), [snapshot, pane, sorted, filter, folds]);
+	const positions = useMemo(() => {
+		const map = new Map<string, number>();
+		shaped.rows.forEach((row, i) => map.set(row.item.key, i));
+		return map;
+	}, [shaped]);
+	const count = useMemo(() => paneCount(pane, shaped), [pane, shaped]);
+	return {node, pane, snapshot, shaped, positions, count, filter, sort, runtimeOnly};
+}

@@ -1,0 +1,142 @@
+/**
+ * Finds the kubelet in the process table and reads what decides its container runtime:
+ * its exact argv, kubeadm-flags.env and its --config file. Everything is read as files
+ * through the transport (local fs or SFTP); nothing on the node is executed.
+ *
+ * The kubelet's version: running `kubelet --version` would execute a binary whose path
+ * came from the node, and its HTTP endpoints want credentials. What a plain read can
+ * prove is the package database: if /proc/PID/maps shows the kubelet runs a file that
+ * dpkg's kubelet package installed (and that was not replaced since the kubelet started),
+ * that package's version is the running kubelet's. Anywhere else (rpm's binary database,
+ * a hand-copied binary) the version stays null and says why.
+ */
+import {argvFromCmdline, executableFromMaps, findDpkgPackage, isKubeletArgv, KUBEADM_FLAGS_ENV, upstreamVersion} from '../model/kubelet-flags.js';
+import {basename, flagValue, splitCommand} from '../model/shims.js';
+import type {KubeletFacts, NodeFileFact, ProcessInfo} from '../model/types.js';
+import {TransportError, type Transport} from '../transport/transport.js';
+import type {CollectOptions} from './collect-options.js';
+
+export const KUBELET_READ_LIMITS = {
+	cmdline: 256 * 1024,
+	flagsEnv: 64 * 1024,
+	config: 1024 * 1024,
+	maps: 8 * 1024 * 1024,
+	dpkgList: 1024 * 1024,
+	dpkgStatus: 32 * 1024 * 1024,
+} as const;
+
+export const DPKG_STATUS = '/var/lib/dpkg/status';
+export const DPKG_KUBELET_LIST = '/var/lib/dpkg/info/kubelet.list';
+
+function errorText(error: unknown): string {
+	return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new TransportError(`no answer reading ${what} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+	});
+	try {
+		return await Promise.race([promise, timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+export async function readNodeFile(transport: Transport, path: string, maxBytes: number, timeoutMs: number): Promise<NodeFileFact> {
+	try {
+		const bytes = await withTimeout(transport.readFile(path, maxBytes), timeoutMs, path);
+		return {path, text: bytes.toString('utf8'), missing: false, error: null};
+	} catch (error) {
+		if (error instanceof TransportError && error.kind === 'missing') return {path, text: null, missing: true, error: null};
+		return {path, text: null, missing: false, error: errorText(error)};
+	}
+}
+
+/** Pure: the processes that are a kubelet, by their command's first word. */
+export function findKubelets(processes: readonly ProcessInfo[]): ProcessInfo[] {
+	return processes.filter((p) => basename(splitCommand(p.command)[0] ?? '') === 'kubelet').sort((a, b) => a.pid - b.pid);
+}
+
+interface VersionFact {
+	readonly binary: string;
+	readonly version: string | null;
+	readonly note: string;
+	/** False when a read failed (timeout, denied): try again next poll rather than keep the gap. */
+	readonly settled: boolean;
+}
+
+/**
+ * One per node collector: the version is read once per kubelet process (it cannot change
+ * without a new pid), the small flag files on every poll.
+ */
+export class KubeletReader {
+	private cached: {pid: number; fact: VersionFact} | null = null;
+
+	constructor(private readonly transport: Transport) {}
+
+	async read(processes: readonly ProcessInfo[], options: Pick<CollectOptions, 'timeoutMs'>): Promise<KubeletFacts | null> {
+		const kubelets = findKubelets(processes);
+		const main = kubelets[0];
+		if (!main) {
+			this.cached = null;
+			return null;
+		}
+		const timeoutMs = options.timeoutMs;
+		const cmdline = await readNodeFile(this.transport, `/proc/${main.pid}/cmdline`, KUBELET_READ_LIMITS.cmdline, timeoutMs);
+		let argv = cmdline.text ? argvFromCmdline(cmdline.text) : [];
+		// The process may have exited, or /proc may be out of reach: the table's copy still serves.
+		if (!isKubeletArgv(argv)) argv = splitCommand(main.command);
+		const configPath = flagValue(argv.slice(1), 'config');
+		const [flagsEnv, config, version] = await Promise.all([
+			readNodeFile(this.transport, KUBEADM_FLAGS_ENV, KUBELET_READ_LIMITS.flagsEnv, timeoutMs),
+			configPath ? readNodeFile(this.transport, configPath, KUBELET_READ_LIMITS.config, timeoutMs) : Promise.resolve(null),
+			this.version(main.pid, argv, timeoutMs),
+		]);
+		return {
+			pid: main.pid,
+			argv,
+			binary: version.binary,
+			otherPids: kubelets.slice(1).map((p) => p.pid),
+			flagsEnv,
+			config,
+			version: version.version,
+			versionNote: version.note,
+		};
+	}
+
+	private async version(pid: number, argv: readonly string[], timeoutMs: number): Promise<VersionFact> {
+		if (this.cached?.pid === pid) return this.cached.fact;
+		const fact = await this.readVersion(pid, argv, timeoutMs);
+		if (fact.settled) this.cached = {pid, fact};
+		return fact;
+	}
+
+	private async readVersion(pid: number, argv: readonly string[], timeoutMs: number): Promise<VersionFact> {
+		const maps = await readNodeFile(this.transport, `/proc/${pid}/maps`, KUBELET_READ_LIMITS.maps, timeoutMs);
+		const exe = maps.text ? executableFromMaps(maps.text) : null;
+		const argv0 = argv[0] ?? 'kubelet';
+		const binary = exe?.path ?? argv0;
+		let settled = maps.error === null;
+		const answer = (version: string | null, note: string): VersionFact => ({binary, version, note, settled});
+		if (!exe && !argv0.startsWith('/')) {
+			return answer(null, `cannot tell which file the kubelet runs (/proc/${pid}/maps: ${maps.error ?? 'unreadable'}), so no version`);
+		}
+		const list = await readNodeFile(this.transport, DPKG_KUBELET_LIST, KUBELET_READ_LIMITS.dpkgList, timeoutMs);
+		settled &&= list.error === null;
+		if (list.error) return answer(null, `could not read ${DPKG_KUBELET_LIST}: ${list.error}`);
+		if (list.missing) return answer(null, 'no dpkg kubelet package here (rpm databases and hand-installed binaries are not read), so no version');
+		const owned = list.text!.split('\n').some((line) => line.trim() === binary);
+		if (!owned) return answer(null, `${binary} is not the file dpkg's kubelet package installed, so its version is unknown`);
+		const status = await readNodeFile(this.transport, DPKG_STATUS, KUBELET_READ_LIMITS.dpkgStatus, timeoutMs);
+		settled &&= status.error === null;
+		if (!status.text) return answer(null, `could not read ${DPKG_STATUS}: ${status.error ?? 'missing'}`);
+		const pkg = findDpkgPackage(status.text, 'kubelet');
+		if (!pkg || !pkg.installed) return answer(null, 'dpkg lists no installed kubelet package, so no version');
+		if (exe?.deleted) {
+			return answer(null, `${binary} was replaced since the kubelet started (the package is now ${pkg.version}): the running kubelet is an older one`);
+		}
+		return answer(upstreamVersion(pkg.version), `dpkg package kubelet ${pkg.version}`);
+	}
+}

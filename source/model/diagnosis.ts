@@ -1,0 +1,408 @@
+/**
+ * Pure: one node's facts → which runtime really runs it, and what would break if it moved.
+ * It looks at what runs (the kubelet's process and flags, the sockets that answer, the
+ * mounts the runtimes report for each container), never at manifests: a DaemonSet that
+ * mounts /var/run/docker.sock only matters on the nodes where it actually runs.
+ */
+import {
+	canonicalRunPath, DOCKERSHIM_ENDPOINT, endpointPath, KUBEADM_FLAGS_ENV, normalizeEndpoint, resolveKubeletCri,
+	runtimeOfEndpoint, runtimeOfName, sameEndpoint, type KubeletCriChoice,
+} from './kubelet-flags.js';
+import {basename} from './shims.js';
+import type {
+	Container, CriChoiceHow, CriDiagnosis, CriProbeFacts, CriRuntimeKind, CriSocketProbe, Diagnosis, Finding, FindingCode,
+	FindingSeverity, FindingSubject, KubeadmPick, KubeletDiagnosis, KubeletFacts, NodeFacts, NodeSnapshot, Shim,
+} from './types.js';
+
+export type DiagnosisInput = Pick<NodeSnapshot, 'runtimes' | 'containers' | 'shims' | 'pods'>;
+
+const SEVERITY_ORDER: Record<FindingSeverity, number> = {error: 0, warn: 1, info: 2};
+const CODE_ORDER: readonly FindingCode[] = [
+	'cri-unreachable', 'dockershim-in-use', 'kubelet-restart-pending', 'multiple-cri-sockets', 'docker-sock-mounted',
+	'multiple-kubelets', 'kubelet-config-unreadable', 'cri-dockerd-in-use', 'kubernetes-in-moby', 'shim-v1',
+];
+
+/** The sockets a container can reach Docker through: Docker's and the dockershim's, with /var/run folded onto /run. */
+export function dockerSocketPaths(dockerAddress: string | null): string[] {
+	const paths = new Set(['/run/docker.sock', '/run/dockershim.sock']);
+	if (dockerAddress) paths.add(canonicalRunPath(dockerAddress.replace(/^unix:\/\//, '')));
+	return [...paths];
+}
+
+function parentDir(path: string): string {
+	const slash = path.lastIndexOf('/');
+	return slash <= 0 ? '/' : path.slice(0, slash);
+}
+
+/**
+ * The Docker socket a mount exposes: the socket itself or the directory holding it. A mount
+ * of / or /var reaches it too, but node agents mount the root for everything else, so
+ * calling that a Docker dependency would bury the real ones.
+ */
+export function dockerSocketViaMount(source: string, sockets: readonly string[]): string | null {
+	const path = canonicalRunPath(source);
+	for (const socket of sockets) {
+		if (path === socket || path === parentDir(socket)) return socket;
+	}
+	return null;
+}
+
+function podOf(container: Container): FindingSubject['pod'] {
+	return container.pod ? {name: container.pod.name, namespace: container.pod.namespace} : null;
+}
+
+/** What a person calls a container: its Kubernetes name inside its pod, else its runtime name. */
+export function containerTitle(container: Container): string {
+	const kubeName = container.labels['io.kubernetes.container.name'];
+	if (container.pod && kubeName && container.seenBy.docker) return `${container.pod.namespace}/${container.pod.name} ${kubeName}`;
+	if (container.pod && container.seenBy.cri) return `${container.pod.namespace}/${container.pod.name} ${container.name}`;
+	return container.name;
+}
+
+function containerSubject(container: Container, detail: string | null): FindingSubject {
+	return {kind: 'container', id: container.id, name: container.name, namespace: container.namespace, pod: podOf(container), detail};
+}
+
+function podSubjects(containers: readonly Container[], snapshot: DiagnosisInput): FindingSubject[] {
+	const seen = new Map<string, FindingSubject>();
+	for (const c of containers) {
+		if (!c.pod) continue;
+		const key = `${c.pod.namespace}/${c.pod.name}`;
+		if (seen.has(key)) continue;
+		const pod = snapshot.pods.find((p) => p.namespace === c.pod!.namespace && p.name === c.pod!.name && (c.podId === null || p.id === c.podId));
+		seen.set(key, {kind: 'pod', id: pod?.id ?? c.podId ?? key, name: c.pod.name, namespace: c.pod.namespace, pod: {name: c.pod.name, namespace: c.pod.namespace}, detail: null});
+	}
+	return [...seen.values()];
+}
+
+/** "a, b and 3 more" */
+function listNames(names: readonly string[], max = 3): string {
+	if (names.length <= max) return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+	return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function probeFor(probe: CriProbeFacts | undefined, endpoint: string | null): CriSocketProbe | null {
+	if (!probe || !endpoint) return null;
+	return probe.sockets.find((s) => sameEndpoint(s.endpoint, endpoint)) ?? null;
+}
+
+function runtimeAt(endpoint: string, probe: CriSocketProbe | null): CriRuntimeKind {
+	const byPath = runtimeOfEndpoint(endpoint);
+	if (byPath !== 'unknown') return byPath;
+	return probe?.runtimeName ? runtimeOfName(probe.runtimeName, endpoint) : 'unknown';
+}
+
+function kubeletDiagnosis(kubelet: KubeletFacts, choice: KubeletCriChoice): KubeletDiagnosis {
+	return {
+		pid: kubelet.pid,
+		binary: kubelet.binary,
+		version: kubelet.version,
+		versionNote: kubelet.versionNote,
+		containerRuntime: choice.containerRuntime,
+		endpoint: choice.endpoint,
+		endpointSource: choice.endpointSource,
+		configFile: choice.configFile,
+	};
+}
+
+// kubeadm's candidates, as it spells them.
+const KUBEADM = {
+	docker: '/var/run/docker.sock',
+	dockershim: DOCKERSHIM_ENDPOINT,
+	containerdLegacy: 'unix:///run/containerd/containerd.sock',
+	containerd: 'unix:///var/run/containerd/containerd.sock',
+	crio: 'unix:///var/run/crio/crio.sock',
+	criDockerd: 'unix:///var/run/cri-dockerd.sock',
+} as const;
+
+/**
+ * What `kubeadm init/join` would write as the node's CRI socket. Both generations look only
+ * at which socket files exist, not at what answers on them: 1.14–1.23 prefer dockershim
+ * whenever Docker's socket exists (containerd only without Docker), 1.24+ look for
+ * containerd, CRI-O and cri-dockerd and refuse to choose between several.
+ */
+export function kubeadmPicks(probe: CriProbeFacts): KubeadmPick[] {
+	const exists = (endpoint: string) => {
+		const found = probeFor(probe, endpoint);
+		return found !== null && found.status !== 'missing';
+	};
+	const answers = (endpoint: string | null) => {
+		if (!endpoint) return null;
+		const found = probeFor(probe, endpoint);
+		return found ? found.status === 'cri' : null;
+	};
+	const pick = (rules: KubeadmPick['rules'], found: string[], fallback: string, fallbackWhy: string, flag: string): KubeadmPick => {
+		if (found.length === 0) {
+			return {rules, endpoint: fallback, runtime: runtimeOfEndpoint(fallback), found, answers: answers(fallback), reason: fallbackWhy};
+		}
+		if (found.length === 1) {
+			return {rules, endpoint: found[0]!, runtime: runtimeOfEndpoint(found[0]!), found, answers: answers(found[0]!), reason: `the only runtime socket it looks for that exists here`};
+		}
+		return {rules, endpoint: null, runtime: 'unknown', found, answers: null, reason: `refuses to choose between ${found.join(', ')}: give ${flag}`};
+	};
+
+	const dockerPresent = probe.dockerSocket?.present ?? false;
+	const legacy: string[] = [];
+	if (dockerPresent) legacy.push(KUBEADM.dockershim);
+	else if (exists(KUBEADM.containerdLegacy)) legacy.push(KUBEADM.containerdLegacy);
+	if (exists(KUBEADM.crio)) legacy.push(KUBEADM.crio);
+	const legacyPick = pick('1.14-1.23', legacy, KUBEADM.dockershim, 'no runtime socket found: falls back to dockershim', '--cri-socket');
+	const legacyWithReason: KubeadmPick = dockerPresent && legacy.length === 1
+		? {...legacyPick, reason: `${KUBEADM.docker} exists, and these versions prefer dockershim whenever Docker is installed`}
+		: legacyPick;
+
+	const current = [KUBEADM.containerd, KUBEADM.crio, KUBEADM.criDockerd].filter(exists);
+	const currentPick = pick('1.24+', current, KUBEADM.containerd, 'no runtime socket found: falls back to containerd\'s', 'criSocket in the kubeadm configuration');
+	return [legacyWithReason, currentPick];
+}
+
+interface CriResult {
+	readonly cri: CriDiagnosis;
+	readonly choice: KubeletCriChoice | null;
+}
+
+function diagnoseCri(facts: NodeFacts, snapshot: DiagnosisInput): CriResult {
+	const probe = facts.criProbe;
+	const answering = probe ? probe.sockets.filter((s) => s.status === 'cri').map((s) => s.endpoint) : snapshot.runtimes.cri ? [snapshot.runtimes.cri.endpoint] : [];
+	const answersAt = (endpoint: string | null): boolean | null => {
+		if (!endpoint) return null;
+		const found = probeFor(probe, endpoint);
+		if (found) return found.status === 'cri';
+		const read = snapshot.runtimes.cri;
+		return read && sameEndpoint(read.endpoint, endpoint) ? true : null;
+	};
+
+	if (facts.kubelet) {
+		const kubelet = facts.kubelet;
+		const choice = resolveKubeletCri({
+			argv: kubelet.argv,
+			flagsEnvText: kubelet.flagsEnv.text,
+			configText: kubelet.config?.text ?? null,
+			version: kubelet.version,
+		});
+		const endpoint = choice.endpoint;
+		const runtime = endpoint && choice.runtime === 'unknown' ? runtimeAt(endpoint, probeFor(probe, endpoint)) : choice.runtime;
+		return {
+			choice,
+			cri: {endpoint, runtime, how: 'kubelet', why: choice.why, answers: answersAt(endpoint), answering, kubeadm: null},
+		};
+	}
+
+	const kubeadm = probe ? kubeadmPicks(probe) : null;
+	const noKubelet = facts.kubelet === null ? 'no kubelet runs here' : 'the process table could not be read, so the kubelet could not be looked for';
+	let how: CriChoiceHow;
+	let endpoint: string | null;
+	let why: string;
+	if (probe?.forced) {
+		how = 'forced';
+		endpoint = probe.forced;
+		why = `${noKubelet}; --cri-socket names this endpoint`;
+	} else if (answering.length > 0) {
+		how = 'probe';
+		endpoint = answering[0]!;
+		why = answering.length > 1
+			? `${noKubelet}; ${answering.length} sockets serve the CRI and this is the first in probe order, the one crictl would silently take`
+			: `${noKubelet}; the only socket that serves the CRI`;
+	} else {
+		how = 'none';
+		endpoint = null;
+		why = `${noKubelet}, and no socket serves the CRI`;
+	}
+	const found = probeFor(probe, endpoint);
+	const readInfo = snapshot.runtimes.cri && endpoint && sameEndpoint(snapshot.runtimes.cri.endpoint, endpoint) ? snapshot.runtimes.cri : null;
+	const runtimeName = found?.runtimeName ?? readInfo?.runtimeName ?? null;
+	const runtime: CriRuntimeKind = !endpoint ? 'unknown' : runtimeName ? runtimeOfName(runtimeName, endpoint) : runtimeOfEndpoint(endpoint);
+	return {choice: null, cri: {endpoint, runtime, how, why, answers: answersAt(endpoint), answering, kubeadm}};
+}
+
+function finding(code: FindingCode, severity: FindingSeverity, message: string, subjects: readonly FindingSubject[] = []): Finding {
+	return {code, severity, message, subjects};
+}
+
+function kubeletSubject(kubelet: KubeletFacts, detail: string | null): FindingSubject {
+	return {kind: 'kubelet', id: String(kubelet.pid), name: basename(kubelet.binary) || 'kubelet', namespace: null, pod: null, detail};
+}
+
+function socketSubject(endpoint: string, detail: string | null): FindingSubject {
+	return {kind: 'socket', id: endpoint, name: endpointPath(endpoint), namespace: null, pod: null, detail};
+}
+
+function dockerSockFinding(snapshot: DiagnosisInput): Finding | null {
+	const sockets = dockerSocketPaths(snapshot.runtimes.docker?.address ?? null);
+	const hits: {container: Container; detail: string}[] = [];
+	for (const container of snapshot.containers) {
+		if (container.sandbox) continue;
+		const reasons: string[] = [];
+		for (const mount of container.mounts) {
+			const socket = dockerSocketViaMount(mount.source, sockets);
+			if (!socket) continue;
+			const what = canonicalRunPath(mount.source) === socket ? '' : ` (holds ${basename(socket)})`;
+			reasons.push(`mounts ${mount.source}${what} at ${mount.destination}`);
+		}
+		if (reasons.length > 0) hits.push({container, detail: reasons.join('; ')});
+	}
+	if (hits.length === 0) return null;
+	const names = hits.map((h) => containerTitle(h.container));
+	const subjects = [...hits.map((h) => containerSubject(h.container, h.detail)), ...podSubjects(hits.map((h) => h.container), snapshot)];
+	return finding('docker-sock-mounted', 'warn',
+		`${plural(hits.length, 'container')} can reach Docker's socket through a mount (${listNames(names)}): whatever they do with it ` +
+		`(builds, log shipping, monitoring, docker ps) stops working when Docker leaves this node; move them to the CRI or containerd's API before migrating.`,
+		subjects);
+}
+
+function shimV1Finding(snapshot: DiagnosisInput): Finding | null {
+	const byKey = new Map(snapshot.containers.map((c) => [`${c.namespace ?? ''}\0${c.id}`, c]));
+	const subjects: FindingSubject[] = [];
+	const covered = new Set<string>();
+	const v1Shims = snapshot.shims.filter((s: Shim) => s.version === 'v1');
+	for (const shim of v1Shims) {
+		const key = `${shim.namespace}\0${shim.id}`;
+		covered.add(key);
+		const container = byKey.get(key);
+		const detail = `${shim.binary} pid ${shim.pid}, namespace ${shim.namespace}`;
+		subjects.push(container
+			? containerSubject(container, detail)
+			: {kind: 'container', id: shim.id, name: shim.id, namespace: shim.namespace, pod: null, detail});
+	}
+	// Stopped containers on the v1 runtime get a v1 shim again the next time they start.
+	for (const container of snapshot.containers) {
+		const key = `${container.namespace ?? ''}\0${container.id}`;
+		if (covered.has(key) || container.runtime !== 'io.containerd.runtime.v1.linux') continue;
+		subjects.push(containerSubject(container, `runtime io.containerd.runtime.v1.linux, ${container.state}`));
+	}
+	if (subjects.length === 0) return null;
+	return finding('shim-v1', 'info',
+		`${plural(subjects.length, 'container')} still ${subjects.length === 1 ? 'runs' : 'run'} under the v1 containerd-shim (io.containerd.runtime.v1.linux: ${listNames(subjects.map((s) => s.name))}), ` +
+		`which containerd 2.0 no longer supports; re-create ${subjects.length === 1 ? 'it' : 'them'} on io.containerd.runc.v2 before upgrading containerd.`,
+		subjects);
+}
+
+function kubernetesInMobyFinding(snapshot: DiagnosisInput, cri: CriDiagnosis, hasKubelet: boolean): Finding | null {
+	const inMoby = snapshot.containers.filter((c) => c.namespace === 'moby' && c.pod !== null);
+	if (inMoby.length === 0) return null;
+	const pods = podSubjects(inMoby, snapshot);
+	const names = pods.map((p) => `${p.namespace}/${p.name}`);
+	const count = `${plural(pods.length, 'pod')} (${listNames(names)}) ${pods.length === 1 ? 'has its' : 'have their'} containers in Docker's moby namespace`;
+	let message: string;
+	if (hasKubelet && (cri.runtime === 'dockershim' || cri.runtime === 'cri-dockerd')) {
+		message = `${count}, made by ${cri.runtime}: after a switch to containerd they are re-created in k8s.io with new ids, so drain the node before switching.`;
+	} else if (hasKubelet && cri.runtime !== 'unknown') {
+		message = `${count}, but the kubelet uses ${cri.runtime}: they are leftovers from dockershim or cri-dockerd that no kubelet manages; remove them with docker rm once nothing needs them.`;
+	} else {
+		message = `${count}: they were made by dockershim or cri-dockerd; they move to k8s.io (with new ids) only when the node's kubelet uses containerd.`;
+	}
+	return finding('kubernetes-in-moby', 'info', message, [...pods, ...inMoby.map((c) => containerSubject(c, c.sandbox ? 'pod sandbox' : null))]);
+}
+
+function criFindings(facts: NodeFacts, cri: CriDiagnosis): Finding[] {
+	const out: Finding[] = [];
+	const probe = facts.criProbe;
+	const kubelet = facts.kubelet ?? null;
+	if (kubelet && cri.endpoint && cri.answers === false) {
+		const found = probeFor(probe, cri.endpoint);
+		const reason = found?.status === 'missing' ? 'there is no socket there' : found?.message ?? 'it does not serve the CRI';
+		const denied = /permission denied/i.test(reason);
+		const fallback = facts.cri ? ` crimon read pods from ${facts.cri.info.endpoint} instead, which is not what this kubelet sees.` : '';
+		out.push(finding('cri-unreachable', denied ? 'warn' : 'error',
+			denied
+				? `crimon cannot open the kubelet's CRI endpoint ${cri.endpoint} (${reason}); run crimon as root on this node to check it.${fallback}`
+				: `The kubelet's CRI endpoint ${cri.endpoint} does not answer (${reason}): the kubelet cannot start or watch pods; start the runtime behind it or fix the kubelet's endpoint.${fallback}`,
+			[kubeletSubject(kubelet, null), socketSubject(cri.endpoint, reason)]));
+	} else if (kubelet && !cri.endpoint && cri.runtime === 'unknown') {
+		// Nothing to call unreachable: the diagnosis says why the endpoint is unknown.
+	} else if (!kubelet && probe?.forced && cri.answers === false) {
+		const found = probeFor(probe, probe.forced);
+		out.push(finding('cri-unreachable', 'error', `The CRI endpoint given with --cri-socket, ${probe.forced}, does not answer (${found?.message ?? 'no socket there'}); check the path or start the runtime.`,
+			[socketSubject(probe.forced, found?.message ?? null)]));
+	} else if (!kubelet && probe && cri.answering.length === 0) {
+		const present = probe.sockets.filter((s) => s.status !== 'missing');
+		if (present.length > 0) {
+			out.push(finding('cri-unreachable', 'warn',
+				`${plural(present.length, 'runtime socket')} exist${present.length === 1 ? 's' : ''} but none serves the CRI (${listNames(present.map((s) => `${endpointPath(s.endpoint)}: ${s.message ?? s.status}`))}); ` +
+				`a kubelet could not use this node's runtime until its CRI plugin or service is enabled.`,
+				present.map((s) => socketSubject(s.endpoint, s.message))));
+		}
+	}
+
+	if (cri.answering.length > 1) {
+		const first = cri.answering[0]!;
+		const list = cri.answering.map((e) => endpointPath(e)).join(', ');
+		if (!kubelet) {
+			out.push(finding('multiple-cri-sockets', 'warn',
+				`${cri.answering.length} sockets serve the CRI (${list}): crictl without a configured endpoint silently takes the first (${endpointPath(first)}) and kubeadm 1.24+ refuses to choose; ` +
+				`set runtime-endpoint in /etc/crictl.yaml and criSocket in kubeadm's configuration, or stop the runtime this node should not use.`,
+				cri.answering.map((e) => socketSubject(e, null))));
+		} else {
+			const differs = cri.endpoint !== null && !sameEndpoint(first, cri.endpoint);
+			out.push(finding('multiple-cri-sockets', differs ? 'warn' : 'info',
+				differs
+					? `${cri.answering.length} sockets serve the CRI (${list}) and the kubelet uses ${endpointPath(cri.endpoint!)}, but crictl without /etc/crictl.yaml would show ${endpointPath(first)}: set runtime-endpoint there so what you inspect is what the kubelet runs.`
+					: `${cri.answering.length} sockets serve the CRI (${list}); the kubelet uses ${endpointPath(cri.endpoint ?? first)}. Stop the runtime it does not use once nothing depends on it.`,
+				cri.answering.map((e) => socketSubject(e, cri.endpoint && sameEndpoint(e, cri.endpoint) ? "the kubelet's" : null))));
+		}
+	}
+	return out;
+}
+
+function dockershimBasis(choice: KubeletCriChoice): string {
+	if (choice.containerRuntime === 'docker') return '--container-runtime=docker';
+	if (choice.containerRuntime === null) return 'no --container-runtime=remote, on a kubelet before 1.24';
+	return `its endpoint ${choice.endpoint ?? ''}`.trim();
+}
+
+function kubeletFindings(kubelet: KubeletFacts, choice: KubeletCriChoice, cri: CriDiagnosis): Finding[] {
+	const out: Finding[] = [];
+	const subject = kubeletSubject(kubelet, cri.endpoint ? `CRI ${cri.endpoint}` : null);
+	if (cri.runtime === 'dockershim') {
+		out.push(finding('dockershim-in-use', 'warn',
+			`The kubelet (pid ${kubelet.pid}${kubelet.version ? `, ${kubelet.version}` : ''}) runs its containers through dockershim (${dockershimBasis(choice)}). ` +
+			`dockershim is gone from Kubernetes 1.24: before upgrading, drain the node and switch the kubelet to containerd (--container-runtime-endpoint) or to Docker through cri-dockerd.`,
+			[subject]));
+	} else if (cri.runtime === 'cri-dockerd') {
+		out.push(finding('cri-dockerd-in-use', 'info',
+			`The kubelet reaches Docker through cri-dockerd at ${cri.endpoint}: Kubernetes still depends on Docker here, and its containers live in Docker's moby namespace; moving to containerd means draining the node and re-creating its pods.`,
+			[subject]));
+	}
+	for (const change of choice.pending) {
+		out.push(finding('kubelet-restart-pending', 'warn',
+			`${KUBEADM_FLAGS_ENV} sets --${change.flag}=${change.file}, but the running kubelet was started with --${change.flag}=${change.running}: ` +
+			`the change takes effect only when the kubelet restarts; drain the node, then restart the kubelet.`,
+			[subject]));
+	}
+	if (kubelet.otherPids.length > 0) {
+		out.push(finding('multiple-kubelets', 'warn',
+			`${kubelet.otherPids.length + 1} processes look like a kubelet (pids ${[kubelet.pid, ...kubelet.otherPids].join(', ')}); crimon diagnoses pid ${kubelet.pid}. Two kubelets fight over the same pods: stop the one that should not run.`,
+			[subject, ...kubelet.otherPids.map((pid) => ({kind: 'kubelet' as const, id: String(pid), name: 'kubelet', namespace: null, pod: null, detail: null}))]));
+	}
+	const unread: string[] = [];
+	if (kubelet.flagsEnv.error) unread.push(`${kubelet.flagsEnv.path} (${kubelet.flagsEnv.error})`);
+	if (kubelet.config?.error) unread.push(`${kubelet.config.path} (${kubelet.config.error})`);
+	else if (kubelet.config?.missing) unread.push(`${kubelet.config.path} (missing)`);
+	else if (choice.configProblem && kubelet.config) unread.push(`${kubelet.config.path} (${choice.configProblem})`);
+	if (unread.length > 0) {
+		out.push(finding('kubelet-config-unreadable', 'warn',
+			`crimon could not use ${listNames(unread)}, so the kubelet's CRI endpoint may be wrong here; run crimon as root, or check the file.`,
+			[subject]));
+	}
+	return out;
+}
+
+export function diagnoseNode(facts: NodeFacts, snapshot: DiagnosisInput): Diagnosis {
+	const {cri, choice} = diagnoseCri(facts, snapshot);
+	const kubelet = facts.kubelet ?? null;
+	const findings: Finding[] = [...criFindings(facts, cri)];
+	if (kubelet && choice) findings.push(...kubeletFindings(kubelet, choice, cri));
+	for (const extra of [dockerSockFinding(snapshot), kubernetesInMobyFinding(snapshot, cri, kubelet !== null), shimV1Finding(snapshot)]) {
+		if (extra) findings.push(extra);
+	}
+	findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || CODE_ORDER.indexOf(a.code) - CODE_ORDER.indexOf(b.code));
+	return {kubelet: kubelet && choice ? kubeletDiagnosis(kubelet, choice) : null, cri, findings};
+}
+
+/** The endpoint the collector should read pods from for this kubelet (null when it names none). */
+export function kubeletEndpointOf(kubelet: KubeletFacts): string | null {
+	const choice = resolveKubeletCri({argv: kubelet.argv, flagsEnvText: kubelet.flagsEnv.text, configText: kubelet.config?.text ?? null, version: kubelet.version});
+	return choice.endpoint ? normalizeEndpoint(choice.endpoint) : null;
+}

@@ -1,0 +1,414 @@
+/**
+ * One authenticated SSH connection to a node, possibly through ProxyJump hops, with every
+ * hop's host key checked against known_hosts before anything is sent. Authentication is
+ * what `ssh` would do without a terminal: the agent, then the identity files; a key that
+ * needs a passphrase is skipped and named in the error, never prompted for.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import type {Duplex} from 'node:stream';
+import ssh2 from 'ssh2';
+import type {AnyAuthMethod, AuthenticationType, Client as SshClient, ParsedKey} from 'ssh2';
+import {
+	appendKnownHost, checkHostKey, fingerprint, formatKnownHostsLine, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHostsFiles,
+} from '../nodes/known-hosts.js';
+import {resolveSshConfig, type ResolvedSshConfig, type SshConfigSources} from '../nodes/ssh-config.js';
+import {TransportError} from './transport.js';
+
+const {Client, utils} = ssh2;
+
+export interface SshEndpoint {
+	/** As typed: matched against Host patterns. */
+	readonly host: string;
+	readonly user: string | null;
+	readonly port: number | null;
+}
+
+export interface SshConnectOptions {
+	readonly sources: SshConfigSources;
+	/** Trust and record a host key never seen before (OpenSSH's StrictHostKeyChecking=accept-new). */
+	readonly acceptNew: boolean;
+	/** Bound on reaching and authenticating to the node, all hops included. */
+	readonly timeoutMs: number;
+	/** How to tell the user to accept an unknown key, e.g. `crimon snapshot --accept-new --node ssh://x`. */
+	readonly acceptHint: string;
+}
+
+export class HostKeyError extends TransportError {
+	constructor(message: string) {
+		super(message, 'refused');
+	}
+}
+
+export class SshAuthError extends TransportError {
+	constructor(message: string) {
+		super(message, 'denied');
+	}
+}
+
+/** A live connection: the last hop's client, and everything to tear down with it. */
+export interface SshLink {
+	readonly client: SshClient;
+	readonly config: ResolvedSshConfig;
+	/** Resolves when the connection is gone, for whatever reason. */
+	readonly closed: Promise<string>;
+	isOpen(): boolean;
+	destroy(): void;
+}
+
+/** ssh2's host key algorithms, strongest first; known key types are moved to the front. */
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+function algorithmsFor(keyTypes: readonly string[]): string[] {
+	const preferred: string[] = [];
+	for (const type of keyTypes) {
+		const algos = type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type];
+		for (const algo of algos) if (HOST_KEY_ALGORITHMS.includes(algo) && !preferred.includes(algo)) preferred.push(algo);
+	}
+	return [...preferred, ...HOST_KEY_ALGORITHMS.filter((a) => !preferred.includes(a))];
+}
+
+function describeKeyType(type: string): string {
+	if (type === 'ssh-ed25519') return 'ED25519';
+	if (type.startsWith('ecdsa-')) return 'ECDSA';
+	if (type === 'ssh-rsa') return 'RSA';
+	if (type === 'ssh-dss') return 'DSA';
+	return type;
+}
+
+function shellWord(text: string): string {
+	return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+interface HostKeyCheck {
+	refusal: HostKeyError | null;
+	verify(key: Buffer): boolean;
+	algorithms: string[];
+}
+
+function hostKeyCheck(config: ResolvedSshConfig, options: SshConnectOptions): HostKeyCheck {
+	const name = config.hostKeyAlias ?? knownHostsName(config.hostname, config.port);
+	const files = [...config.userKnownHostsFiles, ...config.globalKnownHostsFiles];
+	const entries = readKnownHostsFiles(files);
+	const check: HostKeyCheck = {
+		refusal: null,
+		algorithms: algorithmsFor(knownKeyTypes(entries, name)),
+		verify(key) {
+			const offered = `${describeKeyType(keyTypeOf(key))} key ${fingerprint(key)}`;
+			const verdict = checkHostKey(entries, name, key);
+			switch (verdict.status) {
+				case 'trusted':
+					return true;
+				case 'revoked':
+					check.refusal = new HostKeyError(`host key for ${name} is REVOKED (${verdict.entry.file} line ${verdict.entry.line}): ${offered}; crimon refuses it`);
+					return false;
+				case 'changed': {
+					const known = verdict.known.map((e) => `${fingerprint(e.key)} (${e.file} line ${e.line})`).join(', ');
+					check.refusal = new HostKeyError(
+						`host key for ${name} has CHANGED (an attack, or a reinstalled host; crimon always refuses it): `
+						+ `the host offered ${offered}, known_hosts has ${known}. `
+						+ `If the change is expected: ssh-keygen -R ${shellWord(name)} -f ${shellWord(verdict.known[0]!.file)}`,
+					);
+					return false;
+				}
+				case 'other-types': {
+					const known = verdict.known.map((e) => `${describeKeyType(e.keyType)} ${fingerprint(e.key)}`).join(', ');
+					check.refusal = new HostKeyError(
+						`host key for ${name} is not the one known: known_hosts has ${known}, the host offered ${offered}; crimon refuses it. `
+						+ `If the new key is expected, remove the old ones with ssh-keygen -R ${shellWord(name)} and connect again with --accept-new`,
+					);
+					return false;
+				}
+				case 'unknown': {
+					const acceptNew = options.acceptNew || config.acceptNew;
+					const file = config.userKnownHostsFiles[0];
+					if (acceptNew && file) {
+						try {
+							appendKnownHost(file, formatKnownHostsLine(name, key, config.hashKnownHosts));
+						} catch (error) {
+							check.refusal = new HostKeyError(`host key for ${name} is not known and could not be added to ${file}: ${(error as Error).message}`);
+							return false;
+						}
+						return true;
+					}
+					check.refusal = new HostKeyError(
+						`host key for ${name} is not known (${offered}). Check that fingerprint with the host's owner, `
+						+ `then accept it with: ${options.acceptHint} (it is added to ${file ?? '~/.ssh/known_hosts'})`,
+					);
+					return false;
+				}
+			}
+		},
+	};
+	return check;
+}
+
+interface Identity {
+	readonly file: string;
+	readonly key: ParsedKey;
+}
+
+interface Identities {
+	readonly usable: readonly Identity[];
+	readonly encrypted: readonly string[];
+	readonly unreadable: readonly string[];
+}
+
+function loadIdentities(config: ResolvedSshConfig): Identities {
+	const usable: Identity[] = [];
+	const encrypted: string[] = [];
+	const unreadable: string[] = [];
+	for (const file of config.identityFiles) {
+		let data: Buffer;
+		try {
+			data = fs.readFileSync(file);
+		} catch (error) {
+			// ssh skips default identities that do not exist; an explicit one is worth a word.
+			if (config.identityFilesExplicit) unreadable.push(`${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+			continue;
+		}
+		const parsed = utils.parseKey(data);
+		if (parsed instanceof Error) {
+			if (/passphrase|encrypted/i.test(parsed.message)) encrypted.push(file);
+			else unreadable.push(`${file} (not a private key crimon can read)`);
+			continue;
+		}
+		const keys = Array.isArray(parsed) ? parsed as ParsedKey[] : [parsed];
+		for (const key of keys) if (key.isPrivateKey()) usable.push({file, key});
+	}
+	return {usable, encrypted, unreadable};
+}
+
+function agentUsable(path: string | null): path is string {
+	if (!path) return false;
+	try {
+		return fs.statSync(path).isSocket();
+	} catch {
+		return false;
+	}
+}
+
+function describeAuthFailure(config: ResolvedSshConfig, identities: Identities, agent: string | null, tried: readonly string[]): string {
+	const who = `${config.user}@${config.hostname}${config.port === 22 ? '' : `:${config.port}`}`;
+	const parts = [`authentication failed for ${who}`];
+	parts.push(tried.length > 0 ? `tried ${tried.join(', ')}` : 'no key to offer');
+	for (const file of identities.encrypted) {
+		parts.push(agent
+			? `${file} is passphrase-protected and the ssh-agent does not offer it (add it with: ssh-add ${shellWord(file)})`
+			: `${file} is passphrase-protected and no ssh-agent is running (SSH_AUTH_SOCK is not set): start one and ssh-add ${shellWord(file)}; crimon never prompts for passphrases`);
+	}
+	if (identities.unreadable.length > 0) parts.push(`could not use ${identities.unreadable.join(', ')}`);
+	return parts.join('; ');
+}
+
+/**
+ * ssh2 writes every SSH packet on its own, and an HTTP/2 exchange over a channel is many
+ * small packets: one write (one syscall) each was most of crimon's CPU per poll. Writes made
+ * in the same tick are corked and leave together on the next, which adds no latency.
+ */
+function coalesceWrites(socket: net.Socket): void {
+	const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+	let corked = false;
+	socket.write = ((...args: unknown[]) => {
+		if (!corked) {
+			corked = true;
+			socket.cork();
+			process.nextTick(() => {
+				corked = false;
+				socket.uncork();
+			});
+		}
+		return write(...args);
+	}) as typeof socket.write;
+}
+
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+	return new Promise((resolve, reject) => {
+		const socket = net.connect({host, port});
+		const timer = setTimeout(() => {
+			socket.destroy();
+			reject(new TransportError(`no answer from ${host} port ${port} within ${timeoutMs} ms`, 'timeout'));
+		}, timeoutMs);
+		socket.once('connect', () => {
+			clearTimeout(timer);
+			socket.removeAllListeners('error');
+			// Every poll is many small request/answer exchanges: Nagle's algorithm against the
+			// peer's delayed ACKs would add ~40 ms to each.
+			socket.setNoDelay(true);
+			coalesceWrites(socket);
+			resolve(socket);
+		});
+		socket.once('error', (error: NodeJS.ErrnoException) => {
+			clearTimeout(timer);
+			const where = `${host} port ${port}`;
+			switch (error.code) {
+				case 'ECONNREFUSED':
+					reject(new TransportError(`connection refused by ${where} (is sshd running there?)`, 'refused'));
+					break;
+				case 'ENOTFOUND':
+				case 'EAI_AGAIN':
+					reject(new TransportError(`cannot resolve host name ${host}`, 'unreachable'));
+					break;
+				case 'EHOSTUNREACH':
+				case 'ENETUNREACH':
+					reject(new TransportError(`${where} is unreachable (${error.code})`, 'unreachable'));
+					break;
+				default:
+					reject(new TransportError(`cannot connect to ${where}: ${error.message}`, 'unreachable'));
+			}
+		});
+	});
+}
+
+/** Opens a channel on `via` to host:port, for the next hop's SSH to ride on. */
+function forwardThrough(via: SshClient, host: string, port: number, viaName: string, timeoutMs: number): Promise<Duplex> {
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new TransportError(`jump host ${viaName} did not open a channel to ${host}:${port} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+		try {
+			via.forwardOut('127.0.0.1', 0, host, port, (error, stream) => {
+				clearTimeout(timer);
+				if (error) reject(new TransportError(`jump host ${viaName} cannot reach ${host} port ${port}: ${error.message.replace(/^\(SSH\) /, '')}`, 'unreachable'));
+				else resolve(stream);
+			});
+		} catch (error) {
+			clearTimeout(timer);
+			reject(new TransportError(`jump host ${viaName}: ${(error as Error).message}`, 'unreachable'));
+		}
+	});
+}
+
+/** SSH over an already open stream: host key check, then authentication. */
+function handshake(sock: Duplex, config: ResolvedSshConfig, options: SshConnectOptions, timeoutMs: number): Promise<SshClient> {
+	const check = hostKeyCheck(config, options);
+	const identities = loadIdentities(config);
+	const agent = !config.identitiesOnly && agentUsable(config.identityAgent) ? config.identityAgent : null;
+	const methods: AnyAuthMethod[] = [];
+	const labels: string[] = [];
+	if (agent) {
+		methods.push({type: 'agent', username: config.user, agent});
+		labels.push('the ssh-agent');
+	}
+	for (const identity of identities.usable) {
+		methods.push({type: 'publickey', username: config.user, key: identity.key});
+		labels.push(identity.file);
+	}
+	const tried: string[] = [];
+	const where = `${config.hostname}${config.port === 22 ? '' : ` port ${config.port}`}`;
+
+	return new Promise((resolve, reject) => {
+		const client = new Client();
+		let settled = false;
+		const fail = (error: Error) => {
+			if (settled) return;
+			settled = true;
+			client.destroy();
+			reject(error);
+		};
+		client.once('ready', () => {
+			if (settled) return;
+			settled = true;
+			resolve(client);
+		});
+		client.on('error', (error: Error & {level?: string}) => {
+			if (check.refusal) fail(check.refusal);
+			else if (error.level === 'client-authentication') fail(new SshAuthError(describeAuthFailure(config, identities, agent, tried)));
+			else if (error.level === 'client-timeout') fail(new TransportError(`no SSH answer from ${where} within ${timeoutMs} ms (handshake timed out)`, 'timeout'));
+			else fail(new TransportError(`SSH to ${where} failed: ${error.message.replace(/^\(SSH\) /, '')}`, 'unreachable'));
+		});
+		client.on('close', () => {
+			if (check.refusal) fail(check.refusal);
+			else fail(new TransportError(`${where} closed the connection during the SSH handshake`, 'unreachable'));
+		});
+		let next = 0;
+		try {
+			client.connect({
+				sock,
+				username: config.user,
+				readyTimeout: Math.max(1, timeoutMs),
+				keepaliveInterval: config.serverAliveIntervalMs,
+				keepaliveCountMax: config.serverAliveCountMax,
+				algorithms: {serverHostKey: check.algorithms as never},
+				hostVerifier: (key: Buffer) => check.verify(key),
+				authHandler: (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, callback: (method: AnyAuthMethod | false) => void) => {
+					// Only key-based methods are ever offered: nothing here can prompt.
+					if (methodsLeft && !methodsLeft.includes('publickey')) {
+						callback(false);
+						return;
+					}
+					const method = methods[next];
+					if (!method) {
+						callback(false);
+						return;
+					}
+					tried.push(labels[next]!);
+					next++;
+					callback(method);
+				},
+			} as never);
+		} catch (error) {
+			fail(new TransportError(`SSH to ${where}: ${(error as Error).message}`, 'other'));
+		}
+	});
+}
+
+/** Connects to `endpoint` (through its ProxyJump hops), within options.timeoutMs in total. */
+export async function openSshLink(endpoint: SshEndpoint, options: SshConnectOptions): Promise<SshLink> {
+	const deadline = Date.now() + options.timeoutMs;
+	const remaining = () => Math.max(1, deadline - Date.now());
+	const config = resolveSshConfig(endpoint.host, {user: endpoint.user, port: endpoint.port}, options.sources);
+	const bound = (ms: number | null) => Math.min(remaining(), ms ?? Number.POSITIVE_INFINITY);
+
+	// Each hop is resolved through the ssh config like the target; a hop's own ProxyJump is
+	// not followed (the target's list already names every hop, in order).
+	const hops = config.proxyJump.map((hop) => resolveSshConfig(hop.host, {user: hop.user, port: hop.port}, options.sources));
+	const clients: SshClient[] = [];
+	const destroyAll = () => {
+		for (const c of [...clients].reverse()) c.destroy();
+	};
+	try {
+		let sock: Duplex | null = null;
+		let previous: ResolvedSshConfig | null = null;
+		for (const step of [...hops, config]) {
+			if (previous === null) sock = await tcpConnect(step.hostname, step.port, bound(step.connectTimeoutMs));
+			else sock = await forwardThrough(clients[clients.length - 1]!, step.hostname, step.port, previous.alias, remaining());
+			try {
+				clients.push(await handshake(sock, step, options, bound(step.connectTimeoutMs)));
+			} catch (error) {
+				sock.destroy();
+				if (previous !== null && error instanceof TransportError) {
+					throw new TransportError(`via jump host ${previous.alias}: ${error.message}`, error.kind);
+				}
+				throw error;
+			}
+			previous = step;
+		}
+	} catch (error) {
+		destroyAll();
+		throw error;
+	}
+
+	const client = clients[clients.length - 1]!;
+	let open = true;
+	let markClosed: (why: string) => void = () => {};
+	const closed = new Promise<string>((resolve) => {
+		markClosed = resolve;
+	});
+	const gone = (why: string) => {
+		if (!open) return;
+		open = false;
+		destroyAll();
+		markClosed(why);
+	};
+	for (const c of clients) {
+		c.on('error', (error: Error) => gone(error.message.replace(/^\(SSH\) /, '')));
+		c.on('close', () => gone('the connection was closed'));
+		c.on('end', () => gone('the connection was closed'));
+	}
+	return {
+		client,
+		config,
+		closed,
+		isOpen: () => open,
+		destroy: () => gone('closed by crimon'),
+	};
+}

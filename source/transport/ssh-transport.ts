@@ -1,0 +1,430 @@
+/**
+ * A node over SSH: one connection per node, kept open across polls and re-opened on the
+ * next poll after a drop; every command and socket is a channel on it, at most
+ * MAX_CHANNELS at once (OpenSSH's MaxSessions defaults to 10, and a node's sshd is not
+ * ours to crowd). Sockets are reached by stream-local forwarding, so the node needs
+ * nothing but sshd. Commands are fixed argv lists, turned into the one string SSH carries
+ * by quoteForRemoteShell and nowhere else.
+ */
+import type {Duplex} from 'node:stream';
+import type {ClientChannel} from 'ssh2';
+import type {SshConfigSources} from '../nodes/ssh-config.js';
+import {openSshLink, type SshLink} from './ssh-connection.js';
+import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js';
+
+/** Channels open at once on one node's connection. */
+export const MAX_CHANNELS = 6;
+
+/** stderr is for messages; past this it is cut, not buffered. */
+const MAX_STDERR_BYTES = 64 * 1024;
+
+/** How long a socket's exists/missing answer is trusted for error messages. */
+const SOCKET_CHECK_TTL_MS = 60_000;
+
+/**
+ * How long a socket the node said is missing is taken as still missing without asking
+ * again. Most candidate sockets (CRI-O, cri-dockerd, k3s, dockershim, often Docker) are
+ * missing on any given node, and each failed open is a round trip on every poll; a runtime
+ * that starts is still seen within this long.
+ */
+const MISSING_SOCKET_TTL_MS = 10_000;
+
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/**
+ * The only place an argv becomes a remote shell command. SSH runs commands through the
+ * login shell, so every word is single-quoted unless it is plainly inert; single quotes
+ * mean the same in sh, bash, dash, zsh, ksh, fish and csh. Words with NUL or a line break
+ * are refused outright: no fixed command of crimon's has one, and csh would mangle them.
+ */
+export function quoteForRemoteShell(argv: readonly string[]): string {
+	if (argv.length === 0) throw new TransportError('empty command', 'other');
+	return argv.map((word) => {
+		if (/[\0\n\r]/.test(word)) throw new TransportError('refusing a command word with NUL or a line break', 'other');
+		if (SAFE_WORD.test(word)) return word;
+		return `'${word.replaceAll("'", `'\\''`)}'`;
+	}).join(' ');
+}
+
+class Semaphore {
+	private active = 0;
+	private readonly waiting: {grant: () => void}[] = [];
+
+	constructor(private readonly limit: number) {}
+
+	/** Resolves with a release function, or rejects when no slot frees up within timeoutMs. */
+	acquire(timeoutMs: number, what: string): Promise<() => void> {
+		const release = () => {
+			let done = false;
+			return () => {
+				if (done) return;
+				done = true;
+				this.active--;
+				this.waiting.shift()?.grant();
+			};
+		};
+		if (this.active < this.limit) {
+			this.active++;
+			return Promise.resolve(release());
+		}
+		return new Promise((resolve, reject) => {
+			const waiter = {
+				grant: () => {
+					clearTimeout(timer);
+					this.active++;
+					resolve(release());
+				},
+			};
+			const timer = setTimeout(() => {
+				const index = this.waiting.indexOf(waiter);
+				if (index >= 0) this.waiting.splice(index, 1);
+				reject(new TransportError(`${what}: no free SSH channel within ${timeoutMs} ms`, 'timeout'));
+			}, timeoutMs);
+			this.waiting.push(waiter);
+		});
+	}
+}
+
+export interface SshTransportOptions {
+	readonly host: string;
+	readonly user: string | null;
+	readonly port: number | null;
+	/** `ssh://…` as the snapshot reports it. */
+	readonly target: string;
+	readonly sources?: SshConfigSources;
+	readonly acceptNew?: boolean;
+	/** Bound on connecting (all hops, handshake and authentication). */
+	readonly connectTimeoutMs: number;
+	readonly maxChannels?: number;
+}
+
+/** Per-call bound inside a poll of `boundMs`: leaves room to tell a stalled sshd from a slow runtime. */
+export function sshCallTimeout(boundMs: number): number {
+	return Math.max(100, Math.floor(boundMs * 0.75));
+}
+
+function withoutSshPrefix(message: string): string {
+	return message.replace(/^\(SSH\) /, '').replace(/^Channel open failure: /, '');
+}
+
+export class SshTransport implements Transport {
+	readonly kind = 'ssh';
+	readonly target: string;
+	private link: SshLink | null = null;
+	private connecting: Promise<SshLink> | null = null;
+	private readonly channels: Semaphore;
+	private readonly socketChecks = new Map<string, {exists: boolean; at: number}>();
+	private closedByUser = false;
+
+	constructor(private readonly options: SshTransportOptions) {
+		this.target = options.target;
+		this.channels = new Semaphore(options.maxChannels ?? MAX_CHANNELS);
+	}
+
+	/** Where crimon says it is connecting: the host as typed. */
+	get displayHost(): string {
+		return this.options.host;
+	}
+
+	/** The login user, once connected (for messages). */
+	get user(): string {
+		return this.link?.config.user ?? this.options.user ?? '';
+	}
+
+	isConnected(): boolean {
+		return this.link?.isOpen() ?? false;
+	}
+
+	async connect(): Promise<void> {
+		await this.liveLink();
+	}
+
+	private liveLink(timeoutMs: number = this.options.connectTimeoutMs): Promise<SshLink> {
+		if (this.closedByUser) return Promise.reject(new TransportError('the transport was closed', 'other'));
+		if (this.link?.isOpen()) return Promise.resolve(this.link);
+		if (this.connecting) return this.connecting;
+		this.link = null;
+		this.socketChecks.clear();
+		const attempt = openSshLink(
+			{host: this.options.host, user: this.options.user, port: this.options.port},
+			{
+				sources: this.options.sources ?? {},
+				acceptNew: this.options.acceptNew ?? false,
+				timeoutMs: Math.min(timeoutMs, this.options.connectTimeoutMs),
+				acceptHint: `crimon snapshot --accept-new --node ${this.options.target}`,
+			},
+		).then((link) => {
+			if (this.closedByUser) {
+				link.destroy();
+				throw new TransportError('the transport was closed', 'other');
+			}
+			this.link = link;
+			return link;
+		});
+		this.connecting = attempt;
+		const clear = () => {
+			if (this.connecting === attempt) this.connecting = null;
+		};
+		attempt.then(clear, clear);
+		return attempt;
+	}
+
+	private currentClient(what: string): SshLink {
+		const link = this.link;
+		if (!link?.isOpen()) throw new TransportError(`${what}: not connected to ${this.options.host}`, 'unreachable');
+		return link;
+	}
+
+	/** Drops the connection; the next connect() opens a new one. */
+	drop(): void {
+		this.link?.destroy();
+		this.link = null;
+	}
+
+	async hostname(): Promise<string> {
+		const result = await this.exec(['uname', '-n'], {timeoutMs: this.options.connectTimeoutMs, maxBytes: 4096});
+		const name = result.stdout.toString('utf8').trim();
+		if (result.exitCode !== 0 || !name) throw new TransportError(`uname -n failed on ${this.options.host}`, 'other');
+		return name;
+	}
+
+	async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+		const command = quoteForRemoteShell(argv);
+		const name = argv[0]!;
+		const started = Date.now();
+		const release = await this.channels.acquire(options.timeoutMs, name);
+		try {
+			const link = this.currentClient(name);
+			return await new Promise<ExecResult>((resolve, reject) => {
+				let channel: ClientChannel | null = null;
+				let settled = false;
+				const finish = (error: Error | null, result?: ExecResult) => {
+					if (settled) return;
+					settled = true;
+					clearTimeout(timer);
+					if (error) channel?.close();
+					if (error) reject(error);
+					else resolve(result!);
+				};
+				const timer = setTimeout(
+					() => finish(new TransportError(`${name} gave no answer within ${options.timeoutMs} ms`, 'timeout')),
+					Math.max(1, options.timeoutMs - (Date.now() - started)),
+				);
+				try {
+					link.client.exec(command, (error, stream) => {
+						if (error) {
+							finish(new TransportError(`cannot run ${name} on ${this.options.host}: ${withoutSshPrefix(error.message)}`, 'other'));
+							return;
+						}
+						if (settled) {
+							stream.close();
+							return;
+						}
+						channel = stream;
+						const stdout: Buffer[] = [];
+						let stdoutBytes = 0;
+						const stderr: Buffer[] = [];
+						let stderrBytes = 0;
+						let exitCode: number | null = null;
+						let signal: string | null = null;
+						stream.on('data', (chunk: Buffer) => {
+							stdoutBytes += chunk.length;
+							if (stdoutBytes > options.maxBytes) {
+								finish(new TransportError(`${name} printed more than ${options.maxBytes} bytes`, 'too-large'));
+								return;
+							}
+							stdout.push(chunk);
+						});
+						stream.stderr.on('data', (chunk: Buffer) => {
+							if (stderrBytes >= MAX_STDERR_BYTES) return;
+							stderr.push(chunk.subarray(0, MAX_STDERR_BYTES - stderrBytes));
+							stderrBytes += chunk.length;
+						});
+						stream.on('exit', (code: number | null, signalName?: string) => {
+							exitCode = code;
+							signal = signalName ?? null;
+						});
+						stream.on('close', () => {
+							const stderrText = Buffer.concat(stderr).toString('utf8');
+							if (exitCode === null) {
+								finish(new TransportError(signal ? `${name} was killed by ${signal} on ${this.options.host}` : `${name} ended without an exit status`, 'other'));
+								return;
+							}
+							// The login shell's "command not found".
+							if (exitCode === 127) {
+								finish(new TransportError(`${name} is not installed on ${this.options.host} (or not on the login user's PATH)`, 'missing'));
+								return;
+							}
+							finish(null, {stdout: Buffer.concat(stdout), stderr: stderrText, exitCode});
+						});
+					});
+				} catch (error) {
+					finish(new TransportError(`cannot run ${name} on ${this.options.host}: ${(error as Error).message}`, 'unreachable'));
+				}
+			});
+		} finally {
+			release();
+		}
+	}
+
+	async connectUnix(path: string, timeoutMs: number): Promise<Duplex> {
+		const known = this.socketChecks.get(path);
+		if (known && !known.exists && Date.now() - known.at < MISSING_SOCKET_TTL_MS) {
+			throw new TransportError(`no socket at ${path} on ${this.options.host} (is the service running?)`, 'missing');
+		}
+		const started = Date.now();
+		const release = await this.channels.acquire(timeoutMs, path);
+		let opened: ClientChannel;
+		try {
+			const link = this.currentClient(path);
+			opened = await new Promise<ClientChannel>((resolve, reject) => {
+				let settled = false;
+				const timer = setTimeout(() => {
+					settled = true;
+					reject(new TransportError(`no answer from ${path} on ${this.options.host} within ${timeoutMs} ms`, 'timeout'));
+				}, Math.max(1, timeoutMs - (Date.now() - started)));
+				try {
+					link.client.openssh_forwardOutStreamLocal(path, (error, channel) => {
+						clearTimeout(timer);
+						if (settled) {
+							channel?.close();
+							return;
+						}
+						settled = true;
+						if (error) reject(error);
+						else resolve(channel);
+					});
+				} catch (error) {
+					clearTimeout(timer);
+					settled = true;
+					reject(new TransportError(`cannot open ${path} on ${this.options.host}: ${(error as Error).message}`, 'unreachable'));
+				}
+			});
+		} catch (error) {
+			// Released before asking why: the question takes a channel of its own.
+			release();
+			if (error instanceof TransportError) throw error;
+			throw await this.describeOpenFailure(path, error as Error, timeoutMs - (Date.now() - started));
+		}
+		// The slot is held for as long as the channel is in use. ssh2 emits 'close' only once
+		// the stream has been read to its end, which a caller that just destroys it (an HTTP/2
+		// session closing, an existence check) never does: destroying frees the slot too, and
+		// drains what is left so the channel can finish closing.
+		opened.once('close', release);
+		const destroy = opened.destroy.bind(opened);
+		opened.destroy = (() => {
+			release();
+			opened.resume();
+			return destroy();
+		}) as typeof opened.destroy;
+		opened.once('end', release);
+		return opened;
+	}
+
+	/**
+	 * sshd answers every failed stream-local open with the same "open failed", whether the
+	 * socket is missing or the login user may not open it. The two need different advice,
+	 * and the CRI probe must skip missing sockets, so ask the node once whether the path
+	 * exists (a fixed argv, the path being crimon's own setting, never a node's answer).
+	 */
+	private async describeOpenFailure(path: string, error: Error, timeoutMs: number): Promise<TransportError> {
+		const reason = withoutSshPrefix(error.message);
+		if (/prohibited/i.test(reason)) {
+			return new TransportError(`${this.options.host}'s sshd does not allow stream-local forwarding (AllowStreamLocalForwarding): use --sudo`, 'denied');
+		}
+		let check = this.socketChecks.get(path);
+		if (!check || Date.now() - check.at > SOCKET_CHECK_TTL_MS) {
+			try {
+				const result = await this.exec(['test', '-e', path], {timeoutMs: Math.max(100, timeoutMs), maxBytes: 1024});
+				check = {exists: result.exitCode === 0, at: Date.now()};
+				this.socketChecks.set(path, check);
+			} catch {
+				return new TransportError(`cannot open ${path} on ${this.options.host} over SSH (${reason})`, 'other');
+			}
+		}
+		if (!check.exists) return new TransportError(`no socket at ${path} on ${this.options.host} (is the service running?)`, 'missing');
+		const user = this.user || 'the login user';
+		return new TransportError(
+			`cannot open ${path} on ${this.options.host} as ${user}: the socket is there, but ${user} may not open it or nothing listens on it `
+			+ `(add ${user} to the socket's group, or use --sudo)`,
+			'denied',
+		);
+	}
+
+	async readFile(path: string, maxBytes: number): Promise<Buffer> {
+		const result = await this.exec(['cat', '--', path], {timeoutMs: this.options.connectTimeoutMs, maxBytes});
+		if (result.exitCode === 0) return result.stdout;
+		if (/No such file/i.test(result.stderr)) throw new TransportError(`no file at ${path} on ${this.options.host}`, 'missing');
+		if (/Permission denied/i.test(result.stderr)) throw new TransportError(`permission denied reading ${path} on ${this.options.host}`, 'denied');
+		throw new TransportError(`cannot read ${path} on ${this.options.host}: ${result.stderr.trim().split('\n')[0] ?? ''}`, 'other');
+	}
+
+	/**
+	 * Whether sshd still answers: a stream-local open of a path that cannot exist costs the
+	 * node one failed connect() and comes straight back, unlike a command, which forks.
+	 * Any answer, even a refusal, proves the connection is alive.
+	 */
+	probe(timeoutMs: number): Promise<boolean> {
+		const link = this.link;
+		if (!link?.isOpen()) return Promise.resolve(false);
+		return new Promise((resolve) => {
+			const timer = setTimeout(() => resolve(false), Math.max(1, timeoutMs));
+			const done = (alive: boolean) => {
+				clearTimeout(timer);
+				resolve(alive);
+			};
+			link.closed.then(() => done(false), () => done(false));
+			try {
+				link.client.openssh_forwardOutStreamLocal('/nonexistent/crimon-liveness-probe', (error, channel) => {
+					if (!error) channel.close();
+					done(true);
+				});
+			} catch {
+				done(false);
+			}
+		});
+	}
+
+	/**
+	 * One poll of this node, bounded by `boundMs` from start to finish. When the poll comes
+	 * back with failures (or not at all), sshd is asked whether it still answers: if it does,
+	 * the failures are the runtimes' and are reported as such; if it does not, the node is
+	 * unreachable and its connection is dropped, to be re-opened on the next poll.
+	 */
+	async pollBounded<T>(boundMs: number, run: () => Promise<T>, failed: (result: T) => boolean): Promise<T> {
+		const started = Date.now();
+		const remaining = () => Math.max(1, boundMs - (Date.now() - started));
+		const link = await this.liveLink(remaining());
+		let timer: NodeJS.Timeout | undefined;
+		const outcome = await Promise.race([
+			run().then((value) => ({value}), (error: unknown) => ({error})),
+			new Promise<'deadline'>((resolve) => {
+				timer = setTimeout(() => resolve('deadline'), remaining());
+			}),
+		]);
+		clearTimeout(timer);
+		const host = this.options.host;
+		if (!link.isOpen()) {
+			const why = await Promise.race([link.closed, Promise.resolve('the connection was closed')]);
+			throw new TransportError(`lost the SSH connection to ${host} during the poll (${why}); crimon reconnects on the next poll`, 'unreachable');
+		}
+		const needsProbe = outcome === 'deadline' || 'error' in outcome || failed(outcome.value);
+		if (needsProbe) {
+			const alive = await this.probe(remaining());
+			if (!alive) {
+				this.drop();
+				throw new TransportError(`${host} stopped answering over SSH: no reply within ${boundMs} ms; crimon reconnects on the next poll`, 'timeout');
+			}
+		}
+		if (outcome === 'deadline') throw new TransportError(`${host} answers over SSH, but its runtimes did not all answer within ${boundMs} ms`, 'timeout');
+		if ('error' in outcome) throw outcome.error;
+		return outcome.value;
+	}
+
+	async close(): Promise<void> {
+		this.closedByUser = true;
+		this.drop();
+		const pending = this.connecting;
+		if (pending) await pending.then((link) => link.destroy(), () => undefined);
+	}
+}

@@ -1,0 +1,132 @@
+/**
+ * Lookups every pane needs, built once per snapshot (a WeakMap keyed by the snapshot
+ * object, which the store replaces on each poll) rather than once per pane or key press.
+ */
+import {parseKubeletDockerName} from '../model/kubernetes-labels.js';
+import type {Container, NodeSnapshot, Pod, ProcessInfo, Shim} from '../model/types.js';
+
+export interface SnapshotIndex {
+	readonly processByPid: ReadonlyMap<number, ProcessInfo>;
+	/** Kernel children, ascending pid. */
+	readonly childrenOf: ReadonlyMap<number, readonly number[]>;
+	readonly shimByPid: ReadonlyMap<number, Shim>;
+	/** Containers by their init pid. */
+	readonly containerByPid: ReadonlyMap<number, Container>;
+	readonly containersByShim: ReadonlyMap<number, readonly Container[]>;
+	readonly containersById: ReadonlyMap<string, readonly Container[]>;
+	readonly podById: ReadonlyMap<string, Pod>;
+}
+
+const cache = new WeakMap<NodeSnapshot, SnapshotIndex>();
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+	const list = map.get(key);
+	if (list) list.push(value);
+	else map.set(key, [value]);
+}
+
+export function indexSnapshot(snapshot: NodeSnapshot): SnapshotIndex {
+	const cached = cache.get(snapshot);
+	if (cached) return cached;
+	const processByPid = new Map<number, ProcessInfo>();
+	const childrenOf = new Map<number, number[]>();
+	for (const process of snapshot.processes) {
+		processByPid.set(process.pid, process);
+		if (process.ppid !== process.pid) push(childrenOf, process.ppid, process.pid);
+	}
+	for (const list of childrenOf.values()) list.sort((a, b) => a - b);
+	const containerByPid = new Map<number, Container>();
+	const containersByShim = new Map<number, Container[]>();
+	const containersById = new Map<string, Container[]>();
+	for (const container of snapshot.containers) {
+		if (container.pid !== null) containerByPid.set(container.pid, container);
+		if (container.shimPid !== null) push(containersByShim, container.shimPid, container);
+		push(containersById, container.id, container);
+	}
+	const index: SnapshotIndex = {
+		processByPid,
+		childrenOf,
+		shimByPid: new Map(snapshot.shims.map((shim) => [shim.pid, shim])),
+		containerByPid,
+		containersByShim,
+		containersById,
+		podById: new Map(snapshot.pods.map((pod) => [pod.id, pod])),
+	};
+	cache.set(snapshot, index);
+	return index;
+}
+
+/** The container a pod lists by id: the one its source knows, when an id is in two namespaces. */
+export function podMember(index: SnapshotIndex, pod: Pod, id: string): Container | null {
+	const candidates = index.containersById.get(id) ?? [];
+	const preferred = candidates.find((c) => (pod.source === 'cri' ? c.seenBy.cri : c.seenBy.docker));
+	return preferred ?? candidates[0] ?? null;
+}
+
+/** The container a process runs in: its own, or the nearest ancestor's below a shim. */
+export function containerOfProcess(index: SnapshotIndex, pid: number): Container | null {
+	const seen = new Set<number>();
+	let cursor: number | undefined = pid;
+	while (cursor !== undefined && !seen.has(cursor)) {
+		seen.add(cursor);
+		const own = index.containerByPid.get(cursor);
+		if (own) return own;
+		if (index.shimByPid.has(cursor)) return null;
+		cursor = index.processByPid.get(cursor)?.ppid;
+	}
+	return null;
+}
+
+/** The pod a shim serves (a CRI shim's id is its sandbox's), else the pod its containers share. */
+export function podOfShim(index: SnapshotIndex, shim: Shim): Pod | null {
+	const direct = index.podById.get(shim.id);
+	if (direct) return direct;
+	for (const container of index.containersByShim.get(shim.pid) ?? []) {
+		if (container.podId) {
+			const pod = index.podById.get(container.podId);
+			if (pod) return pod;
+		}
+	}
+	return null;
+}
+
+/** The pod a shim serves whole: under the CRI one shim runs a pod, and its id is the sandbox's. */
+export function podShimOf(index: SnapshotIndex, shim: Shim): Pod | null {
+	const pod = index.podById.get(shim.id);
+	return pod && pod.source === 'cri' ? pod : null;
+}
+
+export function shortId(id: string): string {
+	return /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id;
+}
+
+/**
+ * The name to show in a row: dockershim's `k8s_<container>_<pod>_<ns>_<uid>_<n>` shortened
+ * to its container part (the pod is shown beside it), a bare id shortened like `docker ps`
+ * does. Details keep the full name.
+ */
+export function displayName(container: Pick<Container, 'id' | 'name'>): string {
+	if (container.name === container.id) return shortId(container.id);
+	const kubelet = parseKubeletDockerName(container.name);
+	return kubelet ? kubelet.container : container.name;
+}
+
+export function podLabel(pod: {readonly namespace: string; readonly name: string}): string {
+	return `${pod.namespace}/${pod.name}`;
+}
+
+export function stateTone(state: string): 'ok' | 'warn' | 'dim' | 'bad' {
+	const s = state.toLowerCase();
+	if (s === 'running' || s === 'ready' || s === 'sandbox_ready' || s === 'container_running') return 'ok';
+	if (s === 'exited' || s === 'stopped' || s === 'dead' || s === 'container_exited' || s === 'notready' || s === 'sandbox_notready') return 'dim';
+	if (s === 'unknown' || s === 'container_unknown') return 'bad';
+	return 'warn';
+}
+
+/** CRI states arrive as enum names; show them the way `crictl` does. */
+export function stateText(state: string): string {
+	const s = state.toLowerCase();
+	if (s.startsWith('container_')) return s.slice('container_'.length);
+	if (s.startsWith('sandbox_')) return s.slice('sandbox_'.length);
+	return state;
+}

@@ -1,0 +1,146 @@
+/** Pure: the words and marks of the tab bar, the title line and the footer. */
+import type {NodeEntry, NodeStatus} from '../store/store.js';
+import {escapeText} from '../render/terminal-text.js';
+import type {Hint} from './keymap.js';
+import {PANE_INFO, PANES, type PaneId} from './panes.js';
+import type {PaneCount} from './pane-rows.js';
+import {seg, type Segment, type Tone} from './row.js';
+import {fitSegments} from './lines.js';
+import {textWidth} from '../render/terminal-text.js';
+
+export const STATUS_MARK: Readonly<Record<NodeStatus, {readonly mark: string; readonly tone: Tone}>> = {
+	pending: {mark: '…', tone: 'dim'},
+	ok: {mark: '✓', tone: 'ok'},
+	stale: {mark: '~', tone: 'warn'},
+	failed: {mark: '✗', tone: 'bad'},
+};
+
+export function formatAge(ms: number): string {
+	const s = Math.max(0, Math.floor(ms / 1000));
+	if (s < 60) return `${s}s`;
+	const m = Math.floor(s / 60);
+	if (m < 60) return `${m}m`;
+	const h = Math.floor(m / 60);
+	if (h < 48) return `${h}h`;
+	return `${Math.floor(h / 24)}d`;
+}
+
+export function formatInterval(ms: number): string {
+	return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+export interface TabInfo {
+	readonly name: string;
+	readonly status: NodeStatus;
+	readonly lastPollAt: number | null;
+}
+
+export function tabInfo(entry: NodeEntry): TabInfo {
+	return {name: entry.name, status: entry.status, lastPollAt: entry.lastPollAt};
+}
+
+function tabSegments(tab: TabInfo, index: number, active: boolean, now: number): Segment[] {
+	const {mark, tone} = STATUS_MARK[tab.status];
+	const age = tab.lastPollAt === null ? '' : ' ' + formatAge(now - tab.lastPollAt);
+	const number = index < 9 ? `${index + 1} ` : '';
+	const name = escapeText(tab.name);
+	if (active) return [seg('[', 'active'), seg(`${number}${name} `, 'active'), seg(mark, tone), seg(age + ']', 'active')];
+	return [seg(' ', 'plain'), seg(number, 'dim'), seg(name + ' '), seg(mark, tone), seg(age + ' ', 'dim')];
+}
+
+/** The top line: every node's tab, scrolled so the active one is always in view. */
+export function tabLine(tabs: readonly TabInfo[], active: number, now: number, width: number): Segment[] {
+	if (tabs.length === 0) return fitSegments([seg('no nodes', 'dim')], width);
+	const pieces = tabs.map((tab, i) => tabSegments(tab, i, i === active, now));
+	const widths = pieces.map((p) => p.reduce((sum, s) => sum + textWidth(s.text), 0));
+	let first = 0;
+	const fits = (from: number, to: number) => widths.slice(from, to + 1).reduce((a, b) => a + b, 0) + (from > 0 ? 2 : 0) <= width - 2;
+	while (first < active && !fits(first, active)) first++;
+	const out: Segment[] = [];
+	if (first > 0) out.push(seg('‹ ', 'dim'));
+	let used = first > 0 ? 2 : 0;
+	for (let i = first; i < pieces.length; i++) {
+		if (i > active && used + widths[i]! > width - 2) {
+			out.push(seg(' ›', 'dim'));
+			break;
+		}
+		out.push(...pieces[i]!);
+		used += widths[i]!;
+	}
+	return fitSegments(out, width);
+}
+
+export function titleLine(pane: PaneId, nodeName: string, count: PaneCount, options: {filter: string; runtimeOnly: boolean; status: NodeStatus | null}, width: number): Segment[] {
+	const info = PANE_INFO[pane];
+	const countText = options.filter ? `${count.shown} of ${count.total}` : String(count.total);
+	const left: Segment[] = [seg(info.title, 'heading'), seg(' — '), seg(escapeText(nodeName), 'heading'), seg(` (${countText}${pane === 'processes' ? (options.runtimeOnly ? ', runtime only' : ', all') : ''})`)];
+	if (options.filter) left.push(seg('  /', 'key'), seg(escapeText(options.filter)));
+	if (options.status === 'stale') left.push(seg('  stale', 'warn'));
+	if (options.status === 'failed') left.push(seg('  unreachable', 'bad'));
+	const right: Segment[] = [];
+	for (const other of PANES) {
+		right.push(seg(' '));
+		right.push(other === pane ? seg(PANE_INFO[other].title, 'active') : seg(PANE_INFO[other].title, 'dim'));
+	}
+	const leftWidth = left.reduce((sum, s) => sum + textWidth(s.text), 0);
+	const rightWidth = right.reduce((sum, s) => sum + textWidth(s.text), 0);
+	if (leftWidth + rightWidth + 2 <= width) return fitSegments([...left, seg(' '.repeat(width - leftWidth - rightWidth)), ...right], width);
+	return fitSegments(left, width);
+}
+
+/** As many hints as fit, most important first, in table order once chosen. */
+export function hintLine(hints: readonly Hint[], width: number): Segment[] {
+	const out: Segment[] = [];
+	let used = 0;
+	for (const hint of hints) {
+		const piece = [seg(hint.keys, 'key'), seg(' ' + hint.text + '  ', 'dim')];
+		const w = textWidth(hint.keys) + textWidth(hint.text) + 3;
+		if (used + w > width + 2) continue;
+		out.push(...piece);
+		used += w;
+	}
+	return fitSegments(out, width);
+}
+
+export interface PollStatus {
+	readonly intervalMs: number;
+	readonly paused: boolean;
+	readonly lastPollAt: number | null;
+	readonly lastDurationMs: number | null;
+	readonly lastError: string | null;
+	/** Sources that failed while the node still answered (a missing socket, say). */
+	readonly sourceErrors: readonly string[];
+}
+
+export function pollLine(poll: PollStatus, now: number, width: number): Segment[] {
+	return fitSegments(pollSegments(poll, now), width);
+}
+
+export function pollSegments(poll: PollStatus, now: number): Segment[] {
+	const out: Segment[] = [];
+	out.push(poll.paused ? seg('paused', 'warn') : seg(`every ${formatInterval(poll.intervalMs)}`, 'dim'));
+	// No "polling…" while a poll runs: it would cost two redraws a poll for little news.
+	if (poll.lastPollAt !== null) {
+		out.push(seg(` · polled ${formatAge(now - poll.lastPollAt)} ago`, 'dim'));
+		if (poll.lastDurationMs !== null) out.push(seg(` in ${Math.round(poll.lastDurationMs)} ms`, 'dim'));
+	}
+	if (poll.lastError) out.push(seg(' · ', 'dim'), seg('error: ' + escapeText(poll.lastError), 'bad'));
+	else if (poll.sourceErrors.length > 0) out.push(seg(' · ', 'dim'), seg(escapeText(poll.sourceErrors[0]!) + (poll.sourceErrors.length > 1 ? ` (+${poll.sourceErrors.length - 1} more)` : ''), 'warn'));
+	return out;
+}
+
+/** Short terminals: the two most important keys, then the poll state, on one line. */
+export function compactFooterLine(hints: readonly Hint[], poll: PollStatus, now: number, width: number): Segment[] {
+	const keys = hints.slice(0, 2).flatMap((hint) => [seg(hint.keys, 'key'), seg(' ' + hint.text + '  ', 'dim')]);
+	return fitSegments([...keys, ...pollSegments(poll, now)], width);
+}
+
+/** The filter being typed; a long one shows its end, where the typing happens. */
+export function filterPromptLine(filter: string, width: number): Segment[] {
+	const help = '  Enter keep · Esc clear · ↑↓ move';
+	let text = escapeText(filter);
+	const room = Math.max(4, width - 2 - (width >= 60 ? help.length : 0));
+	while (textWidth(text) > room - 1) text = [...text].slice(1).join('');
+	if (text !== escapeText(filter)) text = '…' + text;
+	return fitSegments([seg('/', 'key'), seg(text), seg('█', 'key'), seg(help, 'dim')], width);
+}

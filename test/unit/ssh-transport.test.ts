@@ -1,0 +1,343 @@
+/**
+ * The SSH transport against an in-process SSH server (ssh2's Server) that can be made to
+ * misbehave on demand: flood a channel, never answer, refuse stream-local forwarding.
+ * The real-sshd behaviour is covered by test/lab/ssh-*.test.ts.
+ */
+import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import type {AddressInfo} from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import type {Connection, ServerChannel} from 'ssh2';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {SUDO_COMMANDS} from '../../source/collect/sudo-cli.js';
+import {fingerprint} from '../../source/nodes/known-hosts.js';
+import {HostKeyError, SshAuthError} from '../../source/transport/ssh-connection.js';
+import {MAX_CHANNELS, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
+import {TransportError} from '../../source/transport/transport.js';
+
+const {Server, utils} = ssh2;
+
+describe('quoteForRemoteShell', () => {
+	const hostile = ["it's", '$(touch /tmp/pwned)', '`id`', 'a b', '; rm -rf /', '"quoted"', '\\', '*', '{{json .}}', '', '-n', '!x', 'é', "'", "''"];
+	const shells = ['sh', 'bash', 'dash'].filter((shell) => {
+		try {
+			execFileSync('sh', ['-c', `command -v ${shell}`]);
+			return true;
+		} catch {
+			return false;
+		}
+	});
+
+	it.each(shells)('gives %s back every word exactly, nothing expanded or split', (shell) => {
+		const command = quoteForRemoteShell(['printf', '%s\\0', ...hostile]);
+		const out = execFileSync(shell, ['-c', command]);
+		expect(out.toString('utf8').split('\0').slice(0, -1)).toEqual(hostile);
+	});
+
+	it('leaves plain words readable', () => {
+		expect(quoteForRemoteShell(['ps', '-eo', 'pid=,ppid=,user:64=,stat=,args=', '-ww'])).toBe('ps -eo pid=,ppid=,user:64=,stat=,args= -ww');
+		expect(quoteForRemoteShell(['docker', '--format', '{{json .}}'])).toBe("docker --format '{{json .}}'");
+	});
+
+	it('refuses words no fixed command has: NUL and line breaks', () => {
+		expect(() => quoteForRemoteShell(['echo', 'a\nb'])).toThrow(TransportError);
+		expect(() => quoteForRemoteShell(['echo', 'a\0b'])).toThrow(TransportError);
+		expect(() => quoteForRemoteShell([])).toThrow(TransportError);
+	});
+
+	it('lets no node-given name into a sudo command unless containerd itself would allow it', () => {
+		expect(SUDO_COMMANDS.ctrContainers('/run/containerd/containerd.sock', 'k8s.io')).toEqual(
+			['env', 'LC_ALL=C', 'sudo', '-n', 'ctr', '--address', '/run/containerd/containerd.sock', '--namespace', 'k8s.io', 'containers', 'ls'],
+		);
+		for (const bad of ['$(id)', '-h', 'a b', 'a;b', '']) {
+			expect(() => SUDO_COMMANDS.ctrTasks('/run/containerd/containerd.sock', bad)).toThrow(/not a containerd identifier/);
+			expect(() => SUDO_COMMANDS.ctrInfo('/run/containerd/containerd.sock', 'k8s.io', bad)).toThrow(/not a containerd identifier/);
+		}
+	});
+});
+
+// ---- an SSH server of our own ----------------------------------------------------------------
+
+type ExecHandler = (command: string, channel: ServerChannel) => void;
+
+interface TestServer {
+	port: number;
+	hostKey: Buffer;
+	onExec: ExecHandler;
+	onStreamLocal: (path: string, accept: () => ServerChannel, reject: () => void) => void;
+	/** When true, the server stops answering anything (channel opens included). */
+	frozen: boolean;
+	openExecs: number;
+	maxOpenExecs: number;
+	connections: Connection[];
+	close(): Promise<void>;
+}
+
+let dir: string;
+let clientKeyFile: string;
+let clientPublic: ReturnType<typeof utils.parseKey>;
+
+function startServer(): Promise<TestServer> {
+	const hostPair = utils.generateKeyPairSync('ed25519');
+	const hostParsed = utils.parseKey(hostPair.private);
+	if (hostParsed instanceof Error) throw hostParsed;
+	const state: TestServer = {
+		port: 0,
+		hostKey: (Array.isArray(hostParsed) ? hostParsed[0] : hostParsed).getPublicSSH(),
+		onExec: (_command, channel) => {
+			channel.exit(0);
+			channel.end();
+		},
+		onStreamLocal: (_path, _accept, reject) => reject(),
+		frozen: false,
+		openExecs: 0,
+		maxOpenExecs: 0,
+		connections: [],
+		close: async () => {},
+	};
+	const server = new Server({hostKeys: [hostPair.private]}, (client) => {
+		state.connections.push(client);
+		client.on('error', () => {});
+		client.on('authentication', (ctx) => {
+			const allowed = clientPublic instanceof Error ? null : Array.isArray(clientPublic) ? clientPublic[0] : clientPublic;
+			if (ctx.method === 'publickey' && allowed && ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH())) {
+				if (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)) ctx.accept();
+				else ctx.reject();
+				return;
+			}
+			ctx.reject(['publickey']);
+		});
+		client.on('ready', () => {
+			client.on('session', (accept) => {
+				if (state.frozen) return;
+				const session = accept();
+				session.on('exec', (acceptExec, _reject, info) => {
+					const channel = acceptExec();
+					// Reading stdin to its end is what lets the channel emit 'close'.
+					channel.resume();
+					state.openExecs++;
+					state.maxOpenExecs = Math.max(state.maxOpenExecs, state.openExecs);
+					channel.on('close', () => state.openExecs--);
+					state.onExec(info.command, channel);
+				});
+			});
+			client.on('openssh.streamlocal', (accept, reject, info) => {
+				if (state.frozen) return;
+				state.onStreamLocal(info.socketPath, accept, reject);
+			});
+		});
+	});
+	return new Promise((resolve) => {
+		server.listen(0, '127.0.0.1', () => {
+			state.port = (server.address() as AddressInfo).port;
+			state.close = () => new Promise((done) => {
+				for (const c of state.connections) c.end();
+				server.close(() => done());
+			});
+			resolve(state);
+		});
+	});
+}
+
+function writeConfig(server: TestServer, known: boolean): string {
+	const knownHosts = path.join(dir, `known_hosts_${server.port}`);
+	fs.writeFileSync(knownHosts, known ? `[127.0.0.1]:${server.port} ssh-ed25519 ${server.hostKey.toString('base64')}\n` : '');
+	const config = path.join(dir, `config_${server.port}`);
+	fs.writeFileSync(config, `Host test\n\tHostName 127.0.0.1\n\tPort ${server.port}\n\tUser tester\n\tIdentityFile ${clientKeyFile}\n\tUserKnownHostsFile ${knownHosts}\n`);
+	return config;
+}
+
+function transportFor(server: TestServer, options: {known?: boolean; timeoutMs?: number} = {}): SshTransport {
+	const config = writeConfig(server, options.known ?? true);
+	return new SshTransport({
+		host: 'test', user: null, port: null, target: 'ssh://test',
+		sources: {home: dir, userConfig: config, systemConfig: null, env: {}},
+		connectTimeoutMs: options.timeoutMs ?? 3000,
+	});
+}
+
+describe('SshTransport against a misbehaving server', () => {
+	let server: TestServer;
+	const transports: SshTransport[] = [];
+	const open = (options?: {known?: boolean; timeoutMs?: number}) => {
+		const transport = transportFor(server, options);
+		transports.push(transport);
+		return transport;
+	};
+
+	beforeAll(async () => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimon-ssh-unit-'));
+		const pair = utils.generateKeyPairSync('ed25519');
+		clientKeyFile = path.join(dir, 'id_ed25519');
+		fs.writeFileSync(clientKeyFile, pair.private, {mode: 0o600});
+		clientPublic = utils.parseKey(pair.public);
+		server = await startServer();
+	});
+
+	afterEach(async () => {
+		server.frozen = false;
+		await Promise.all(transports.splice(0).map((t) => t.close()));
+	});
+
+	afterAll(async () => {
+		await server.close();
+		fs.rmSync(dir, {recursive: true, force: true});
+	});
+
+	it('refuses an unknown host key, naming its fingerprint', async () => {
+		const transport = open({known: false});
+		const error = await transport.connect().catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(HostKeyError);
+		expect((error as Error).message).toContain(`host key for [127.0.0.1]:${server.port} is not known`);
+		expect((error as Error).message).toContain(fingerprint(server.hostKey));
+		expect((error as Error).message).toContain('crimon snapshot --accept-new --node ssh://test');
+	});
+
+	it('records an unknown host key with accept-new, then trusts it', async () => {
+		const config = writeConfig(server, false);
+		const transport = new SshTransport({
+			host: 'test', user: null, port: null, target: 'ssh://test', acceptNew: true,
+			sources: {home: dir, userConfig: config, systemConfig: null, env: {}}, connectTimeoutMs: 3000,
+		});
+		transports.push(transport);
+		await transport.connect();
+		expect(fs.readFileSync(path.join(dir, `known_hosts_${server.port}`), 'utf8')).toBe(`[127.0.0.1]:${server.port} ssh-ed25519 ${server.hostKey.toString('base64')}\n`);
+	});
+
+	it('reports a failed login with what it tried', async () => {
+		const saved = clientPublic;
+		clientPublic = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
+		try {
+			const error = await open().connect().catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(SshAuthError);
+			expect((error as Error).message).toMatch(/authentication failed for tester@127\.0\.0\.1:\d+; tried .*id_ed25519/);
+		} finally {
+			clientPublic = saved;
+		}
+	});
+
+	it(`keeps at most ${MAX_CHANNELS} channels open at once however many commands are asked for`, async () => {
+		server.maxOpenExecs = 0;
+		server.onExec = (_command, channel) => {
+			setTimeout(() => {
+				channel.write('ok\n');
+				channel.exit(0);
+				channel.end();
+			}, 30);
+		};
+		const transport = open();
+		await transport.connect();
+		const results = await Promise.all(Array.from({length: 25}, () => transport.exec(['true'], {timeoutMs: 5000, maxBytes: 100})));
+		expect(results.every((r) => r.exitCode === 0 && r.stdout.toString() === 'ok\n')).toBe(true);
+		expect(server.maxOpenExecs).toBeLessThanOrEqual(MAX_CHANNELS);
+		expect(server.maxOpenExecs).toBeGreaterThan(1);
+	});
+
+	it('passes the quoted command, exit status and stderr through', async () => {
+		let seen = '';
+		server.onExec = (command, channel) => {
+			seen = command;
+			channel.stderr.write('warning\n');
+			channel.exit(3);
+			channel.end();
+		};
+		const transport = open();
+		await transport.connect();
+		const result = await transport.exec(['docker', 'ps', '--format', '{{json .}}'], {timeoutMs: 2000, maxBytes: 100});
+		expect(seen).toBe("docker ps --format '{{json .}}'");
+		expect(result).toMatchObject({exitCode: 3, stderr: 'warning\n'});
+	});
+
+	it('fails a command whose output passes the bound, instead of buffering it', async () => {
+		server.onExec = (_command, channel) => {
+			const chunk = Buffer.alloc(64 * 1024, 'x');
+			for (let i = 0; i < 32; i++) channel.write(chunk);
+			channel.exit(0);
+			channel.end();
+		};
+		const transport = open();
+		await transport.connect();
+		await expect(transport.exec(['ps'], {timeoutMs: 5000, maxBytes: 100_000})).rejects.toMatchObject({kind: 'too-large'});
+	});
+
+	it('times a silent command out at its bound', async () => {
+		server.onExec = () => {};
+		const transport = open();
+		await transport.connect();
+		const started = Date.now();
+		await expect(transport.exec(['ps'], {timeoutMs: 300, maxBytes: 100})).rejects.toMatchObject({kind: 'timeout'});
+		expect(Date.now() - started).toBeLessThan(1000);
+	});
+
+	it('reads exit 127 as a missing command', async () => {
+		server.onExec = (_command, channel) => {
+			channel.stderr.write('sh: 1: crictl: not found\n');
+			channel.exit(127);
+			channel.end();
+		};
+		const transport = open();
+		await transport.connect();
+		await expect(transport.exec(['crictl', 'version'], {timeoutMs: 2000, maxBytes: 100})).rejects.toMatchObject({kind: 'missing'});
+	});
+
+	it('tells a missing socket from one the login user may not open', async () => {
+		server.onStreamLocal = (_path, _accept, reject) => reject();
+		server.onExec = (command, channel) => {
+			channel.exit(command.endsWith('/run/present.sock') ? 0 : 1);
+			channel.end();
+		};
+		const transport = open();
+		await transport.connect();
+		await expect(transport.connectUnix('/run/absent.sock', 2000)).rejects.toMatchObject({kind: 'missing', message: expect.stringMatching(/no socket at \/run\/absent\.sock/)});
+		await expect(transport.connectUnix('/run/present.sock', 2000)).rejects.toMatchObject({kind: 'denied', message: expect.stringMatching(/socket is there.*--sudo/)});
+	});
+
+	it('hands over a stream-local channel as a duplex', async () => {
+		server.onStreamLocal = (socketPath, accept) => {
+			const channel = accept();
+			channel.on('data', (data: Buffer) => channel.end(`${socketPath}:${data.toString()}`));
+		};
+		const transport = open();
+		await transport.connect();
+		const stream = await transport.connectUnix('/run/containerd/containerd.sock', 2000);
+		const reply = await new Promise<string>((resolve) => {
+			let text = '';
+			stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+			stream.on('end', () => resolve(text));
+			stream.write('ping');
+		});
+		expect(reply).toBe('/run/containerd/containerd.sock:ping');
+	});
+
+	it('bounds a poll when the server stops answering, and drops the connection', async () => {
+		const transport = open();
+		await transport.connect();
+		server.frozen = true;
+		const started = Date.now();
+		const outcome = await transport.pollBounded(800, () => transport.exec(['ps'], {timeoutMs: 600, maxBytes: 100}).then(() => 'done'), () => false).catch((e: unknown) => e);
+		const elapsed = Date.now() - started;
+		expect(outcome).toBeInstanceOf(TransportError);
+		expect((outcome as Error).message).toMatch(/stopped answering over SSH: no reply within 800 ms/);
+		expect(elapsed).toBeGreaterThanOrEqual(750);
+		expect(elapsed).toBeLessThan(1500);
+		expect(transport.isConnected()).toBe(false);
+	});
+
+	it('tells a slow source from a stalled connection: sshd still answers, so the failure is the source\'s', async () => {
+		server.onExec = () => {};
+		const transport = open();
+		await transport.connect();
+		const result = await transport.pollBounded(1000, async () => {
+			try {
+				await transport.exec(['ctr', 'version'], {timeoutMs: 300, maxBytes: 100});
+				return 'answered';
+			} catch {
+				return 'source failed';
+			}
+		}, (r) => r !== 'answered');
+		expect(result).toBe('source failed');
+		expect(transport.isConnected()).toBe(true);
+	});
+});

@@ -1,0 +1,38 @@
+import {memo, useMemo} from 'react';
+import {Box} from 'ink';
+import {compareNodes} from '../source/model/compare.js';
+import type {NodeSnapshot} from '../source/model/types.js';
+import {compareLines} from '../source/render/text-compare.js';
+import type {Theme} from '../source/ui/theme.js';
+import {toLines, windowOf} from './NodePane.js';
+import {SegmentLine} from './SegmentLine.js';
+import type {Line} from '../source/ui/lines.js';
+
+export function comparePaneLines(a: NodeSnapshot | null, b: NodeSnapshot | null, width: number): Line[] {
+	if (!a || !b) return toLines([{text: 'waiting for both nodes\' first poll…', style: 'dim'}], width);
+	// A screenful: long one-sided lists are cut, `crimon compare` prints them whole.
+	return toLines(compareLines(compareNodes(a, b), {width, maxItems: 8}), width);
+}
+
+export interface ComparePaneProps {
+	/** The current node and the next one (key `=`). */
+	readonly a: NodeSnapshot | null;
+	readonly b: NodeSnapshot | null;
+	readonly width: number;
+	readonly height: number;
+	readonly theme: Theme;
+	readonly scroll?: number;
+}
+
+/** Two nodes side by side: runtime, shims per namespace, what runs on one side only, findings. */
+export const ComparePane = memo(function ComparePane({a, b, width, height, theme, scroll = 0}: ComparePaneProps) {
+	const lines = useMemo(() => comparePaneLines(a, b, width), [a, b, width]);
+	const view = windowOf(lines, width, height, scroll);
+	return (
+		<Box flexDirection="column" width={width} height={height} overflow="hidden">
+			{view.map((line, i) => (
+				<SegmentLine key={i} line={line} theme={theme} />
+			))}
+		</Box>
+	);
+});

@@ -1,0 +1,149 @@
+import {useEffect, useMemo, useRef} from 'react';
+import {Box, Text} from 'ink';
+import {useAppKeys} from '../hooks/use-app-keys.js';
+import {usePaneModel} from '../hooks/use-pane-model.js';
+import {useCrimon, useCrimonStore, type PollControl} from '../hooks/store-context.js';
+import {escapeText, fitText} from '../source/render/terminal-text.js';
+import {viewKey} from '../source/store/ui-state.js';
+import {cursorIndex, windowTop} from '../source/ui/cursor.js';
+import {detailLines, detailsOf, type Details} from '../source/ui/details.js';
+import {helpScreenLines} from '../source/ui/help.js';
+import {computeLayout, MIN_COLUMNS, MIN_ROWS} from '../source/ui/layout.js';
+import {fitSegments, type Line} from '../source/ui/lines.js';
+import {PANE_INFO} from '../source/ui/panes.js';
+import {seg} from '../source/ui/row.js';
+import {titleLine} from '../source/ui/status.js';
+import type {Theme} from '../source/ui/theme.js';
+import {headerLine, windowLines} from '../source/ui/window.js';
+import {RowList} from './RowList.js';
+import {SegmentLine} from './SegmentLine.js';
+import {StatusFooter} from './StatusFooter.js';
+import {TabsBar} from './TabsBar.js';
+import {TextPanel} from './TextPanel.js';
+
+export interface ScreenProps {
+	readonly poller: PollControl;
+	readonly columns: number;
+	readonly rows: number;
+	readonly theme: Theme;
+	readonly quit: (code: number) => void;
+	/** How often ages refresh; 0 freezes them (tests). */
+	readonly clockMs?: number;
+	readonly now?: () => number;
+}
+
+function emptyMessage(pane: keyof typeof PANE_INFO, status: string | null, nodeName: string, error: string | null, filter: string, runtimeOnly: boolean, hasSnapshot: boolean): string {
+	if (!hasSnapshot && status === 'pending') return `waiting for the first poll of ${escapeText(nodeName)}…`;
+	if (status === 'failed') return `cannot reach ${escapeText(nodeName)}: ${escapeText(error ?? 'unknown error')}`;
+	if (filter) return `nothing matches /${escapeText(filter)}  (Esc clears the filter)`;
+	switch (pane) {
+		case 'processes':
+			return runtimeOnly ? 'no containerd, dockerd, kubelet or shim processes here (a shows every process)' : 'no processes';
+		case 'namespaces':
+			return 'no containerd namespaces (is containerd running, and readable?)';
+		case 'containers':
+			return 'no containers';
+		case 'pods':
+			return 'no pods: no CRI answered and no dockershim-labelled containers';
+	}
+}
+
+/** The whole screen: tabs, the active pane's title, its rows (or details, or help), the footer. */
+export function Screen({poller, columns, rows: terminalRows, theme, quit, clockMs = 1000, now = Date.now}: ScreenProps) {
+	const store = useCrimonStore();
+	const model = usePaneModel();
+	const {pane, shaped, positions, snapshot, node} = model;
+	const layout = computeLayout(columns, terminalRows, pane);
+	const cursorState = useCrimon((s) => s.ui.cursors[viewKey(s.ui.activeNode, s.ui.pane)]);
+	const details = useCrimon((s) => s.ui.details);
+	const help = useCrimon((s) => s.ui.help);
+	const nodeName = useCrimon((s) => s.nodes[s.ui.activeNode]?.name ?? '');
+	const status = useCrimon((s) => s.nodes[s.ui.activeNode]?.status ?? null);
+	const lastError = useCrimon((s) => s.nodes[s.ui.activeNode]?.lastError ?? null);
+
+	const count = shaped.rows.length;
+	const index = cursorIndex(cursorState, positions, count);
+	const top = windowTop(index, cursorState?.top ?? 0, layout.list, count);
+	const listWidth = Math.max(1, layout.columns - 1);
+	const lines = useMemo(() => windowLines(pane, shaped.rows, top, layout.list, listWidth), [pane, shaped, top, layout.list, listWidth]);
+	const header = useMemo(() => headerLine(pane, layout.columns, model.sort), [pane, layout.columns, model.sort]);
+
+	// Details follow the subject across polls; if it goes away, the last known facts stay, marked.
+	const lastDetails = useRef<Details | null>(null);
+	const bodyHeight = layout.list + layout.header;
+	const detailText = useMemo<Line[]>(() => {
+		if (!details) {
+			lastDetails.current = null;
+			return [];
+		}
+		const fresh = snapshot ? detailsOf(snapshot, details.subject) : null;
+		const shown = fresh ?? lastDetails.current;
+		lastDetails.current = shown;
+		if (!shown) return [fitSegments([seg('nothing to show', 'dim')], layout.columns)];
+		const heading = fitSegments([seg('Details — ', 'heading'), seg(shown.title, 'heading'), seg(fresh ? '  (Esc closes)' : '  (gone since the last poll; Esc closes)', fresh ? 'dim' : 'warn')], layout.columns);
+		return [heading, ...detailLines(shown, layout.columns).map((line) => fitSegments(line, layout.columns))];
+	}, [details?.subject, snapshot, layout.columns]);
+	const helpText = useMemo(() => (help ? helpScreenLines(layout.columns) : []), [help !== null, layout.columns]);
+
+	// Tell the poller which pids are on screen, so the local reader keeps exactly those fresh.
+	const pids = useMemo(() => {
+		const set = new Set<number>();
+		const end = Math.min(count, top + layout.list);
+		for (let i = top; i < end; i++) for (const pid of shaped.rows[i]!.item.pids) set.add(pid);
+		const subject = details?.subject;
+		if (subject && (subject.kind === 'process' || subject.kind === 'shim')) set.add(subject.pid);
+		return set;
+	}, [shaped, top, layout.list, count, details?.subject]);
+	useEffect(() => {
+		store.getState().setOnScreen(node, pids);
+	}, [store, node, pids]);
+
+	useAppKeys({
+		store,
+		poller,
+		rows: shaped.rows,
+		positions,
+		page: help || details ? Math.max(1, bodyHeight - 1) : Math.max(1, layout.list),
+		detailLines: Math.max(0, detailText.length - 1),
+		helpLines: Math.max(0, helpText.length - 1),
+		quit,
+	});
+
+	if (layout.tooSmall) {
+		return <Text wrap="truncate">{fitText(`terminal too small (need ${MIN_COLUMNS}×${MIN_ROWS}); q quits`, layout.columns)}</Text>;
+	}
+
+	let body;
+	if (help) {
+		// The first line is a heading that stays; the rest scrolls.
+		const [first, ...rest] = helpText;
+		body = <TextPanel lines={[first ?? [], ...rest.slice(help.scroll, help.scroll + bodyHeight - 1)]} width={layout.columns} height={bodyHeight} theme={theme} />;
+	} else if (details) {
+		const [first, ...rest] = detailText;
+		body = <TextPanel lines={[first ?? [], ...rest.slice(details.scroll, details.scroll + bodyHeight - 1)]} width={layout.columns} height={bodyHeight} theme={theme} />;
+	} else {
+		body = (
+			<>
+				{header ? <SegmentLine line={header} theme={theme} /> : null}
+				<RowList
+					lines={lines}
+					cursor={index - top}
+					width={layout.columns}
+					height={layout.list}
+					theme={theme}
+					empty={emptyMessage(pane, status, nodeName, lastError, model.filter, model.runtimeOnly, snapshot !== null)}
+				/>
+			</>
+		);
+	}
+
+	const title = titleLine(pane, nodeName, model.count, {filter: model.filter, runtimeOnly: model.runtimeOnly, status}, layout.columns);
+	return (
+		<Box flexDirection="column" width={layout.columns} height={layout.height}>
+			<TabsBar width={layout.columns} theme={theme} clockMs={clockMs} now={now} />
+			<SegmentLine line={title} theme={theme} />
+			{body}
+			<StatusFooter width={layout.columns} height={layout.footer} theme={theme} clockMs={clockMs} now={now} />
+		</Box>
+	);
+}

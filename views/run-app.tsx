@@ -1,0 +1,34 @@
+/**
+ * The interactive app's entry; cli.tsx imports it only in interactive mode. It loads
+ * React and Ink itself, after choosing React's production build: the development build
+ * checks every render and costs several times the CPU, and nothing sets NODE_ENV for an
+ * installed CLI.
+ */
+import type {Poller} from '../source/store/poller.js';
+import type {CrimonStore} from '../source/store/store.js';
+
+export interface AppOptions {
+	readonly store: CrimonStore;
+	readonly poller: Poller;
+	readonly stdout?: NodeJS.WriteStream;
+	readonly stdin?: NodeJS.ReadStream;
+	/** Where the not-a-terminal message goes; process.stderr by default. */
+	readonly stderr?: NodeJS.WriteStream;
+	/** Force colour off (a --no-color flag); NO_COLOR in the environment does it too. */
+	readonly noColor?: boolean;
+}
+
+/** Resolves with the exit code after q / Ctrl-C (or a signal), with the terminal restored. */
+export async function runApp(options: AppOptions): Promise<number> {
+	const stdin = options.stdin ?? process.stdin;
+	const stdout = options.stdout ?? process.stdout;
+	// Checked before loading Ink: without a terminal there is nothing to draw on, and raw
+	// mode must not be touched.
+	if (!stdin.isTTY || !stdout.isTTY) {
+		(options.stderr ?? process.stderr).write('crimon: the interactive view needs a terminal; for scripts and pipes use `crimon snapshot` (or `crimon snapshot --json`)\n');
+		return 2;
+	}
+	process.env['NODE_ENV'] ??= 'production';
+	const {startApp} = await import('./start-app.js');
+	return startApp(options);
+}

@@ -6,7 +6,8 @@
  * Goals: a round of 20 nodes under 1 s; crimon under 2 % of one core.
  *
  *   npm run bench -- ssh-nodes          # as root, with openssh-server installed
- *   CRIMON_BENCH_SSH_NODES=5 CRIMON_BENCH_SECONDS=20 npm run bench -- ssh-nodes
+ *   CRIMON_BENCH_SSH_NODES=5 CRIMON_BENCH_SECONDS=20 CRIMON_BENCH_CONCURRENCY=20 npm run bench -- ssh-nodes
+ *   CRIMON_BENCH_SSH_IN_NODE=1 npm run bench -- ssh-nodes   # nodes the size of the SSH lab node
  *
  * Every node is this machine seen through its own sshd, so each poll does a node's real
  * work: `ps` over SSH, containerd and the CRI over stream-local channels (the main lab's,
@@ -20,9 +21,12 @@ import {createTransportFactory, openNode, type NodeHandle} from '../source/nodes
 import {DEFAULT_CONCURRENCY} from '../source/nodes/resolve-nodes.js';
 import {Poller} from '../source/store/poller.js';
 import {createCrimonStore} from '../source/store/store.js';
-import {startSshd, type Sshd} from '../test/lab/ssh-lab.js';
+import {readSshNode, SSH_NODE_JSON, startSshd, type Sshd} from '../test/lab/ssh-lab.js';
 
 const NODES = Number(process.env.CRIMON_BENCH_SSH_NODES ?? 20);
+const CONCURRENCY = Number(process.env.CRIMON_BENCH_CONCURRENCY ?? DEFAULT_CONCURRENCY);
+/** 1: the sshd instances serve the SSH lab node (a small node: its own ps, one CRI pod). */
+const IN_NODE = process.env.CRIMON_BENCH_SSH_IN_NODE === '1';
 const SECONDS = Number(process.env.CRIMON_BENCH_SECONDS ?? 60);
 const INTERVAL_MS = 2000;
 const TIMEOUT_MS = 5000;
@@ -47,7 +51,12 @@ async function main(): Promise<void> {
 	try {
 		const key = path.join(dir, 'id_ed25519');
 		execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'crimon-bench', '-f', key]);
-		for (let i = 0; i < NODES; i++) servers.push(await startSshd(`${key}.pub`));
+		let insideNode: number | undefined;
+		if (IN_NODE) {
+			if (!fs.existsSync(SSH_NODE_JSON)) skip(`no ${SSH_NODE_JSON}: run bash test/lab/ssh-node-up.sh`);
+			insideNode = readSshNode().initPid;
+		}
+		for (let i = 0; i < NODES; i++) servers.push(await startSshd(`${key}.pub`, undefined, insideNode));
 
 		const config = servers.map((s, i) => [
 			`Host bench${String(i + 1).padStart(2, '0')}`,
@@ -59,7 +68,7 @@ async function main(): Promise<void> {
 		const factory = createTransportFactory({ssh: {home: dir, userConfig: path.join(dir, 'config'), systemConfig: null, env: {}}, timeoutMs: TIMEOUT_MS});
 		handles = servers.map((_, i) => openNode({target: `bench${String(i + 1).padStart(2, '0')}`}, {timeoutMs: TIMEOUT_MS}, factory));
 		const store = createCrimonStore(handles.map((h) => ({name: h.name, target: h.target})), INTERVAL_MS);
-		const poller = new Poller(store, handles, {concurrency: DEFAULT_CONCURRENCY});
+		const poller = new Poller(store, handles, {concurrency: CONCURRENCY});
 
 		const round = async () => {
 			const started = performance.now();
@@ -88,7 +97,7 @@ async function main(): Promise<void> {
 		const polls = rounds.length * NODES;
 		const notOk = store.getState().nodes.filter((n) => !n.snapshot?.ok).length;
 
-		console.log(`${NODES} SSH nodes (sshd on 127.0.0.1, one connection each), polled every ${INTERVAL_MS / 1000} s for ${wallS.toFixed(0)} s, concurrency ${DEFAULT_CONCURRENCY}`);
+		console.log(`${NODES} SSH nodes (sshd on 127.0.0.1, one connection each), polled every ${INTERVAL_MS / 1000} s for ${wallS.toFixed(0)} s, concurrency ${CONCURRENCY}${IN_NODE ? ', every sshd serving the SSH lab node' : ', every sshd serving this machine'}`);
 		console.log(`  each poll: ${sample.processes.length} processes, ${sample.containers.length} containers, ${sample.errors.length} source error(s)${sample.errors.length ? ` (${sample.errors.map((e) => `${e.source}: ${e.message}`).join('; ')})` : ''}`);
 		console.log(`  first round (connect + handshake + poll): ${firstMs.toFixed(0)} ms`);
 		console.log(`  round over all ${NODES} nodes: median ${percentile(rounds, 50).toFixed(0)} ms, p95 ${percentile(rounds, 95).toFixed(0)} ms, max ${Math.max(...rounds).toFixed(0)} ms (goal < 1000 ms)`);

@@ -7,6 +7,7 @@ import {useMemo} from 'react';
 import type {NodeSnapshot} from '../source/model/types.js';
 import {EMPTY_FOLDS, viewKey} from '../source/store/ui-state.js';
 import type {SortState} from '../source/ui/container-rows.js';
+import {stableSnapshots} from '../source/ui/stable-snapshot.js';
 import {cachedPaneItems, paneCount, shapePane, sortItems, type PaneCount} from '../source/ui/pane-rows.js';
 import type {PaneId} from '../source/ui/panes.js';
 import type {Shaped} from '../source/ui/tree.js';
@@ -30,7 +31,9 @@ const EMPTY: Shaped = {rows: [], counts: new Map()};
 export function usePaneModel(): PaneModel {
 	const node = useCrimon((s) => s.ui.activeNode);
 	const pane = useCrimon((s) => s.ui.pane);
-	const snapshot = useCrimon((s) => s.nodes[s.ui.activeNode]?.snapshot ?? null);
+	// A poll that changed nothing hands back the snapshot already on screen: no rebuild, no frame.
+	const stable = useMemo(() => stableSnapshots(), [node]);
+	const snapshot = useCrimon((s) => stable(s.nodes[s.ui.activeNode]?.snapshot ?? null));
 	const runtimeOnly = useCrimon((s) => s.ui.runtimeOnly);
 	const filter = useCrimon((s) => s.ui.filter);
 	const sort = useCrimon((s) => s.ui.sort);

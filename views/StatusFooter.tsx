@@ -1,10 +1,11 @@
-import {useMemo} from 'react';
-import {useShallow} from 'zustand/react/shallow';
-import {useClock} from '../hooks/use-clock.js';
+import {useCallback, useMemo} from 'react';
+import {useLiveValue} from '../hooks/use-live-value.js';
 import {useCrimon} from '../hooks/store-context.js';
+import type {CrimonState} from '../source/store/store.js';
 import {modeOf} from '../source/store/ui-state.js';
 import {footerHints} from '../source/ui/keymap.js';
-import type {PollStatus} from '../source/ui/status.js';
+import {pollLine, compactFooterLine, type PollStatus} from '../source/ui/status.js';
+import {sameLine, type Line} from '../source/ui/lines.js';
 import type {Theme} from '../source/ui/theme.js';
 import {Footer} from './Footer.js';
 
@@ -16,29 +17,28 @@ export interface StatusFooterProps {
 	readonly now: () => number;
 }
 
-/** Footer fed from the store: hints for the current mode and pane, the active node's poll state. */
-export function StatusFooter({width, height, theme, clockMs, now: clock}: StatusFooterProps) {
+export function pollStatusOf(state: CrimonState): PollStatus {
+	const entry = state.nodes[state.ui.activeNode];
+	return {
+		intervalMs: state.intervalMs,
+		paused: state.paused,
+		lastPollAt: entry?.lastPollAt ?? null,
+		lastDurationMs: entry?.lastDurationMs ?? null,
+		lastError: entry?.lastError ?? null,
+		sourceErrors: (entry?.snapshot?.errors ?? []).map((e) => `${e.source}: ${e.message}`),
+	};
+}
+
+/** The footer, live: hints for the current mode and pane, and the active node's poll state. */
+export function StatusFooter({width, height, theme, clockMs, now}: StatusFooterProps) {
 	const mode = useCrimon((s) => modeOf(s.ui));
 	const pane = useCrimon((s) => s.ui.pane);
 	const prompt = useCrimon((s) => (s.ui.filterEditing ? s.ui.filter : null));
-	const raw = useCrimon(
-		useShallow((s) => {
-			const entry = s.nodes[s.ui.activeNode];
-			return {
-				intervalMs: s.intervalMs,
-				paused: s.paused,
-				lastPollAt: entry?.lastPollAt ?? null,
-				lastDurationMs: entry?.lastDurationMs ?? null,
-				lastError: entry?.lastError ?? null,
-				errors: entry?.snapshot?.errors ?? null,
-			};
-		}),
-	);
-	const poll = useMemo<PollStatus>(
-		() => ({...raw, sourceErrors: (raw.errors ?? []).map((e) => `${e.source}: ${e.message}`)}),
-		[raw],
-	);
 	const hints = useMemo(() => footerHints(mode, pane), [mode, pane]);
-	const now = useClock(clockMs, clock);
-	return <Footer hints={hints} prompt={prompt} poll={poll} now={now} width={width} height={height} theme={theme} />;
+	const compute = useCallback(
+		(state: CrimonState, time: number): Line => (height < 2 ? compactFooterLine(hints, pollStatusOf(state), time, width) : pollLine(pollStatusOf(state), time, width)),
+		[hints, width, height],
+	);
+	const status = useLiveValue(compute, sameLine, clockMs, now);
+	return <Footer hints={hints} prompt={prompt} status={status} width={width} height={height} theme={theme} />;
 }

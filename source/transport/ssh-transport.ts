@@ -7,7 +7,7 @@
  * by quoteForRemoteShell and nowhere else.
  */
 import type {Duplex} from 'node:stream';
-import type {ClientChannel} from 'ssh2';
+import type {ClientChannel, SFTPWrapper} from 'ssh2';
 import type {SshConfigSources} from '../nodes/ssh-config.js';
 import {openSshLink, type SshLink} from './ssh-connection.js';
 import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js';
@@ -22,14 +22,16 @@ const MAX_STDERR_BYTES = 64 * 1024;
 const SOCKET_CHECK_TTL_MS = 60_000;
 
 /**
- * How long a socket the node said is missing is taken as still missing without asking
- * again. Most candidate sockets (CRI-O, cri-dockerd, k3s, dockershim, often Docker) are
- * missing on any given node, and each failed open is a round trip on every poll; a runtime
- * that starts is still seen within this long.
+ * How long a socket the node said is missing is taken as still missing. Most candidate
+ * sockets (CRI-O, cri-dockerd, k3s, dockershim, often Docker) are missing on any given node,
+ * and sshd logs every failed stream-local open at INFO: opening them on every poll would
+ * write a line to the node's auth log every few seconds per socket. A missing socket is
+ * instead re-checked with `test -e` (which sshd does not log) once this long has passed,
+ * and opened only once it exists, so a runtime that starts is seen within this long.
  */
-const MISSING_SOCKET_TTL_MS = 10_000;
+const MISSING_SOCKET_TTL_MS = 30_000;
 
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+const SAFE_WORD = /^[A-Za-z0-9_@+=:,./-]+$/;
 
 /**
  * The only place an argv becomes a remote shell command. SSH runs commands through the
@@ -268,11 +270,12 @@ export class SshTransport implements Transport {
 	}
 
 	async connectUnix(path: string, timeoutMs: number): Promise<Duplex> {
-		const known = this.socketChecks.get(path);
-		if (known && !known.exists && Date.now() - known.at < MISSING_SOCKET_TTL_MS) {
-			throw new TransportError(`no socket at ${path} on ${this.options.host} (is the service running?)`, 'missing');
-		}
 		const started = Date.now();
+		const known = this.socketChecks.get(path);
+		if (known && !known.exists) {
+			const stillMissing = Date.now() - known.at < MISSING_SOCKET_TTL_MS || !(await this.checkExists(path, timeoutMs).catch(() => true));
+			if (stillMissing) throw new TransportError(`no socket at ${path} on ${this.options.host} (is the service running?)`, 'missing');
+		}
 		const release = await this.channels.acquire(timeoutMs, path);
 		let opened: ClientChannel;
 		try {
@@ -325,24 +328,25 @@ export class SshTransport implements Transport {
 	 * sshd answers every failed stream-local open with the same "open failed", whether the
 	 * socket is missing or the login user may not open it. The two need different advice,
 	 * and the CRI probe must skip missing sockets, so ask the node once whether the path
-	 * exists (a fixed argv, the path being crimon's own setting, never a node's answer).
+	 * exists (over SFTP: no command is built from the path).
 	 */
 	private async describeOpenFailure(path: string, error: Error, timeoutMs: number): Promise<TransportError> {
 		const reason = withoutSshPrefix(error.message);
 		if (/prohibited/i.test(reason)) {
 			return new TransportError(`${this.options.host}'s sshd does not allow stream-local forwarding (AllowStreamLocalForwarding): use --sudo`, 'denied');
 		}
-		let check = this.socketChecks.get(path);
-		if (!check || Date.now() - check.at > SOCKET_CHECK_TTL_MS) {
+		let exists: boolean;
+		const check = this.socketChecks.get(path);
+		if (check && Date.now() - check.at <= SOCKET_CHECK_TTL_MS) {
+			exists = check.exists;
+		} else {
 			try {
-				const result = await this.exec(['test', '-e', path], {timeoutMs: Math.max(100, timeoutMs), maxBytes: 1024});
-				check = {exists: result.exitCode === 0, at: Date.now()};
-				this.socketChecks.set(path, check);
+				exists = await this.checkExists(path, timeoutMs);
 			} catch {
 				return new TransportError(`cannot open ${path} on ${this.options.host} over SSH (${reason})`, 'other');
 			}
 		}
-		if (!check.exists) return new TransportError(`no socket at ${path} on ${this.options.host} (is the service running?)`, 'missing');
+		if (!exists) return new TransportError(`no socket at ${path} on ${this.options.host} (is the service running?)`, 'missing');
 		const user = this.user || 'the login user';
 		return new TransportError(
 			`cannot open ${path} on ${this.options.host} as ${user}: the socket is there, but ${user} may not open it or nothing listens on it `
@@ -351,18 +355,85 @@ export class SshTransport implements Transport {
 		);
 	}
 
-	async readFile(path: string, maxBytes: number): Promise<Buffer> {
-		const result = await this.exec(['cat', '--', path], {timeoutMs: this.options.connectTimeoutMs, maxBytes});
-		if (result.exitCode === 0) return result.stdout;
-		if (/No such file/i.test(result.stderr)) throw new TransportError(`no file at ${path} on ${this.options.host}`, 'missing');
-		if (/Permission denied/i.test(result.stderr)) throw new TransportError(`permission denied reading ${path} on ${this.options.host}`, 'denied');
-		throw new TransportError(`cannot read ${path} on ${this.options.host}: ${result.stderr.trim().split('\n')[0] ?? ''}`, 'other');
+	/**
+	 * Asks the node whether a path exists, with an SFTP stat rather than `test -e`: the
+	 * path can be the kubelet's endpoint, a node's own answer, and no such word goes into a
+	 * command. (sshd logs neither, unlike a failed stream-local open.)
+	 */
+	private async checkExists(path: string, timeoutMs: number): Promise<boolean> {
+		const exists = await this.withSftp<boolean>(Math.max(100, timeoutMs), `checking ${path}`, (sftp, done) => {
+			sftp.stat(path, (error) => {
+				if (!error) return done(null, true);
+				// SFTP status 2: no such file.
+				if ((error as Error & {code?: number}).code === 2) return done(null, false);
+				done(new TransportError(`cannot check ${path} on ${this.options.host}: ${withoutSshPrefix(error.message)}`, 'other'));
+			});
+		});
+		this.socketChecks.set(path, {exists, at: Date.now()});
+		return exists;
+	}
+
+	/** One SFTP session for one job, within a channel slot and a time bound. */
+	private async withSftp<T>(timeoutMs: number, what: string, job: (sftp: SFTPWrapper, done: (error: Error | null, value?: T) => void) => void): Promise<T> {
+		const release = await this.channels.acquire(timeoutMs, 'sftp');
+		try {
+			const link = this.currentClient('sftp');
+			return await new Promise<T>((resolve, reject) => {
+				let sftp: SFTPWrapper | null = null;
+				let settled = false;
+				const done = (error: Error | null, value?: T) => {
+					if (settled) return;
+					settled = true;
+					clearTimeout(timer);
+					sftp?.end();
+					if (error) reject(error);
+					else resolve(value as T);
+				};
+				const timer = setTimeout(() => done(new TransportError(`${what} on ${this.options.host} took over ${timeoutMs} ms`, 'timeout')), Math.max(1, timeoutMs));
+				link.client.sftp((error, session) => {
+					if (error) return done(new TransportError(`cannot open SFTP on ${this.options.host}: ${withoutSshPrefix(error.message)}`, 'other'));
+					sftp = session;
+					if (settled) return void session.end();
+					job(session, done);
+				});
+			});
+		} finally {
+			release();
+		}
 	}
 
 	/**
-	 * Whether sshd still answers: a stream-local open of a path that cannot exist costs the
-	 * node one failed connect() and comes straight back, unlike a command, which forks.
-	 * Any answer, even a refusal, proves the connection is alive.
+	 * Reads a node file over SFTP, not with `cat`: the paths crimon reads can come from the
+	 * node itself (the kubelet's --config), and no node-provided word goes into a command.
+	 */
+	async readFile(path: string, maxBytes: number): Promise<Buffer> {
+		return this.withSftp<Buffer>(this.options.connectTimeoutMs, `reading ${path}`, (sftp, done) => {
+			const chunks: Buffer[] = [];
+			let total = 0;
+			const stream = sftp.createReadStream(path, {highWaterMark: 64 * 1024});
+			stream.on('data', (chunk: Buffer) => {
+				total += chunk.length;
+				if (total > maxBytes) {
+					stream.destroy();
+					done(new TransportError(`${path} on ${this.options.host} is larger than ${maxBytes} bytes`, 'too-large'));
+					return;
+				}
+				chunks.push(chunk);
+			});
+			stream.on('error', (error: Error & {code?: number}) => {
+				// SFTP status codes: 2 no such file, 3 permission denied.
+				if (error.code === 2) done(new TransportError(`no file at ${path} on ${this.options.host}`, 'missing'));
+				else if (error.code === 3) done(new TransportError(`permission denied reading ${path} on ${this.options.host}`, 'denied'));
+				else done(new TransportError(`cannot read ${path} on ${this.options.host}: ${withoutSshPrefix(error.message)}`, 'other'));
+			});
+			stream.on('end', () => done(null, Buffer.concat(chunks, total)));
+		});
+	}
+
+	/**
+	 * Whether sshd still answers: a request to cancel a port forward this connection never
+	 * made. sshd answers it at once with a refusal and logs nothing (a failed stream-local
+	 * open would put a line in the node's log), and any answer proves the connection alive.
 	 */
 	probe(timeoutMs: number): Promise<boolean> {
 		const link = this.link;
@@ -375,10 +446,7 @@ export class SshTransport implements Transport {
 			};
 			link.closed.then(() => done(false), () => done(false));
 			try {
-				link.client.openssh_forwardOutStreamLocal('/nonexistent/crimon-liveness-probe', (error, channel) => {
-					if (!error) channel.close();
-					done(true);
-				});
+				link.client.unforwardIn('127.0.0.1', 1, () => done(true));
 			} catch {
 				done(false);
 			}

@@ -9,6 +9,14 @@ import {guideOf, type ShapedRow} from './tree.js';
 
 export type Line = readonly Segment[];
 
+/** Whether two lines would draw the same. */
+export function sameLine(a: Line, b: Line): boolean {
+	if (a === b) return true;
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i]!.text !== b[i]!.text || a[i]!.tone !== b[i]!.tone) return false;
+	return true;
+}
+
 /** Cuts segments to `width` columns (an ellipsis marks a cut) and pads to exactly `width`. */
 export function fitSegments(segments: readonly Segment[], width: number, padTone: Tone = 'plain'): Segment[] {
 	const out: Segment[] = [];

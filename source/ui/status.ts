@@ -25,6 +25,23 @@ export function formatAge(ms: number): string {
 	return `${Math.floor(h / 24)}d`;
 }
 
+/**
+ * An age as the tabs and footer show it: in steps of the poll interval, so a healthy
+ * node reads a steady "0s" instead of flipping 0s/1s between polls (a redraw each time),
+ * and a late one counts up 2s, 4s, … as its polls fail to arrive.
+ */
+export function pollAge(ms: number, intervalMs: number): string {
+	const step = Math.max(1000, intervalMs);
+	return formatAge(Math.floor(Math.max(0, ms) / step) * step);
+}
+
+/** A poll's duration, when it is worth a glance: quick local polls are not news every 2 s. */
+export function pollDuration(ms: number | null): string {
+	if (ms === null || ms < 100) return '';
+	if (ms < 1000) return `${Math.round(ms / 10) * 10} ms`;
+	return `${(ms / 1000).toFixed(1)} s`;
+}
+
 export function formatInterval(ms: number): string {
 	return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
@@ -39,9 +56,9 @@ export function tabInfo(entry: NodeEntry): TabInfo {
 	return {name: entry.name, status: entry.status, lastPollAt: entry.lastPollAt};
 }
 
-function tabSegments(tab: TabInfo, index: number, active: boolean, now: number): Segment[] {
+function tabSegments(tab: TabInfo, index: number, active: boolean, now: number, intervalMs: number): Segment[] {
 	const {mark, tone} = STATUS_MARK[tab.status];
-	const age = tab.lastPollAt === null ? '' : ' ' + formatAge(now - tab.lastPollAt);
+	const age = tab.lastPollAt === null ? '' : ' ' + pollAge(now - tab.lastPollAt, intervalMs);
 	const number = index < 9 ? `${index + 1} ` : '';
 	const name = escapeText(tab.name);
 	if (active) return [seg('[', 'active'), seg(`${number}${name} `, 'active'), seg(mark, tone), seg(age + ']', 'active')];
@@ -49,9 +66,9 @@ function tabSegments(tab: TabInfo, index: number, active: boolean, now: number):
 }
 
 /** The top line: every node's tab, scrolled so the active one is always in view. */
-export function tabLine(tabs: readonly TabInfo[], active: number, now: number, width: number): Segment[] {
+export function tabLine(tabs: readonly TabInfo[], active: number, now: number, width: number, intervalMs = 2000): Segment[] {
 	if (tabs.length === 0) return fitSegments([seg('no nodes', 'dim')], width);
-	const pieces = tabs.map((tab, i) => tabSegments(tab, i, i === active, now));
+	const pieces = tabs.map((tab, i) => tabSegments(tab, i, i === active, now, intervalMs));
 	const widths = pieces.map((p) => p.reduce((sum, s) => sum + textWidth(s.text), 0));
 	let first = 0;
 	const fits = (from: number, to: number) => widths.slice(from, to + 1).reduce((a, b) => a + b, 0) + (from > 0 ? 2 : 0) <= width - 2;
@@ -121,8 +138,9 @@ export function pollSegments(poll: PollStatus, now: number): Segment[] {
 	out.push(poll.paused ? seg('paused', 'warn') : seg(`every ${formatInterval(poll.intervalMs)}`, 'dim'));
 	// No "polling…" while a poll runs: it would cost two redraws a poll for little news.
 	if (poll.lastPollAt !== null) {
-		out.push(seg(` · polled ${formatAge(now - poll.lastPollAt)} ago`, 'dim'));
-		if (poll.lastDurationMs !== null) out.push(seg(` in ${Math.round(poll.lastDurationMs)} ms`, 'dim'));
+		out.push(seg(` · polled ${pollAge(now - poll.lastPollAt, poll.intervalMs)} ago`, 'dim'));
+		const took = pollDuration(poll.lastDurationMs);
+		if (took) out.push(seg(` in ${took}`, 'dim'));
 	}
 	if (poll.lastError) out.push(seg(' · ', 'dim'), seg('error: ' + escapeText(poll.lastError), 'bad'));
 	else if (poll.sourceErrors.length > 0) out.push(seg(' · ', 'dim'), seg(escapeText(poll.sourceErrors[0]!) + (poll.sourceErrors.length > 1 ? ` (+${poll.sourceErrors.length - 1} more)` : ''), 'warn'));

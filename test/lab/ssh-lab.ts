@@ -138,7 +138,7 @@ function waitForBanner(port: number, timeoutMs: number): Promise<void> {
  * An sshd on 127.0.0.1 of this machine (not in the node): root logs in with a key from
  * `authorizedKeys` (by default the lab node's, so the lab's client key works). The fault suites stop, restart and mistrust these; the node stays healthy.
  */
-export async function startSshd(authorizedKeys: string = path.join(SSH_LAB_DIR, 'authorized_keys'), port?: number): Promise<Sshd> {
+export async function startSshd(authorizedKeys: string = path.join(SSH_LAB_DIR, 'authorized_keys'), port?: number, insideNode?: number): Promise<Sshd> {
 	const chosen = port ?? await freePort();
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimon-sshd-'));
 	execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'crimon-throwaway', '-f', path.join(dir, 'host_ed25519')]);
@@ -156,6 +156,7 @@ export async function startSshd(authorizedKeys: string = path.join(SSH_LAB_DIR, 
 		'PermitRootLogin prohibit-password',
 		'UsePAM no',
 		'AllowStreamLocalForwarding yes',
+		'Subsystem sftp internal-sftp',
 		'MaxStartups 100:30:200',
 		'LogLevel ERROR',
 		'',
@@ -171,7 +172,10 @@ export async function startSshd(authorizedKeys: string = path.join(SSH_LAB_DIR, 
 	fs.writeFileSync(path.join(dir, 'passwd'), passwd, {mode: 0o644});
 	let child: ChildProcess;
 	const launch = async () => {
-		child = spawn('unshare', ['--mount', '--', 'sh', '-c', 'mount --bind "$1" /etc/passwd && exec /usr/sbin/sshd -D -e -f "$2"', 'sh', path.join(dir, 'passwd'), path.join(dir, 'sshd_config')], {stdio: ['ignore', 'ignore', 'pipe']});
+		const argv = ['unshare', '--mount', '--', 'sh', '-c', 'mount --bind "$1" /etc/passwd && exec /usr/sbin/sshd -D -e -f "$2"', 'sh', path.join(dir, 'passwd'), path.join(dir, 'sshd_config')];
+		// insideNode: the sshd runs in the lab node's namespaces, so it serves that node.
+		const [file, ...args] = insideNode ? ['nsenter', '--target', String(insideNode), '--mount', '--pid', '--', ...argv] : argv;
+		child = spawn(file!, args, {stdio: ['ignore', 'ignore', 'pipe']});
 		child.stderr!.resume();
 		await waitForBanner(chosen, 10_000);
 	};
@@ -250,6 +254,7 @@ export function runCrimon(home: string, args: readonly string[], timeoutMs = 60_
 	const env: NodeJS.ProcessEnv = {...process.env, HOME: home, NO_COLOR: '1'};
 	delete env.SSH_AUTH_SOCK;
 	const started = Date.now();
-	const result = spawnSync(process.execPath, [CLI, ...args], {encoding: 'utf8', timeout: timeoutMs, env});
+	// A snapshot of this machine can run to megabytes when it has thousands of processes.
+	const result = spawnSync(process.execPath, [CLI, ...args], {encoding: 'utf8', timeout: timeoutMs, env, maxBuffer: 256 * 1024 * 1024});
 	return {status: result.status, stdout: result.stdout, stderr: result.stderr, ms: Date.now() - started};
 }

@@ -105,6 +105,8 @@ PermitRootLogin prohibit-password
 UsePAM no
 AllowTcpForwarding yes
 AllowStreamLocalForwarding yes
+# crimon reads node files (the kubelet's flags and config) over SFTP, never with cat.
+Subsystem sftp internal-sftp
 MaxSessions 10
 LogLevel INFO
 EOF

@@ -4,7 +4,9 @@
  * containerd, one CRI pod in `k8s.io` under one shim), each node's facts checked against
  * its own runtimes: the node's are read with nsenter, never through crimon.
  */
+import {spawn} from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {NodeSnapshot, Snapshot} from '../../source/model/types.js';
 import {LAB_JSON} from './lab-available.js';
@@ -121,6 +123,28 @@ describe.skipIf(skipWithoutSshNode('lab: ssh snapshot'))('lab: crimon snapshot o
 		if (fs.existsSync(LAB_JSON)) {
 			expect(local.namespaces.map((n) => n.name)).toContain('moby');
 			expect(local.containers.some((c) => c.seenBy.docker && c.namespace === 'moby')).toBe(true);
+		}
+	});
+
+	it('reads the kubelet\'s --config file over SFTP: a stand-in kubelet inside the node', async () => {
+		// No kubelet can run here; fake-kubelet.sh is a process whose cmdline is a real kubelet's.
+		const config = path.join(path.dirname(node.knownHosts), "kubelet-config.yaml");
+		fs.writeFileSync(config, 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncontainerRuntimeEndpoint: unix:///run/containerd/containerd.sock\n');
+		const kubelet = spawn('nsenter', ['--target', String(node.initPid), '--mount', '--uts', '--pid', '--', 'bash', path.resolve(import.meta.dirname, 'fake-kubelet.sh'), `--config=${config}`, '--v=2'], {stdio: 'ignore', detached: true});
+		try {
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			const run = runCrimon(home, ['snapshot', '--json', '--node', `ssh://${node.alias}`]);
+			expect(run.status).toBe(0);
+			const remote = (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+			expect(remote.diagnosis?.kubelet).toMatchObject({endpoint: 'unix:///run/containerd/containerd.sock', endpointSource: 'config', configFile: config});
+			expect(remote.diagnosis?.cri).toMatchObject({runtime: 'containerd', how: 'kubelet'});
+		} finally {
+			try {
+				process.kill(-kubelet.pid!, 'SIGKILL');
+			} catch {
+				// Already gone.
+			}
+			fs.rmSync(config, {force: true});
 		}
 	});
 

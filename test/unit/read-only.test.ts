@@ -12,6 +12,7 @@ import {DEFAULT_COLLECT_OPTIONS} from '../../source/collect/collect-options.js';
 import {PS_ARGV} from '../../source/collect/parse-processes.js';
 import {CONTAINERD_METHODS} from '../../source/protocol/containerd-api.js';
 import {CRI_API_VERSIONS, criMethod} from '../../source/protocol/cri-api.js';
+import {SUDO_COMMANDS} from '../../source/collect/sudo-cli.js';
 import {fixture} from '../support/lab-fixtures.js';
 import {labGrpcRoutes, labHttpRoutes} from '../support/lab-replay.js';
 import {startGrpcServer, startHttpServer, type Running} from '../support/replay-servers.js';
@@ -23,7 +24,35 @@ export const EVERY_RPC: readonly string[] = [
 	...Object.values(CONTAINERD_METHODS),
 	...CRI_API_VERSIONS.flatMap((api) => (['Version', 'ListPodSandbox', 'ListContainers'] as const).map((m) => criMethod(api, m))),
 ];
-export const EVERY_COMMAND: readonly (readonly string[])[] = [PS_ARGV];
+// --sudo mode's commands, built with sample arguments; the ssh transport's own `uname -n`.
+const SUDO_ARGV: readonly (readonly string[])[] = [
+	SUDO_COMMANDS.ctrVersion('/run/containerd/containerd.sock'),
+	SUDO_COMMANDS.ctrNamespaces('/run/containerd/containerd.sock'),
+	SUDO_COMMANDS.ctrContainers('/run/containerd/containerd.sock', 'k8s.io'),
+	SUDO_COMMANDS.ctrTasks('/run/containerd/containerd.sock', 'k8s.io'),
+	SUDO_COMMANDS.ctrInfo('/run/containerd/containerd.sock', 'k8s.io', 'abc'),
+	SUDO_COMMANDS.crictl('unix:///run/containerd/containerd.sock', 5, 'version'),
+	SUDO_COMMANDS.crictl('unix:///run/containerd/containerd.sock', 5, 'pods', '-o', 'json'),
+	SUDO_COMMANDS.crictl('unix:///run/containerd/containerd.sock', 5, 'ps', '-a', '-o', 'json'),
+	SUDO_COMMANDS.dockerVersion('unix:///var/run/docker.sock'),
+	SUDO_COMMANDS.dockerPs('unix:///var/run/docker.sock'),
+];
+export const EVERY_COMMAND: readonly (readonly string[])[] = [PS_ARGV, ['uname', '-n'], ...SUDO_ARGV];
+
+/** The verbs that only read, per tool, after its global flags. */
+function isRead(argv: readonly string[]): boolean {
+	const words = argv[0] === 'env' ? argv.slice(argv.indexOf('-n') + 1) : argv;
+	const [tool, ...rest] = words;
+	const verbs = rest.filter((w, i) => !w.startsWith('-') && !(rest[i - 1] ?? '').match(/^--(address|namespace|runtime-endpoint|host)$/));
+	switch (tool) {
+		case 'ps': return true;
+		case 'uname': return rest.join(' ') === '-n';
+		case 'ctr': return ['version', 'namespaces ls', 'containers ls', 'tasks ls'].includes(verbs.join(' ')) || (verbs[0] === 'containers' && verbs[1] === 'info');
+		case 'crictl': return ['version', 'pods', 'ps'].includes(verbs[0] ?? '');
+		case 'docker': return ['version', 'ps'].includes(verbs[0] ?? '');
+		default: return false;
+	}
+}
 
 describe('crimon only reads', () => {
 	it('every RPC it knows is a List, Version, Status, Info or Get', () => {
@@ -34,8 +63,18 @@ describe('crimon only reads', () => {
 		const source = fs.readFileSync(path.resolve(import.meta.dirname, '../../source/protocol/docker-http.ts'), 'utf8');
 		expect(source.match(/method: '(\w+)'/g)).toEqual(["method: 'GET'"]);
 	});
-	it('every command it runs lists something', () => {
-		for (const argv of EVERY_COMMAND) expect(argv[0]).toBe('ps');
+	it('every command it runs lists or reports something', () => {
+		for (const argv of EVERY_COMMAND) expect(isRead(argv), argv.join(' ')).toBe(true);
+		// The check itself refuses writes.
+		expect(isRead(['env', 'LC_ALL=C', 'sudo', '-n', 'ctr', '--address', '/x', 'tasks', 'kill', 'a'])).toBe(false);
+		expect(isRead(['env', 'LC_ALL=C', 'sudo', '-n', 'docker', '--host', 'unix:///x', 'rm', '-f', 'a'])).toBe(false);
+		expect(isRead(['env', 'LC_ALL=C', 'sudo', '-n', 'crictl', '--runtime-endpoint', 'unix:///x', 'stopp', 'a'])).toBe(false);
+	});
+	it('has no other command in the sudo module than the listed ones', () => {
+		expect(Object.keys(SUDO_COMMANDS).sort()).toEqual(['crictl', 'ctrContainers', 'ctrInfo', 'ctrNamespaces', 'ctrTasks', 'ctrVersion', 'dockerPs', 'dockerVersion']);
+		const source = fs.readFileSync(path.resolve(import.meta.dirname, '../../source/collect/sudo-cli.ts'), 'utf8');
+		// crictl is the one builder that takes its verb as an argument: every call passes a read.
+		for (const match of source.matchAll(/SUDO_COMMANDS\.crictl\([^,]+,[^,]+,\s*'(\w+)'/g)) expect(['version', 'pods', 'ps']).toContain(match[1]);
 	});
 
 	describe('on the wire, a full poll sends only those', () => {

@@ -67,6 +67,10 @@ interface TestServer {
 	hostKey: Buffer;
 	onExec: ExecHandler;
 	onStreamLocal: (path: string, accept: () => ServerChannel, reject: () => void) => void;
+	/** The paths the SFTP subsystem says exist (crimon stats a socket after a refused open). */
+	existingPaths: Set<string>;
+	/** Every command the server was asked to run. */
+	commands: string[];
 	/** When true, the server stops answering anything (channel opens included). */
 	frozen: boolean;
 	openExecs: number;
@@ -91,6 +95,8 @@ function startServer(): Promise<TestServer> {
 			channel.end();
 		},
 		onStreamLocal: (_path, _accept, reject) => reject(),
+		existingPaths: new Set(),
+		commands: [],
 		frozen: false,
 		openExecs: 0,
 		maxOpenExecs: 0,
@@ -120,8 +126,22 @@ function startServer(): Promise<TestServer> {
 					state.openExecs++;
 					state.maxOpenExecs = Math.max(state.maxOpenExecs, state.openExecs);
 					channel.on('close', () => state.openExecs--);
+					state.commands.push(info.command);
 					state.onExec(info.command, channel);
 				});
+				session.on('sftp', (acceptSftp) => {
+					const sftp = acceptSftp();
+					const stat = (requestId: number, path: string) => {
+						if (state.existingPaths.has(path)) sftp.attrs(requestId, {mode: 0o140660, uid: 0, gid: 0, size: 0, atime: 0, mtime: 0});
+						else sftp.status(requestId, utils.sftp.STATUS_CODE.NO_SUCH_FILE);
+					};
+					sftp.on('STAT', stat);
+					sftp.on('LSTAT', stat);
+				});
+			});
+			// Global requests (crimon's liveness probe among them) go unanswered while frozen.
+			client.on('request', (_accept, reject) => {
+				if (!state.frozen) reject?.();
 			});
 			client.on('openssh.streamlocal', (accept, reject, info) => {
 				if (state.frozen) return;
@@ -284,14 +304,14 @@ describe('SshTransport against a misbehaving server', () => {
 
 	it('tells a missing socket from one the login user may not open', async () => {
 		server.onStreamLocal = (_path, _accept, reject) => reject();
-		server.onExec = (command, channel) => {
-			channel.exit(command.endsWith('/run/present.sock') ? 0 : 1);
-			channel.end();
-		};
+		server.existingPaths = new Set(['/run/present.sock']);
+		server.commands = [];
 		const transport = open();
 		await transport.connect();
 		await expect(transport.connectUnix('/run/absent.sock', 2000)).rejects.toMatchObject({kind: 'missing', message: expect.stringMatching(/no socket at \/run\/absent\.sock/)});
 		await expect(transport.connectUnix('/run/present.sock', 2000)).rejects.toMatchObject({kind: 'denied', message: expect.stringMatching(/socket is there.*--sudo/)});
+		// Asked over SFTP: the path, which may be a node's own answer, went into no command.
+		expect(server.commands).toEqual([]);
 	});
 
 	it('hands over a stream-local channel as a duplex', async () => {

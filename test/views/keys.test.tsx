@@ -38,7 +38,7 @@ describe('node keys', () => {
 		const app = await renderApp();
 		await app.press(']');
 		expect(title(app.lines())).toMatch(/— node02 /);
-		expect(app.lines()[0]).toContain('[2 node02 ~ 5s]');
+		expect(app.lines()[0]).toContain('[2 node02 ~ 4s]');
 		await app.press(']', ']');
 		expect(title(app.lines())).toMatch(/— node01 /);
 		await app.press('[');

@@ -57,11 +57,13 @@ export async function renderApp(options: RenderOptions = {}) {
 		/** The last frame's lines. */
 		lines: () => (instance.lastFrame() ?? '').split('\n'),
 		frame: () => instance.lastFrame() ?? '',
+		/** Presses the keys in turn; with none, just lets pending renders land. */
 		async press(...keys: string[]) {
 			for (const key of keys) {
 				instance.stdin.write(key);
 				await settle();
 			}
+			if (keys.length === 0) await settle();
 		},
 		async type(text: string) {
 			for (const char of text) {

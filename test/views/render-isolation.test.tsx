@@ -30,8 +30,16 @@ describe('what a key press recomputes', () => {
 		await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab);
 		expect(processRows.processItems).toHaveBeenCalledTimes(1);
 		expect(containerRows.containerItems).toHaveBeenCalledTimes(1);
-		// A poll of the active node: the active pane is rebuilt once, the others not at all.
-		app.store.getState().pollFinished(0, mainNode(), NOW, 10);
+		// A poll that changed nothing keeps what is on screen: no rebuild, and (with the age
+		// still in the same step) not even a frame.
+		const frames = app.frames.length;
+		app.store.getState().pollFinished(0, mainNode(), NOW - 2500, 10);
+		await app.press();
+		expect(processRows.processItems).toHaveBeenCalledTimes(1);
+		expect(app.frames.length).toBe(frames);
+		// A poll that changed something: the active pane is rebuilt once, the others not at all.
+		const changed = mainNode();
+		app.store.getState().pollFinished(0, {...changed, processes: changed.processes.map((p) => (p.pid === 300 ? {...p, state: 'R'} : p))}, NOW, 10);
 		await app.press();
 		expect(processRows.processItems).toHaveBeenCalledTimes(2);
 		expect(containerRows.containerItems).toHaveBeenCalledTimes(1);

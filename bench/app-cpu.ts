@@ -50,7 +50,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The extra processes: children of one shell in a group of their own, killed together at the end.
 const sleepers = spawn('sh', ['-c', `i=0; while [ $i -lt ${EXTRA} ]; do sleep 3600 & i=$((i+1)); done; wait`], {detached: true, stdio: 'ignore'});
+sleepers.unref();
+let cleaned = false;
 const cleanup = () => {
+	if (cleaned) return;
+	cleaned = true;
 	spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
 	try {
 		process.kill(-sleepers.pid!, 'SIGTERM');
@@ -59,7 +63,7 @@ const cleanup = () => {
 	}
 };
 process.on('exit', cleanup);
-process.on('SIGINT', () => process.exit(130));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(130));
 
 async function main() {
 	while (descendantsOf(sleepers.pid!).length < EXTRA) await sleep(100);
@@ -92,4 +96,8 @@ async function main() {
 	await sleep(500);
 }
 
-await main();
+try {
+	await main();
+} finally {
+	cleanup();
+}

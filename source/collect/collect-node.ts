@@ -5,6 +5,7 @@
 import type {NodeFacts, SourceError, SourceName} from '../model/types.js';
 import {ProtobufError} from '../protocol/protobuf.js';
 import type {Transport} from '../transport/transport.js';
+import {GrpcChannelPool} from './channel-pool.js';
 import {collectContainerd} from './collect-containerd.js';
 import {kubeletEndpointOf} from '../model/diagnosis.js';
 import {collectCriProbed} from './collect-cri.js';
@@ -23,9 +24,14 @@ export function describeError(error: unknown): string {
 
 export interface NodeCollector {
 	collect(refresh?: ReadonlySet<number>): Promise<NodeFacts>;
+	/** Closes the gRPC sessions kept across polls. */
+	close(): void;
 }
 
-export function createNodeCollector(name: string, transport: Transport, options: CollectOptions): NodeCollector {
+/** With `keepChannels`, gRPC sessions outlive a poll (the app, and every NodeHandle); close() ends them. */
+export function createNodeCollector(name: string, transport: Transport, givenOptions: CollectOptions, keepChannels = false): NodeCollector {
+	const channels = keepChannels ? new GrpcChannelPool(transport) : null;
+	const options: CollectOptions = channels ? {...givenOptions, channels} : givenOptions;
 	const processes = new ProcessTableReader(transport);
 	const kubelets = new KubeletReader(transport);
 	const sudo = options.sudo ? createSudoSources(transport, options, name) : null;
@@ -78,6 +84,9 @@ export function createNodeCollector(name: string, transport: Transport, options:
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
 			return {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe};
+		},
+		close() {
+			channels?.close();
 		},
 	};
 }

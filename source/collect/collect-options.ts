@@ -1,3 +1,5 @@
+import type {GrpcChannelPool} from './channel-pool.js';
+
 export interface CollectOptions {
 	readonly containerdSocket: string;
 	/** Forced CRI endpoint (a path or unix:// URL); null probes the usual sockets as the kubelet would. */
@@ -9,6 +11,8 @@ export interface CollectOptions {
 	readonly maxBytes: number;
 	/** Sees every raw answer; the fixture recorder uses it. */
 	readonly onRaw?: (source: string, call: string, bytes: Uint8Array) => void;
+	/** Kept gRPC sessions, one per socket, shared across polls of one node; none: a session per call. */
+	readonly channels?: GrpcChannelPool;
 	/** Read the runtimes through their CLIs under `sudo -n` (SSH nodes whose login user may not open the sockets). */
 	readonly sudo?: boolean;
 }

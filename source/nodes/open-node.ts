@@ -118,11 +118,14 @@ export function openNode(spec: NodeSpec, global: GlobalNodeOptions, factory: Tra
 			} catch (error) {
 				return unreachableNode(name, transport.target, describeError(error));
 			}
-			collector ??= createNodeCollector(name, transport, options);
+			collector ??= createNodeCollector(name, transport, options, true);
 			const facts = await collector.collect(refresh);
 			return buildNodeSnapshot({...facts, name});
 		},
-		close: () => transport.close(),
+		close: async () => {
+			collector?.close();
+			await transport.close();
+		},
 	};
 	return handle;
 }

@@ -143,6 +143,10 @@ export class GrpcChannel {
 		});
 	}
 
+	isOpen(): boolean {
+		return this.sessionError === null && !this.session.closed && !this.session.destroyed;
+	}
+
 	close(): void {
 		if (!this.session.closed && !this.session.destroyed) this.session.destroy();
 	}

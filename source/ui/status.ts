@@ -32,7 +32,9 @@ export function formatAge(ms: number): string {
  */
 export function pollAge(ms: number, intervalMs: number): string {
 	const step = Math.max(1000, intervalMs);
-	return formatAge(Math.floor(Math.max(0, ms) / step) * step);
+	// A poll cycle is the interval plus the poll itself: allow a second for the latter.
+	const late = Math.max(0, ms - 1000);
+	return formatAge(Math.floor(late / step) * step);
 }
 
 /** A poll's duration, when it is worth a glance: quick local polls are not news every 2 s. */

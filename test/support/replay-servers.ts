@@ -35,6 +35,12 @@ function grpcFrame(payload: Uint8Array): Buffer {
 
 export async function startGrpcServer(routes: GrpcRoutes, socket = tempSocket('grpc.sock')): Promise<Running> {
 	const server = http2.createServer();
+	// Closing kills live sessions too, as a runtime that stops does: clients keep theirs open.
+	const sessions = new Set<http2.ServerHttp2Session>();
+	server.on('session', (session) => {
+		sessions.add(session);
+		session.on('close', () => sessions.delete(session));
+	});
 	server.on('stream', (stream, headers) => {
 		const route = String(headers[':path']);
 		const namespace = headers['containerd-namespace'] as string | undefined;
@@ -53,7 +59,13 @@ export async function startGrpcServer(routes: GrpcRoutes, socket = tempSocket('g
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(socket, resolve));
-	return {socket, close: () => new Promise((resolve) => server.close(() => resolve()))};
+	return {
+		socket,
+		close: () => new Promise((resolve) => {
+			server.close(() => resolve());
+			for (const session of sessions) session.destroy();
+		}),
+	};
 }
 
 export type HttpRoutes = (path: string, method: string) => {readonly status: number; readonly body: string | Buffer} | undefined;

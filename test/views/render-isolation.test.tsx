@@ -33,7 +33,7 @@ describe('what a key press recomputes', () => {
 		// A poll that changed nothing keeps what is on screen: no rebuild, and (with the age
 		// still in the same step) not even a frame.
 		const frames = app.frames.length;
-		app.store.getState().pollFinished(0, mainNode(), NOW - 2500, 10);
+		app.store.getState().pollFinished(0, mainNode(), NOW - 3000, 10);
 		await app.press();
 		expect(processRows.processItems).toHaveBeenCalledTimes(1);
 		expect(app.frames.length).toBe(frames);

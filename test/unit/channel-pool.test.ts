@@ -1,0 +1,58 @@
+/** Kept gRPC sessions: one per socket across polls, replaced when one dies. */
+import {afterEach, describe, expect, it} from 'vitest';
+import {createNodeCollector} from '../../source/collect/collect-node.js';
+import {DEFAULT_COLLECT_OPTIONS} from '../../source/collect/collect-options.js';
+import {fixture} from '../support/lab-fixtures.js';
+import {labGrpcRoutes, startLabReplay} from '../support/lab-replay.js';
+import {ReplayTransport} from '../support/replay-transport.js';
+
+class CountingTransport extends ReplayTransport {
+	readonly opened = new Map<string, number>();
+	override connectUnix(path: string, timeoutMs: number) {
+		this.opened.set(path, (this.opened.get(path) ?? 0) + 1);
+		return super.connectUnix(path, timeoutMs);
+	}
+}
+
+let close: (() => Promise<void>) | null = null;
+afterEach(async () => {
+	await close?.();
+	close = null;
+});
+
+describe('kept gRPC sessions', () => {
+	it('open the containerd/CRI socket once over many polls, and share it between both', async () => {
+		const servers = await startLabReplay();
+		const transport = new CountingTransport(fixture('ps.txt'));
+		const options = {...DEFAULT_COLLECT_OPTIONS, containerdSocket: servers.containerd.socket, criSocket: servers.containerd.socket, dockerSocket: servers.docker.socket};
+		const collector = createNodeCollector('n', transport, options, true);
+		close = async () => {
+			collector.close();
+			await servers.close();
+		};
+		for (let i = 0; i < 5; i++) expect((await collector.collect()).errors).toEqual([]);
+		// One gRPC session for containerd and the CRI over five polls.
+		expect(transport.opened.get(servers.containerd.socket)).toBe(1);
+	});
+
+	it('replace a session that died, on the next poll', async () => {
+		const servers = await startLabReplay();
+		const transport = new CountingTransport(fixture('ps.txt'));
+		const socket = servers.containerd.socket;
+		const options = {...DEFAULT_COLLECT_OPTIONS, containerdSocket: socket, criSocket: socket, dockerSocket: '/nonexistent'};
+		const collector = createNodeCollector('n', transport, options, true);
+		expect((await collector.collect()).containerd).not.toBeNull();
+		// The runtime restarts: its sessions die with it.
+		await servers.close();
+		const {startGrpcServer} = await import('../support/replay-servers.js');
+		const restarted = await startGrpcServer(labGrpcRoutes, socket);
+		close = async () => {
+			collector.close();
+			await restarted.close();
+		};
+		const after = await collector.collect();
+		expect(after.containerd?.containers.length).toBeGreaterThan(0);
+		expect(after.errors.map((e) => e.source)).toEqual(['docker']);
+		expect(transport.opened.get(socket)).toBe(2);
+	});
+});

@@ -55,7 +55,9 @@ let cleaned = false;
 const cleanup = () => {
 	if (cleaned) return;
 	cleaned = true;
+	const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {encoding: 'utf8'}).stdout.trim();
 	spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+	if (socket) fs.rmSync(socket, {force: true});
 	try {
 		process.kill(-sleepers.pid!, 'SIGTERM');
 	} catch {

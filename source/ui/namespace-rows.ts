@@ -4,10 +4,10 @@
  * one shim per container) and `k8s.io` (the CRI: one shim per pod) read differently at
  * a glance.
  */
-import type {Container, NodeSnapshot, Shim} from '../model/types.js';
+import type {Container, NodeSnapshot, ProcessInfo, Shim} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {haystackOf} from './filter.js';
-import {lazyItem, seg, type Item, type Segment} from './row.js';
+import {lazyItem, seg, type Item, type Segment, type Subject} from './row.js';
 import {indexSnapshot, podLabel, podShimOf, shortId, stateText, stateTone, type SnapshotIndex, displayName} from './snapshot-index.js';
 
 /** containerd's well-known namespaces first, the rest by name. */
@@ -84,6 +84,33 @@ function containerItem(container: Container, depth: number): Item {
 	});
 }
 
+/** A process under a container: thousands of these, so a class with its text made on demand. */
+class ProcessLeaf implements Item {
+	readonly key: string;
+	readonly lead: readonly Segment[] = [];
+	private searched: string | undefined = undefined;
+
+	constructor(private readonly process: ProcessInfo, readonly depth: number) {
+		this.key = `p:${process.pid}`;
+	}
+
+	get subject(): Subject {
+		return {kind: 'process', pid: this.process.pid};
+	}
+
+	get pids(): readonly number[] {
+		return [this.process.pid];
+	}
+
+	get segments(): readonly Segment[] {
+		return [seg(String(this.process.pid), 'dim'), seg(' ' + escapeText(this.process.command))];
+	}
+
+	get haystack(): string {
+		return (this.searched ??= haystackOf(this.process.pid, this.process.user, this.process.command));
+	}
+}
+
 function processSubtree(index: SnapshotIndex, root: number, depth: number, items: Item[], placed: Set<number>): void {
 	const stack: [number, number][] = [[root, depth]];
 	while (stack.length > 0) {
@@ -92,14 +119,7 @@ function processSubtree(index: SnapshotIndex, root: number, depth: number, items
 		const process = index.processByPid.get(pid);
 		if (!process) continue;
 		placed.add(pid);
-		items.push(lazyItem({
-			key: `p:${pid}`,
-			depth: at,
-			subject: {kind: 'process', pid},
-			pids: [pid],
-			draw: () => ({segments: [seg(String(pid), 'dim'), seg(' ' + escapeText(process.command))]}),
-			search: () => haystackOf(pid, process.user, process.command),
-		}));
+		items.push(new ProcessLeaf(process, at));
 		// A shim re-parented under a container process would be another container's: not here.
 		const kids = (index.childrenOf.get(pid) ?? []).filter((kid) => !index.shimByPid.has(kid));
 		for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k]!, at + 1]);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {ComparisonDocument} from '../../source/model/compare.js';
 import type {Diagnosis, NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import {makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode} from './ssh-lab.js';
 import {CLI, readLab, REPO_ROOT, skipWithoutLab} from './lab-available.js';
 
 const FAKE_KUBELET = path.join(REPO_ROOT, 'test', 'lab', 'fake-kubelet.sh');
@@ -245,19 +246,25 @@ describe.skipIf(skipWithoutLab('lab: diagnosis'))('lab: which runtime really run
 		expect(text.stdout).toMatch(/only on .* \(A\) \(0\)/);
 	});
 
-	// ENABLE WHEN ssh:// NODES WORK: the second lab node (test/lab/ssh-node-up.sh, its own
-	// containerd with a CRI pod of its own, no Docker) against this one. Change it.skip to
-	// it, and pass the node's key/known_hosts however the SSH transport takes them.
-	it.skip('crimon compare local vs the SSH lab node: names what runs on one side only (needs the ssh:// transport, not built yet)', () => {
-		const node2 = JSON.parse(fs.readFileSync(path.join(process.env.CRIMON_SSH_LAB_DIR ?? '/tmp/crimon-ssh-lab', 'node.json'), 'utf8')) as {host: string; port: number; hostname: string};
-		const target = `ssh://root@${node2.host}:${node2.port}`;
-		const result = spawnSync('node', [CLI, 'compare', 'local', target, '--json'], {encoding: 'utf8', timeout: 60_000});
-		expect(result.status).toBe(0);
-		const doc = JSON.parse(result.stdout) as ComparisonDocument;
-		expect(doc.b).toMatchObject({name: node2.hostname, ok: true, docker: null});
-		// Docker's containers and the dockershim-style pod exist only on this machine.
-		expect(doc.pods.onlyA.map((p) => p.key)).toContain(`${lab.pods.dockershim!.namespace}/${lab.pods.dockershim!.name}`);
-		expect(doc.containers.onlyA.map((c) => c.key)).toContain(`moby · ${lab.containers.dockerSock!.name}`);
-		expect(doc.shims.find((s) => s.namespace === 'moby')).toMatchObject({b: {v1: 0, v2: 0}});
+	// The second lab node (test/lab/ssh-node-up.sh: its own containerd with a CRI pod of
+	// its own, no Docker) against this one, over a real sshd.
+	it.skipIf(skipWithoutSshNode('lab: compare over ssh'))('crimon compare local vs the SSH lab node: names what runs on one side only', () => {
+		const node2 = readSshNode();
+		const home = makeHome(node2, [{alias: node2.alias, port: node2.port}], [nodeKnownHostsLine(node2)]);
+		try {
+			const result = runCrimon(home, ['compare', 'local', `ssh://${node2.alias}`, '--json']);
+			expect(result.status).toBe(0);
+			const doc = JSON.parse(result.stdout) as ComparisonDocument;
+			expect(doc.b).toMatchObject({name: node2.alias, ok: true, docker: null, runtime: 'containerd'});
+			// Docker's containers and the dockershim-style pod exist only on this machine.
+			expect(doc.pods.onlyA.map((p) => p.key)).toContain(`${lab.pods.dockershim!.namespace}/${lab.pods.dockershim!.name}`);
+			expect(doc.containers.onlyA.map((c) => c.key)).toContain(`moby · ${lab.containers.dockerSock!.name}`);
+			expect(doc.shims.find((s) => s.namespace === 'moby')).toMatchObject({b: {v1: 0, v2: 0}});
+			const text = runCrimon(home, ['compare', 'local', `ssh://${node2.alias}`]);
+			expect(text.status).toBe(0);
+			expect(text.stdout).toContain(`vs ${node2.alias} on containerd`);
+		} finally {
+			fs.rmSync(home, {recursive: true, force: true});
+		}
 	});
 });

@@ -66,7 +66,9 @@ describe.skipIf(reason !== null)('lab: the app in tmux', () => {
 	});
 
 	afterAll(() => {
+		const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {encoding: 'utf8'}).stdout.trim();
 		spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+		if (socket) fs.rmSync(socket, {force: true});
 	});
 
 	it('runs, switches panes and nodes, filters, opens details and help, quits with 0, and leaves the terminal usable', async () => {

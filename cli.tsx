@@ -10,7 +10,8 @@ import {compareNodes, comparisonDocument} from './source/model/compare.js';
 import {renderCompareJson, renderCompareText} from './source/render/text-compare.js';
 import {openNode, UsageError, type NodeHandle} from './source/nodes/open-node.js';
 import {resolveNodes, type ResolvedNodes} from './source/nodes/resolve-nodes.js';
-import {renderSnapshotJson, renderSnapshotText} from './source/render/text-snapshot.js';
+import {renderSnapshotJson, renderSnapshotText, type TextOptions} from './source/render/text-snapshot.js';
+import type {NodeSnapshot} from './source/model/types.js';
 import {wantsColor} from './source/render/text-style.js';
 import {Poller} from './source/store/poller.js';
 import {createCrimonStore, type CrimonStore} from './source/store/store.js';
@@ -34,7 +35,8 @@ function storeFor(handles: readonly NodeHandle[], resolved: ResolvedNodes): Crim
 	return createCrimonStore(handles.map((h) => ({name: h.name, target: h.target})), resolved.intervalMs);
 }
 
-async function snapshotCommand(args: CliArgs): Promise<number> {
+/** One poll of every node at once (within --concurrency), the connections closed after. */
+async function pollOnce(args: CliArgs): Promise<NodeSnapshot[]> {
 	const resolved = await resolveNodes(args);
 	const handles = openAll(args, resolved);
 	const store = storeFor(handles, resolved);
@@ -44,40 +46,34 @@ async function snapshotCommand(args: CliArgs): Promise<number> {
 	} finally {
 		await Promise.all(handles.map((h) => h.close()));
 	}
-	const nodes = store.getState().nodes.map((entry) => entry.snapshot!);
+	return store.getState().nodes.map((entry) => entry.snapshot!);
+}
+
+function textOptions(args: CliArgs): TextOptions {
+	return {
+		color: wantsColor(process.stdout, process.env, args.noColor),
+		maxWidth: process.stdout.isTTY ? Math.max(40, process.stdout.columns || 80) : 4096,
+	};
+}
+
+function write(out: string): Promise<void> {
+	return new Promise((resolve) => process.stdout.write(out, () => resolve()));
+}
+
+async function snapshotCommand(args: CliArgs): Promise<number> {
+	const nodes = await pollOnce(args);
 	const snapshot = buildSnapshot(nodes, new Date());
-	const out = args.json
-		? renderSnapshotJson(snapshot)
-		: renderSnapshotText(snapshot, {
-			color: wantsColor(process.stdout, process.env, args.noColor),
-			maxWidth: process.stdout.isTTY ? Math.max(40, process.stdout.columns || 80) : 4096,
-		});
-	await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
+	await write(args.json ? renderSnapshotJson(snapshot) : renderSnapshotText(snapshot, textOptions(args)));
 	return nodes.every((n) => n.ok) ? 0 : 1;
 }
 
 /** `crimon compare A B`: both nodes polled once, at once, then diffed (text or --json). */
 async function compareCommand(args: CliArgs): Promise<number> {
 	// The operands resolve exactly as --node targets would (aliases included).
-	const resolved = await resolveNodes({...args, nodes: args.operands});
-	const handles = openAll(args, resolved);
-	const store = storeFor(handles, resolved);
-	const poller = new Poller(store, handles, {concurrency: resolved.concurrency});
-	try {
-		await poller.pollAll();
-	} finally {
-		await Promise.all(handles.map((h) => h.close()));
-	}
-	const [a, b] = store.getState().nodes.map((entry) => entry.snapshot!);
-	const comparison = compareNodes(a!, b!);
-	const out = args.json
-		? renderCompareJson(comparisonDocument(comparison, new Date()))
-		: renderCompareText(comparison, {
-			color: wantsColor(process.stdout, process.env, args.noColor),
-			maxWidth: process.stdout.isTTY ? Math.max(40, process.stdout.columns || 80) : 4096,
-		});
-	await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
-	return a!.ok && b!.ok ? 0 : 1;
+	const [a, b] = (await pollOnce({...args, nodes: args.operands})) as [NodeSnapshot, NodeSnapshot];
+	const comparison = compareNodes(a, b);
+	await write(args.json ? renderCompareJson(comparisonDocument(comparison, new Date())) : renderCompareText(comparison, textOptions(args)));
+	return a.ok && b.ok ? 0 : 1;
 }
 
 async function appCommand(args: CliArgs): Promise<number> {

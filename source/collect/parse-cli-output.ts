@@ -5,6 +5,7 @@
  * CliOutputError otherwise, so a changed format fails loudly instead of showing nothing.
  */
 import type {ContainerdContainerFact, ContainerdTaskFact, CriContainerFact, CriSandboxFact, DockerContainerFact, Mount} from '../model/types.js';
+import {isRecord, stringMap} from './json-shape.js';
 
 export class CliOutputError extends Error {
 	override readonly name = 'CliOutputError';
@@ -22,14 +23,6 @@ export function isContainerdIdentifier(text: string): boolean {
 	return text.length <= CONTAINERD_IDENTIFIER_MAX && CONTAINERD_IDENTIFIER.test(text);
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function stringMap(value: unknown): Record<string, string> {
-	const out: Record<string, string> = {};
-	if (!isRecord(value)) return out;
-	for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
-	return out;
-}
 
 function parseJson(text: string, what: string): unknown {
 	try {

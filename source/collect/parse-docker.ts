@@ -1,17 +1,9 @@
 /** Pure parsers for the Docker Engine API's JSON answers, checked field by field. */
 import type {DockerContainerFact, Mount} from '../model/types.js';
+import {isRecord, stringMap} from './json-shape.js';
 
 export class DockerShapeError extends Error {
 	override readonly name = 'DockerShapeError';
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function stringMap(value: unknown): Record<string, string> {
-	const out: Record<string, string> = {};
-	if (!isRecord(value)) return out;
-	for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
-	return out;
 }
 
 export function parseDockerVersion(json: unknown): {version: string; apiVersion: string} {

@@ -26,6 +26,7 @@ import {ArgsError, parseDuration} from '../cli/parse-args.js';
 import type {NodeSpec} from './node-spec.js';
 import {UsageError} from './open-node.js';
 import {parseTarget, TargetError} from './target.js';
+import {isRecord} from '../collect/json-shape.js';
 
 export class ConfigError extends UsageError {}
 
@@ -49,7 +50,6 @@ export function defaultConfigPath(env: Readonly<Record<string, string | undefine
 const TOP_KEYS = new Set(['interval', 'timeout', 'concurrency', 'sudo', 'nodes']);
 const NODE_KEYS = new Set(['name', 'target', 'sudo', 'interval', 'timeout', 'containerd-socket', 'cri-socket', 'docker-socket']);
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function duration(value: unknown, where: string): number {
 	if (typeof value === 'number' && Number.isFinite(value)) value = `${value}s`;

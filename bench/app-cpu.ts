@@ -55,9 +55,9 @@ let cleaned = false;
 const cleanup = () => {
 	if (cleaned) return;
 	cleaned = true;
-	const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {encoding: 'utf8'}).stdout.trim();
 	spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-	if (socket) fs.rmSync(socket, {force: true});
+	// tmux leaves its socket file behind after kill-server here; it is ours to remove.
+	fs.rmSync(path.join(process.env['TMUX_TMPDIR'] ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), {force: true});
 	try {
 		process.kill(-sleepers.pid!, 'SIGTERM');
 	} catch {

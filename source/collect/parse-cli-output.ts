@@ -23,7 +23,6 @@ export function isContainerdIdentifier(text: string): boolean {
 	return text.length <= CONTAINERD_IDENTIFIER_MAX && CONTAINERD_IDENTIFIER.test(text);
 }
 
-
 function parseJson(text: string, what: string): unknown {
 	try {
 		return JSON.parse(text);

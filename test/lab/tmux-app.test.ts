@@ -7,6 +7,7 @@
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {CLI, labStatus, REPO_ROOT} from './lab-available.js';
@@ -66,9 +67,9 @@ describe.skipIf(reason !== null)('lab: the app in tmux', () => {
 	});
 
 	afterAll(() => {
-		const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {encoding: 'utf8'}).stdout.trim();
 		spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-		if (socket) fs.rmSync(socket, {force: true});
+		// tmux leaves its socket file behind after kill-server here; it is ours to remove.
+		fs.rmSync(path.join(process.env['TMUX_TMPDIR'] ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), {force: true});
 	});
 
 	it('runs, switches panes and nodes, filters, opens details and help, quits with 0, and leaves the terminal usable', async () => {
@@ -87,6 +88,19 @@ describe.skipIf(reason !== null)('lab: the app in tmux', () => {
 		expect(lines).toHaveLength(ROWS);
 		expect(lines[ROWS - 1]!.trim()).toBe('');
 		if (lab) expect(text).toMatch(/containerd/);
+		// NO_COLOR: attributes such as bold and inverse may stay, colours may not.
+		const styled = tmux('capture-pane', '-p', '-e', '-t', SESSION);
+		expect(styled).not.toMatch(/\u001b\[[0-9;]*(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/);
+
+		// A resize: the frame follows, still one row short of the terminal.
+		tmux('resize-window', '-t', SESSION, '-x', '90', '-y', '20');
+		await waitFor('the resized frame', (t) => t.split('\n').length <= 21 && titleIs('Processes')(t) && /every 2s/.test(t));
+		lines = screenLines();
+		expect(lines.every((line) => line.length <= 90)).toBe(true);
+		expect(lines.slice(0, 19).join('\n')).toContain('? help');
+		expect((lines[19] ?? '').trim()).toBe('');
+		tmux('resize-window', '-t', SESSION, '-x', String(COLUMNS), '-y', String(ROWS));
+		await waitFor('the frame at full size again', (t) => /^every 2s/.test(t.split('\n')[ROWS - 2] ?? ''));
 
 		// Panes: Tab, Tab, Tab, then Shift-Tab back.
 		keys('Tab');

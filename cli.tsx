@@ -15,6 +15,7 @@ import type {NodeSnapshot} from './source/model/types.js';
 import {wantsColor} from './source/render/text-style.js';
 import {Poller} from './source/store/poller.js';
 import {createCrimonStore, type CrimonStore} from './source/store/store.js';
+import {onScreenPids} from './source/store/ui-state.js';
 
 function version(): string {
 	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
@@ -80,10 +81,11 @@ async function appCommand(args: CliArgs): Promise<number> {
 	const resolved = await resolveNodes(args);
 	const handles = openAll(args, resolved);
 	const store = storeFor(handles, resolved);
-	const poller = new Poller(store, handles, {concurrency: resolved.concurrency, intervals: resolved.specs.map((s) => s.intervalMs)});
+	// The local process reader re-reads the rows on screen each poll (the rest less often).
+	const poller = new Poller(store, handles, {concurrency: resolved.concurrency, intervals: resolved.specs.map((s) => s.intervalMs), refreshFor: onScreenPids(store)});
 	const {runApp} = await import('./views/run-app.js');
 	try {
-		return await runApp({store, poller});
+		return await runApp({store, poller, noColor: args.noColor});
 	} finally {
 		poller.stop();
 		await Promise.all(handles.map((h) => h.close()));

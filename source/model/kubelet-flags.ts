@@ -4,7 +4,7 @@
  * named by --config — and the kubelet's version decides what silence means (dockershim
  * before 1.24, containerd's socket after).
  */
-import {parse as parseYaml} from 'yaml';
+import {loadYaml} from '../lazy-modules.js';
 import {basename, flagValue, splitCommand} from './shims.js';
 import type {CriRuntimeKind, KubeletEndpointSource} from './types.js';
 
@@ -69,7 +69,7 @@ export function parseKubeletConfig(text: string): KubeletConfigFacts {
 	let doc: unknown;
 	try {
 		// yaml bounds alias expansion itself, so a hostile file cannot blow up memory.
-		doc = parseYaml(text);
+		doc = loadYaml().parse(text);
 	} catch (error) {
 		return {containerRuntimeEndpoint: null, problem: `not valid YAML (${(error as Error).message.split('\n')[0]})`};
 	}

@@ -44,7 +44,9 @@ export function containerdAddress(process: ProcessInfo): string {
 }
 
 export function roleOf(process: ProcessInfo): ProcessRole {
-	const name = basename(splitCommand(process.command)[0] ?? '');
+	// Only argv[0] matters; splitting a whole (possibly huge) command line per call did not.
+	const space = process.command.indexOf(' ');
+	const name = basename(space === -1 ? process.command : process.command.slice(0, space));
 	if (name === 'containerd') return 'containerd';
 	if (name === 'dockerd') return 'dockerd';
 	if (name === 'kubelet') return 'kubelet';

@@ -21,7 +21,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {parseDocument} from 'yaml';
+import {loadYaml} from '../lazy-modules.js';
 import {ArgsError, parseDuration} from '../cli/parse-args.js';
 import type {NodeSpec} from './node-spec.js';
 import {UsageError} from './open-node.js';
@@ -107,7 +107,7 @@ function parseNode(entry: unknown, where: string): NodeSpec {
 
 /** Pure: the text of a config file → its settings. `file` is only for messages. */
 export function parseConfig(source: string, file: string): CrimonConfig {
-	const document = parseDocument(source, {prettyErrors: false, uniqueKeys: true});
+	const document = loadYaml().parseDocument(source, {prettyErrors: false, uniqueKeys: true});
 	if (document.errors.length > 0) throw new ConfigError(`${file}: not valid YAML (${document.errors[0]!.message.split('\n')[0]})`);
 	const root: unknown = document.toJS() ?? {};
 	if (!isRecord(root)) throw new ConfigError(`${file}: the top level must be a mapping (interval, timeout, concurrency, sudo, nodes)`);

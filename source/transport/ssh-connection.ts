@@ -7,15 +7,14 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import type {Duplex} from 'node:stream';
-import ssh2 from 'ssh2';
 import type {AnyAuthMethod, AuthenticationType, Client as SshClient, ParsedKey} from 'ssh2';
 import {
 	appendKnownHost, checkHostKey, fingerprint, formatKnownHostsLine, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHostsFiles,
 } from '../nodes/known-hosts.js';
 import {resolveSshConfig, type ResolvedSshConfig, type SshConfigSources} from '../nodes/ssh-config.js';
+import {loadSsh2} from '../lazy-modules.js';
 import {TransportError} from './transport.js';
 
-const {Client, utils} = ssh2;
 
 export interface SshEndpoint {
 	/** As typed: matched against Host patterns. */
@@ -167,7 +166,7 @@ function loadIdentities(config: ResolvedSshConfig): Identities {
 			if (config.identityFilesExplicit) unreadable.push(`${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
 			continue;
 		}
-		const parsed = utils.parseKey(data);
+		const parsed = loadSsh2().utils.parseKey(data);
 		if (parsed instanceof Error) {
 			if (/passphrase|encrypted/i.test(parsed.message)) encrypted.push(file);
 			else unreadable.push(`${file} (not a private key crimon can read)`);
@@ -296,7 +295,7 @@ function handshake(sock: Duplex, config: ResolvedSshConfig, options: SshConnectO
 	const where = `${config.hostname}${config.port === 22 ? '' : ` port ${config.port}`}`;
 
 	return new Promise((resolve, reject) => {
-		const client = new Client();
+		const client = new (loadSsh2().Client)();
 		let settled = false;
 		const fail = (error: Error) => {
 			if (settled) return;

@@ -6,8 +6,9 @@ import {useCallback, useRef} from 'react';
 import {useInput} from 'ink';
 import type {CrimonStore} from '../source/store/store.js';
 import {modeOf, viewKey} from '../source/store/ui-state.js';
-import {cursorIndex, moveIndex, scrollOffset, windowTop} from '../source/ui/cursor.js';
+import {cursorIndex, firstMatchOf, moveIndex, scrollOffset, windowTop} from '../source/ui/cursor.js';
 import {keyName, resolveKey, type KeyFlags} from '../source/ui/keymap.js';
+import {PANE_INFO} from '../source/ui/panes.js';
 import type {ShapedRow} from '../source/ui/tree.js';
 import type {PollControl} from './store-context.js';
 
@@ -21,6 +22,9 @@ export interface KeyContext {
 	readonly page: number;
 	readonly detailLines: number;
 	readonly helpLines: number;
+	/** Lines of the text pane on screen (the Node pane), and of the compare view. */
+	readonly textLines: number;
+	readonly compareLines: number;
 	readonly quit: (code: number) => void;
 }
 
@@ -32,7 +36,7 @@ const TYPABLE = /^[^\u0000-\u001f\u007f-\u009f]+$/;
 function currentCursor(ctx: KeyContext): {index: number; top: number} {
 	const {ui} = ctx.store.getState();
 	const state = ui.cursors[viewKey(ui.activeNode, ui.pane)];
-	const index = cursorIndex(state, ctx.positions, ctx.rows.length);
+	const index = cursorIndex(state, ctx.positions, ctx.rows.length, () => firstMatchOf(ctx.rows, ui.filter !== ''));
 	return {index, top: windowTop(index, state?.top ?? 0, ctx.page, ctx.rows.length)};
 }
 
@@ -82,6 +86,7 @@ function handleOne(input: string, key: KeyFlags, ctx: KeyContext): void {
 	const mode = modeOf(ui);
 	const name = keyName(input, key);
 	const resolved = resolveKey(name, mode, ui.pane);
+	if (ui.notice !== null) state.setNotice(null);
 	if (!resolved) {
 		if (mode === 'filter' && !key.ctrl && !key.meta && TYPABLE.test(input)) state.setFilter(ui.filter + input);
 		return;
@@ -111,6 +116,11 @@ function handleOne(input: string, key: KeyFlags, ctx: KeyContext): void {
 		case 'bottom':
 			if (mode === 'help') state.scrollHelp(scrollOffset(resolved.command, ui.help?.scroll ?? 0, ctx.helpLines, ctx.page));
 			else if (mode === 'details') state.scrollDetails(scrollOffset(resolved.command, ui.details?.scroll ?? 0, ctx.detailLines, ctx.page));
+			else if (mode === 'compare') state.scrollCompare(scrollOffset(resolved.command, ui.compare?.scroll ?? 0, ctx.compareLines, ctx.page));
+			else if (PANE_INFO[ui.pane].shape === 'text') {
+				const scroll = ui.textScroll[viewKey(ui.activeNode, ui.pane)] ?? 0;
+				state.scrollText(ui.activeNode, ui.pane, scrollOffset(resolved.command, scroll, ctx.textLines, ctx.page));
+			}
 			else if (ctx.rows.length > 0) moveTo(ctx, moveIndex(resolved.command, cursor, ctx.rows.length, ctx.page));
 			return;
 		case 'details':
@@ -150,6 +160,9 @@ function handleOne(input: string, key: KeyFlags, ctx: KeyContext): void {
 		case 'pause':
 			state.setPaused(!state.paused);
 			return;
+		case 'compare':
+			state.toggleCompare();
+			return;
 		case 'help':
 			state.toggleHelp();
 			return;
@@ -157,6 +170,7 @@ function handleOne(input: string, key: KeyFlags, ctx: KeyContext): void {
 			if (mode === 'help') state.toggleHelp();
 			else if (mode === 'filter') state.endFilter(false);
 			else if (mode === 'details') state.closeDetails();
+			else if (mode === 'compare') state.closeCompare();
 			else if (ui.filter) state.setFilter('');
 			return;
 	}

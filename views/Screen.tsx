@@ -3,18 +3,21 @@ import {Box, Text} from 'ink';
 import {useAppKeys} from '../hooks/use-app-keys.js';
 import {usePaneModel} from '../hooks/use-pane-model.js';
 import {useCrimon, useCrimonStore, type PollControl} from '../hooks/store-context.js';
-import {escapeText, fitText} from '../source/render/terminal-text.js';
-import {viewKey} from '../source/store/ui-state.js';
-import {cursorIndex, windowTop} from '../source/ui/cursor.js';
-import {detailLines, detailsOf, type Details} from '../source/ui/details.js';
+import {fitText} from '../source/render/terminal-text.js';
+import {compareNode, viewKey} from '../source/store/ui-state.js';
+import {cursorIndex, firstMatchOf, windowTop} from '../source/ui/cursor.js';
+import {detailLines, detailsHeading, detailsOf, type Details} from '../source/ui/details.js';
 import {helpScreenLines} from '../source/ui/help.js';
 import {computeLayout, MIN_COLUMNS, MIN_ROWS} from '../source/ui/layout.js';
 import {fitSegments, type Line} from '../source/ui/lines.js';
-import {PANE_INFO} from '../source/ui/panes.js';
 import {seg} from '../source/ui/row.js';
-import {titleLine} from '../source/ui/status.js';
+import {PANE_INFO} from '../source/ui/panes.js';
+import {stableSnapshots} from '../source/ui/stable-snapshot.js';
+import {compareTitleLine, emptyListMessage, titleLine} from '../source/ui/status.js';
 import type {Theme} from '../source/ui/theme.js';
 import {headerLine, windowLines} from '../source/ui/window.js';
+import {ComparePane, comparePaneLines} from './ComparePane.js';
+import {NodePane, nodePaneLines} from './NodePane.js';
 import {RowList} from './RowList.js';
 import {SegmentLine} from './SegmentLine.js';
 import {StatusFooter} from './StatusFooter.js';
@@ -32,22 +35,6 @@ export interface ScreenProps {
 	readonly now?: () => number;
 }
 
-function emptyMessage(pane: keyof typeof PANE_INFO, status: string | null, nodeName: string, error: string | null, filter: string, runtimeOnly: boolean, hasSnapshot: boolean): string {
-	if (!hasSnapshot && status === 'pending') return `waiting for the first poll of ${escapeText(nodeName)}…`;
-	if (status === 'failed') return `cannot reach ${escapeText(nodeName)}: ${escapeText(error ?? 'unknown error')}`;
-	if (filter) return `nothing matches /${escapeText(filter)}  (Esc clears the filter)`;
-	switch (pane) {
-		case 'processes':
-			return runtimeOnly ? 'no containerd, dockerd, kubelet or shim processes here (a shows every process)' : 'no processes';
-		case 'namespaces':
-			return 'no containerd namespaces (is containerd running, and readable?)';
-		case 'containers':
-			return 'no containers';
-		case 'pods':
-			return 'no pods: no CRI answered and no dockershim-labelled containers';
-	}
-}
-
 /** The whole screen: tabs, the active pane's title, its rows (or details, or help), the footer. */
 export function Screen({poller, columns, rows: terminalRows, theme, quit, clockMs = 1000, now = Date.now}: ScreenProps) {
 	const store = useCrimonStore();
@@ -60,9 +47,18 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 	const nodeName = useCrimon((s) => s.nodes[s.ui.activeNode]?.name ?? '');
 	const status = useCrimon((s) => s.nodes[s.ui.activeNode]?.status ?? null);
 	const lastError = useCrimon((s) => s.nodes[s.ui.activeNode]?.lastError ?? null);
+	const compare = useCrimon((s) => s.ui.compare);
+	const textScroll = useCrimon((s) => s.ui.textScroll[viewKey(s.ui.activeNode, s.ui.pane)] ?? 0);
+	const otherIndex = useCrimon((s) => compareNode(s.ui.activeNode, s.nodes.length));
+	const otherName = useCrimon((s) => s.nodes[compareNode(s.ui.activeNode, s.nodes.length)]?.name ?? '');
+	// Like the active node's: a poll that changed nothing keeps the compare view as it is.
+	const stableOther = useMemo(() => stableSnapshots(), [otherIndex]);
+	const other = useCrimon((s) => (s.ui.compare ? stableOther(s.nodes[compareNode(s.ui.activeNode, s.nodes.length)]?.snapshot ?? null) : null));
+	const isText = PANE_INFO[pane].shape === 'text';
 
 	const count = shaped.rows.length;
-	const index = cursorIndex(cursorState, positions, count);
+	const firstMatch = useMemo(() => firstMatchOf(shaped.rows, model.filter !== ''), [shaped, model.filter]);
+	const index = cursorIndex(cursorState, positions, count, firstMatch);
 	const top = windowTop(index, cursorState?.top ?? 0, layout.list, count);
 	const listWidth = Math.max(1, layout.columns - 1);
 	const lines = useMemo(() => windowLines(pane, shaped.rows, top, layout.list, listWidth), [pane, shaped, top, layout.list, listWidth]);
@@ -80,10 +76,12 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 		const shown = fresh ?? lastDetails.current;
 		lastDetails.current = shown;
 		if (!shown) return [fitSegments([seg('nothing to show', 'dim')], layout.columns)];
-		const heading = fitSegments([seg('Details — ', 'heading'), seg(shown.title, 'heading'), seg(fresh ? '  (Esc closes)' : '  (gone since the last poll; Esc closes)', fresh ? 'dim' : 'warn')], layout.columns);
-		return [heading, ...detailLines(shown, layout.columns).map((line) => fitSegments(line, layout.columns))];
+		return [detailsHeading(shown, fresh !== null, layout.columns), ...detailLines(shown, layout.columns).map((line) => fitSegments(line, layout.columns))];
 	}, [details?.subject, snapshot, layout.columns]);
 	const helpText = useMemo(() => (help ? helpScreenLines(layout.columns) : []), [help !== null, layout.columns]);
+	// Only the counts, for how far the keys may scroll; the panes build the same lines themselves.
+	const textLineCount = useMemo(() => (isText ? nodePaneLines(snapshot, layout.columns).length : 0), [isText, snapshot, layout.columns]);
+	const compareLineCount = useMemo(() => (compare ? comparePaneLines(snapshot, other, layout.columns).length : 0), [compare !== null, snapshot, other, layout.columns]);
 
 	// Tell the poller which pids are on screen, so the local reader keeps exactly those fresh.
 	const pids = useMemo(() => {
@@ -103,9 +101,11 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 		poller,
 		rows: shaped.rows,
 		positions,
-		page: help || details ? Math.max(1, bodyHeight - 1) : Math.max(1, layout.list),
+		page: help || details ? Math.max(1, bodyHeight - 1) : compare ? Math.max(1, bodyHeight) : Math.max(1, layout.list),
 		detailLines: Math.max(0, detailText.length - 1),
 		helpLines: Math.max(0, helpText.length - 1),
+		textLines: textLineCount,
+		compareLines: compareLineCount,
 		quit,
 	});
 
@@ -121,6 +121,10 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 	} else if (details) {
 		const [first, ...rest] = detailText;
 		body = <TextPanel lines={[first ?? [], ...rest.slice(details.scroll, details.scroll + bodyHeight - 1)]} width={layout.columns} height={bodyHeight} theme={theme} />;
+	} else if (compare) {
+		body = <ComparePane a={snapshot} b={other} width={layout.columns} height={bodyHeight} theme={theme} scroll={compare.scroll} />;
+	} else if (isText) {
+		body = <NodePane node={snapshot} width={layout.columns} height={layout.list} theme={theme} scroll={textScroll} />;
 	} else {
 		body = (
 			<>
@@ -131,13 +135,16 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 					width={layout.columns}
 					height={layout.list}
 					theme={theme}
-					empty={emptyMessage(pane, status, nodeName, lastError, model.filter, model.runtimeOnly, snapshot !== null)}
+					empty={emptyListMessage(pane, status, nodeName, lastError, model.filter, model.runtimeOnly, snapshot !== null)}
 				/>
 			</>
 		);
 	}
 
-	const title = titleLine(pane, nodeName, model.count, {filter: model.filter, runtimeOnly: model.runtimeOnly, status}, layout.columns);
+	const title =
+		compare && !help && !details
+			? compareTitleLine(nodeName, otherName, layout.columns)
+			: titleLine(pane, nodeName, model.count, {filter: model.filter, runtimeOnly: model.runtimeOnly, status}, layout.columns);
 	return (
 		<Box flexDirection="column" width={layout.columns} height={layout.height}>
 			<TabsBar width={layout.columns} theme={theme} clockMs={clockMs} now={now} />

@@ -53,6 +53,8 @@ export const SegmentLine = memo(function SegmentLine({line, theme, highlight = f
 	return (
 		<Text wrap="truncate" {...(highlight ? theme.cursor : {})}>
 			{gutter}
+			{/* Ink gives an empty Text no row at all: a blank line would pull the rest up. */}
+			{runs.length === 0 && !gutter ? ' ' : null}
 			{runs.map((run, i) => (
 				<Text key={i} {...run.style}>
 					{run.text}

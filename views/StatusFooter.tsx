@@ -4,7 +4,7 @@ import {useCrimon} from '../hooks/store-context.js';
 import type {CrimonState} from '../source/store/store.js';
 import {modeOf} from '../source/store/ui-state.js';
 import {footerHints} from '../source/ui/keymap.js';
-import {pollLine, compactFooterLine, type PollStatus} from '../source/ui/status.js';
+import {pollLine, compactFooterLine, noticeLine, type PollStatus} from '../source/ui/status.js';
 import {sameLine, type Line} from '../source/ui/lines.js';
 import type {Theme} from '../source/ui/theme.js';
 import {Footer} from './Footer.js';
@@ -34,11 +34,14 @@ export function StatusFooter({width, height, theme, clockMs, now}: StatusFooterP
 	const mode = useCrimon((s) => modeOf(s.ui));
 	const pane = useCrimon((s) => s.ui.pane);
 	const prompt = useCrimon((s) => (s.ui.filterEditing ? s.ui.filter : null));
+	const notice = useCrimon((s) => s.ui.notice);
 	const hints = useMemo(() => footerHints(mode, pane), [mode, pane]);
 	const compute = useCallback(
 		(state: CrimonState, time: number): Line => (height < 2 ? compactFooterLine(hints, pollStatusOf(state), time, width) : pollLine(pollStatusOf(state), time, width)),
 		[hints, width, height],
 	);
 	const status = useLiveValue(compute, sameLine, clockMs, now);
-	return <Footer hints={hints} prompt={prompt} status={status} width={width} height={height} theme={theme} />;
+	// The poll state's line, because that is the one line every terminal height has.
+	const line = useMemo(() => (notice === null ? status : noticeLine(notice, width)), [notice, status, width]);
+	return <Footer hints={hints} prompt={prompt} status={line} width={width} height={height} theme={theme} />;
 }

@@ -5,7 +5,7 @@
  * new snapshot and a poll never moves the cursor. The reducers are pure, for tests.
  */
 import {DEFAULT_SORT, SORT_KEYS, type SortState} from '../ui/container-rows.js';
-import {START, type CursorState} from '../ui/cursor.js';
+import type {CursorState} from '../ui/cursor.js';
 import type {Mode} from '../ui/keymap.js';
 import {stepPane, type PaneId} from '../ui/panes.js';
 import type {Subject} from '../ui/row.js';
@@ -29,6 +29,12 @@ export interface UiState {
 	readonly runtimeOnly: boolean;
 	readonly details: DetailsState | null;
 	readonly help: {readonly scroll: number} | null;
+	/** First line shown of a text pane (the Node pane), by `viewKey(node, pane)`. */
+	readonly textScroll: Readonly<Record<string, number>>;
+	/** The split view of the active node and the next one (key `=`). */
+	readonly compare: {readonly scroll: number} | null;
+	/** A one-line message for the footer, gone at the next key press. */
+	readonly notice: string | null;
 	/** Pids the active pane shows, which the local process reader re-reads each poll. */
 	readonly onScreen: {readonly node: number; readonly pids: ReadonlySet<number>} | null;
 }
@@ -52,6 +58,12 @@ export interface UiActions {
 	closeDetails(): void;
 	toggleHelp(): void;
 	scrollHelp(scroll: number): void;
+	scrollText(node: number, pane: PaneId, scroll: number): void;
+	/** Opens the compare view, or closes it; with one node, says why it cannot open. */
+	toggleCompare(): void;
+	scrollCompare(scroll: number): void;
+	closeCompare(): void;
+	setNotice(text: string | null): void;
 	setOnScreen(node: number, pids: ReadonlySet<number>): void;
 }
 
@@ -72,8 +84,13 @@ export const INITIAL_UI: UiState = {
 	runtimeOnly: true,
 	details: null,
 	help: null,
+	textScroll: {},
+	compare: null,
+	notice: null,
 	onScreen: null,
 };
+
+export const COMPARE_NEEDS_TWO = 'compare needs two nodes: add another --node';
 
 export function viewKey(node: number, pane: PaneId): string {
 	return `${node}/${pane}`;
@@ -83,6 +100,7 @@ export function modeOf(ui: UiState): Mode {
 	if (ui.help) return 'help';
 	if (ui.filterEditing) return 'filter';
 	if (ui.details) return 'details';
+	if (ui.compare) return 'compare';
 	return 'list';
 }
 
@@ -100,6 +118,17 @@ export function withNodeStep(ui: UiState, delta: number, count: number): UiState
 
 export function withPane(ui: UiState, pane: PaneId): UiState {
 	return pane === ui.pane ? ui : {...ui, pane, details: null};
+}
+
+export function withCompareToggle(ui: UiState, count: number): UiState {
+	if (ui.compare) return {...ui, compare: null};
+	if (count < 2) return ui.notice === COMPARE_NEEDS_TWO ? ui : {...ui, notice: COMPARE_NEEDS_TWO};
+	return {...ui, compare: {scroll: 0}, details: null, notice: null};
+}
+
+/** The node the compare view sets against the active one: the next, wrapping. */
+export function compareNode(activeNode: number, count: number): number {
+	return count <= 0 ? 0 : (activeNode + 1) % count;
 }
 
 export function withFold(ui: UiState, node: number, pane: PaneId, key: string, folded: boolean): UiState {
@@ -157,6 +186,15 @@ export function createUiSlice<T extends UiSlice>(set: Set_<T>, nodeCount: () => 
 		closeDetails: () => update((ui) => (ui.details ? {...ui, details: null} : ui)),
 		toggleHelp: () => update((ui) => ({...ui, help: ui.help ? null : {scroll: 0}})),
 		scrollHelp: (scroll) => update((ui) => (ui.help && ui.help.scroll !== scroll ? {...ui, help: {scroll}} : ui)),
+		scrollText: (node, pane, scroll) =>
+			update((ui) => {
+				const at = viewKey(node, pane);
+				return (ui.textScroll[at] ?? 0) === scroll ? ui : {...ui, textScroll: {...ui.textScroll, [at]: scroll}};
+			}),
+		toggleCompare: () => update((ui) => withCompareToggle(ui, nodeCount())),
+		scrollCompare: (scroll) => update((ui) => (ui.compare && ui.compare.scroll !== scroll ? {...ui, compare: {scroll}} : ui)),
+		closeCompare: () => update((ui) => (ui.compare ? {...ui, compare: null} : ui)),
+		setNotice: (notice) => update((ui) => (ui.notice === notice ? ui : {...ui, notice})),
 		setOnScreen: (node, pids) =>
 			update((ui) => (ui.onScreen && ui.onScreen.node === node && sameSet(ui.onScreen.pids, pids) ? ui : {...ui, onScreen: {node, pids}})),
 	};

@@ -12,18 +12,27 @@ export interface CursorState {
 	readonly top: number;
 }
 
-export const START: CursorState = {key: null, index: 0, top: 0};
-
 export function clamp(value: number, low: number, high: number): number {
 	return Math.max(low, Math.min(high, value));
 }
 
-/** Where the cursor is in `count` rows, given the row keys' positions. */
-export function cursorIndex(cursor: CursorState | undefined, positions: ReadonlyMap<string, number>, count: number): number {
+/**
+ * Where the cursor is in `count` rows, given the row keys' positions. When its row is
+ * gone and a filter is on, it goes to the first match (`firstMatch`, -1 for none) rather
+ * than to whatever now sits at its old index.
+ */
+export function cursorIndex(cursor: CursorState | undefined, positions: ReadonlyMap<string, number>, count: number, firstMatch: number | (() => number) = -1): number {
 	if (count === 0) return 0;
-	if (!cursor) return 0;
-	const byKey = cursor.key === null ? undefined : positions.get(cursor.key);
-	return clamp(byKey ?? cursor.index, 0, count - 1);
+	const byKey = cursor?.key == null ? undefined : positions.get(cursor.key);
+	if (byKey !== undefined) return byKey;
+	const match = typeof firstMatch === 'function' ? firstMatch() : firstMatch;
+	if (match >= 0) return Math.min(match, count - 1);
+	return clamp(cursor?.index ?? 0, 0, count - 1);
+}
+
+/** The first row that matched the filter itself (not kept as context); -1 without a filter. */
+export function firstMatchOf(rows: readonly {readonly match: boolean}[], filtering: boolean): number {
+	return filtering ? rows.findIndex((row) => row.match) : -1;
 }
 
 /** The first visible row: as close to the last one as keeps the cursor in view. */

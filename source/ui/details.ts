@@ -4,7 +4,7 @@
  */
 import type {Container, NodeSnapshot} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
-import {wrapText} from './lines.js';
+import {fitSegments, wrapText} from './lines.js';
 import {namespaceSummary} from './namespace-rows.js';
 import {POD_SOURCE_LABEL} from './pod-rows.js';
 import {seg, type Segment, type Subject} from './row.js';
@@ -111,6 +111,14 @@ export function detailsOf(snapshot: NodeSnapshot, subject: Subject): Details | n
 			return {title: `namespace ${subject.name ?? '(not in containerd)'}`, fields};
 		}
 	}
+}
+
+/** The heading line: what the details are of, and whether it still exists. */
+export function detailsHeading(details: Details, present: boolean, width: number): Segment[] {
+	return fitSegments(
+		[seg('Details — ', 'heading'), seg(escapeText(details.title), 'heading'), present ? seg('  (Esc closes)', 'dim') : seg('  (gone since the last poll; Esc closes)', 'warn')],
+		width,
+	);
 }
 
 /** Label column, then the value wrapped under itself. */

@@ -4,10 +4,10 @@
  * Keys that tmux and terminals commonly take (Ctrl-A, Ctrl-B, Ctrl-D, Ctrl-S, Ctrl-Z …)
  * are deliberately absent.
  */
-import type {PaneId} from './panes.js';
+import {ROW_PANES, type PaneId} from './panes.js';
 
-/** What has the keyboard: the list, the filter prompt, the details view or the help screen. */
-export type Mode = 'list' | 'filter' | 'details' | 'help';
+/** What has the keyboard: the list, the filter prompt, the details view, the split (compare) view or the help screen. */
+export type Mode = 'list' | 'filter' | 'details' | 'compare' | 'help';
 
 export type Command =
 	| 'pane-next'
@@ -33,6 +33,7 @@ export type Command =
 	| 'runtime-toggle'
 	| 'poll-now'
 	| 'pause'
+	| 'compare'
 	| 'help'
 	| 'back'
 	| 'quit';
@@ -53,34 +54,51 @@ export interface Binding {
 }
 
 const BROWSE: readonly Mode[] = ['list', 'details'];
+/** Where switching nodes and polling make sense: the compare view follows the active node. */
+const NODES: readonly Mode[] = ['list', 'details', 'compare'];
+/** Where the movement keys move a cursor or scroll text. */
+const MOVING: readonly Mode[] = ['list', 'details', 'compare', 'help'];
 const TREES: readonly PaneId[] = ['processes', 'namespaces', 'pods'];
 
 export const KEYMAP: readonly Binding[] = [
 	{label: 'Tab / Shift-Tab', description: 'next / previous pane', keys: {tab: 'pane-next', 'shift-tab': 'pane-prev'}, modes: BROWSE, footer: {keys: 'Tab', text: 'pane', rank: 2}},
-	{label: '] / [', description: 'next / previous node', keys: {']': 'node-next', '[': 'node-prev'}, modes: BROWSE, footer: {keys: '[ ]', text: 'node', rank: 3}},
+	{label: '] / [', description: 'next / previous node', keys: {']': 'node-next', '[': 'node-prev'}, modes: NODES, footer: {keys: '[ ]', text: 'node', rank: 3}},
 	{
 		label: '1–9',
 		description: 'jump to node N',
 		keys: {'1': 'node-jump', '2': 'node-jump', '3': 'node-jump', '4': 'node-jump', '5': 'node-jump', '6': 'node-jump', '7': 'node-jump', '8': 'node-jump', '9': 'node-jump'},
-		modes: BROWSE,
+		modes: NODES,
 	},
-	{label: '↑ ↓ / k j', description: 'move up / down', keys: {up: 'up', down: 'down', k: 'up', j: 'down'}, modes: ['list', 'details', 'help']},
+	{label: '↑ ↓ / k j', description: 'move up / down', keys: {up: 'up', down: 'down', k: 'up', j: 'down'}, modes: MOVING},
 	{label: '↑ ↓', description: 'move while filtering', keys: {up: 'up', down: 'down'}, modes: ['filter'], hidden: true},
-	{label: 'PgUp / PgDn', description: 'page up / down', keys: {pageup: 'page-up', pagedown: 'page-down'}, modes: ['list', 'details', 'help', 'filter']},
-	{label: 'g / G', description: 'first / last row', keys: {g: 'top', G: 'bottom', home: 'top', end: 'bottom'}, modes: ['list', 'details', 'help']},
-	{label: 'Enter', description: 'details of the row: full command line, labels, ids, mounts', keys: {enter: 'details'}, modes: ['list'], footer: {keys: 'Enter', text: 'details', rank: 4}},
+	{label: 'PgUp / PgDn', description: 'page up / down', keys: {pageup: 'page-up', pagedown: 'page-down'}, modes: [...MOVING, 'filter']},
+	{label: 'g / G', description: 'first / last row', keys: {g: 'top', G: 'bottom', home: 'top', end: 'bottom'}, modes: MOVING},
+	{label: 'Enter', description: 'details of the row: full command line, labels, ids, mounts', keys: {enter: 'details'}, modes: ['list'], panes: ROW_PANES, footer: {keys: 'Enter', text: 'details', rank: 4}},
 	{label: 'Space / ← →', description: 'fold or unfold a subtree (← on a leaf goes to its parent)', keys: {space: 'fold-toggle', left: 'fold', right: 'unfold'}, modes: ['list'], panes: TREES, footer: {keys: 'Space', text: 'fold', rank: 5}},
-	{label: '/', description: 'filter: live, case-insensitive, over names, ids, pods, namespaces, command lines', keys: {'/': 'filter'}, modes: ['list'], footer: {keys: '/', text: 'filter', rank: 3}},
+	{label: '/', description: 'filter: live, case-insensitive, over names, ids, pods, namespaces, command lines', keys: {'/': 'filter'}, modes: ['list'], panes: ROW_PANES, footer: {keys: '/', text: 'filter', rank: 3}},
 	{label: 'Enter', description: 'keep the filter, back to the list', keys: {enter: 'filter-done'}, modes: ['filter'], footer: {keys: 'Enter', text: 'keep', rank: 1}},
 	{label: 'Backspace', description: 'delete the last filter character', keys: {backspace: 'filter-delete', delete: 'filter-delete'}, modes: ['filter']},
 	{label: 's / S', description: 'sort by the next column / reverse the order', keys: {s: 'sort', S: 'sort-reverse'}, modes: ['list'], panes: ['containers'], footer: {keys: 's', text: 'sort', rank: 4}},
 	{label: 'a', description: 'runtime processes only / the whole process tree', keys: {a: 'runtime-toggle'}, modes: ['list'], panes: ['processes'], footer: {keys: 'a', text: 'all/runtime', rank: 4}},
-	{label: 'r', description: 'poll the active node now', keys: {r: 'poll-now'}, modes: BROWSE, footer: {keys: 'r', text: 'poll', rank: 6}},
-	{label: 'p', description: 'pause / resume polling', keys: {p: 'pause'}, modes: BROWSE, footer: {keys: 'p', text: 'pause', rank: 6}},
-	{label: 'Esc', description: 'clear the filter; close details or help', keys: {escape: 'back'}, modes: ['list', 'details', 'help', 'filter'], footer: {keys: 'Esc', text: 'back', rank: 1, modes: ['details', 'help', 'filter']}},
+	{
+		label: '=',
+		description: 'compare this node with the next one, side by side; = again closes',
+		keys: {'=': 'compare'},
+		modes: ['list', 'compare'],
+		footer: {keys: '=', text: 'compare', rank: 5},
+	},
+	{label: 'r', description: 'poll the active node now', keys: {r: 'poll-now'}, modes: NODES, footer: {keys: 'r', text: 'poll', rank: 6}},
+	{label: 'p', description: 'pause / resume polling', keys: {p: 'pause'}, modes: NODES, footer: {keys: 'p', text: 'pause', rank: 6}},
+	{
+		label: 'Esc',
+		description: 'clear the filter; close details, compare or help',
+		keys: {escape: 'back'},
+		modes: ['list', 'details', 'compare', 'help', 'filter'],
+		footer: {keys: 'Esc', text: 'back', rank: 1, modes: ['details', 'compare', 'help', 'filter']},
+	},
 	{label: 'Enter / ←', description: 'close details', keys: {enter: 'back', left: 'back'}, modes: ['details'], hidden: true},
-	{label: '?', description: 'this help', keys: {'?': 'help'}, modes: ['list', 'details', 'help'], footer: {keys: '?', text: 'help', rank: 0}},
-	{label: 'q / Ctrl-C', description: 'quit', keys: {q: 'quit', 'ctrl-c': 'quit'}, modes: ['list', 'details', 'help'], footer: {keys: 'q', text: 'quit', rank: 0}},
+	{label: '?', description: 'this help', keys: {'?': 'help'}, modes: MOVING, footer: {keys: '?', text: 'help', rank: 0}},
+	{label: 'q / Ctrl-C', description: 'quit', keys: {q: 'quit', 'ctrl-c': 'quit'}, modes: MOVING, footer: {keys: 'q', text: 'quit', rank: 0}},
 	{label: 'Ctrl-C', description: 'quit', keys: {'ctrl-c': 'quit'}, modes: ['filter'], hidden: true},
 ];
 
@@ -162,7 +180,13 @@ export interface HelpLine {
 	readonly where: string;
 }
 
-const MODE_NAMES: Record<Mode, string> = {list: 'lists', filter: 'filter', details: 'details', help: 'help'};
+const MODE_NAMES: Record<Mode, string> = {list: 'lists', filter: 'filter', details: 'details', compare: 'compare', help: 'help'};
+
+/** Panes worth naming in help: a binding for every list pane is described by its modes instead. */
+function paneWhere(panes: readonly PaneId[] | undefined): string | null {
+	if (!panes || ROW_PANES.every((pane) => panes.includes(pane))) return null;
+	return panes.join(', ');
+}
 
 /** Every binding, in table order, for the `?` screen. */
 export function helpLines(keymap: readonly Binding[] = KEYMAP): HelpLine[] {
@@ -171,6 +195,6 @@ export function helpLines(keymap: readonly Binding[] = KEYMAP): HelpLine[] {
 		.map((b) => ({
 			keys: b.label,
 			description: b.description,
-			where: b.panes ? b.panes.join(', ') : b.modes.length >= 3 ? '' : b.modes.map((m) => MODE_NAMES[m]).join(', '),
+			where: paneWhere(b.panes) ?? (b.modes.length >= 3 ? '' : b.modes.map((m) => MODE_NAMES[m]).join(', ')),
 		}));
 }

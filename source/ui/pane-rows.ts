@@ -30,6 +30,8 @@ export function paneItems(snapshot: NodeSnapshot, pane: PaneId, runtimeOnly: boo
 			return containerItems(snapshot);
 		case 'pods':
 			return podItems(snapshot);
+		case 'node':
+			return [];
 	}
 }
 

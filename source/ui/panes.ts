@@ -1,15 +1,19 @@
-/** The four panes, in Tab order. */
+/** The panes, in Tab order: four lists of rows, then the node's diagnosis as text. */
 import type {SubjectKind} from './row.js';
 
-export const PANES = ['processes', 'namespaces', 'containers', 'pods'] as const;
+export const PANES = ['processes', 'namespaces', 'containers', 'pods', 'node'] as const;
 export type PaneId = (typeof PANES)[number];
+
+/** The panes with rows to move a cursor over, filter, and open details of. */
+export const ROW_PANES: readonly PaneId[] = ['processes', 'namespaces', 'containers', 'pods'];
 
 export interface PaneInfo {
 	readonly title: string;
 	/** What the title's count counts. */
 	readonly counts: readonly SubjectKind[];
 	readonly noun: string;
-	readonly shape: 'tree' | 'table';
+	/** text: scrolled lines, no rows (the Node pane). */
+	readonly shape: 'tree' | 'table' | 'text';
 }
 
 export const PANE_INFO: Readonly<Record<PaneId, PaneInfo>> = {
@@ -17,6 +21,7 @@ export const PANE_INFO: Readonly<Record<PaneId, PaneInfo>> = {
 	namespaces: {title: 'Namespaces', counts: ['namespace'], noun: 'namespaces', shape: 'tree'},
 	containers: {title: 'Containers', counts: ['container'], noun: 'containers', shape: 'table'},
 	pods: {title: 'Pods', counts: ['pod'], noun: 'pods', shape: 'tree'},
+	node: {title: 'Node', counts: [], noun: 'findings', shape: 'text'},
 };
 
 export function stepPane(pane: PaneId, delta: number): PaneId {

@@ -102,17 +102,3 @@ class LazyItem implements Item {
 export function seg(text: string, tone: Tone = 'plain'): Segment {
 	return {text, tone};
 }
-
-export function subjectKey(subject: Subject): string {
-	switch (subject.kind) {
-		case 'process':
-		case 'shim':
-			return `${subject.kind}:${subject.pid}`;
-		case 'container':
-			return `container:${subject.namespace ?? ''}/${subject.id}`;
-		case 'pod':
-			return `pod:${subject.id}`;
-		case 'namespace':
-			return `namespace:${subject.name ?? ''}`;
-	}
-}

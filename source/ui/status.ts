@@ -92,8 +92,12 @@ export function tabLine(tabs: readonly TabInfo[], active: number, now: number, w
 export function titleLine(pane: PaneId, nodeName: string, count: PaneCount, options: {filter: string; runtimeOnly: boolean; status: NodeStatus | null}, width: number): Segment[] {
 	const info = PANE_INFO[pane];
 	const countText = options.filter ? `${count.shown} of ${count.total}` : String(count.total);
-	const left: Segment[] = [seg(info.title, 'heading'), seg(' — '), seg(escapeText(nodeName), 'heading'), seg(` (${countText}${pane === 'processes' ? (options.runtimeOnly ? ', runtime only' : ', all') : ''})`)];
-	if (options.filter) left.push(seg('  /', 'key'), seg(escapeText(options.filter)));
+	const left: Segment[] = [seg(info.title, 'heading'), seg(' — '), seg(escapeText(nodeName), 'heading')];
+	// The Node pane is text: no count, and the filter does not apply to it.
+	if (info.shape !== 'text') {
+		left.push(seg(` (${countText}${pane === 'processes' ? (options.runtimeOnly ? ', runtime only' : ', all') : ''})`));
+		if (options.filter) left.push(seg('  /', 'key'), seg(escapeText(options.filter)));
+	}
 	if (options.status === 'stale') left.push(seg('  stale', 'warn'));
 	if (options.status === 'failed') left.push(seg('  unreachable', 'bad'));
 	const right: Segment[] = [];
@@ -105,6 +109,16 @@ export function titleLine(pane: PaneId, nodeName: string, count: PaneCount, opti
 	const rightWidth = right.reduce((sum, s) => sum + textWidth(s.text), 0);
 	if (leftWidth + rightWidth + 2 <= width) return fitSegments([...left, seg(' '.repeat(width - leftWidth - rightWidth)), ...right], width);
 	return fitSegments(left, width);
+}
+
+/** The split view's title: the active node against the next one. */
+export function compareTitleLine(a: string, b: string, width: number): Segment[] {
+	return fitSegments([seg('Compare', 'heading'), seg(' — '), seg(escapeText(a), 'heading'), seg(' vs '), seg(escapeText(b), 'heading'), seg('  (= or Esc closes)', 'dim')], width);
+}
+
+/** A one-line message in place of the poll state, until the next key. */
+export function noticeLine(text: string, width: number): Segment[] {
+	return fitSegments([seg(escapeText(text), 'warn')], width);
 }
 
 /** As many hints as fit, most important first, in table order once chosen. */
@@ -163,4 +177,23 @@ export function filterPromptLine(filter: string, width: number): Segment[] {
 	while (textWidth(text) > room - 1) text = [...text].slice(1).join('');
 	if (text !== escapeText(filter)) text = '…' + text;
 	return fitSegments([seg('/', 'key'), seg(text), seg('█', 'key'), seg(help, 'dim')], width);
+}
+
+/** What an empty list says: why there is nothing, and what to do about it. */
+export function emptyListMessage(pane: PaneId, status: string | null, nodeName: string, error: string | null, filter: string, runtimeOnly: boolean, hasSnapshot: boolean): string {
+	if (!hasSnapshot && status === 'pending') return `waiting for the first poll of ${escapeText(nodeName)}…`;
+	if (status === 'failed') return `cannot reach ${escapeText(nodeName)}: ${escapeText(error ?? 'unknown error')}`;
+	if (filter) return `nothing matches /${escapeText(filter)}  (Esc clears the filter)`;
+	switch (pane) {
+		case 'processes':
+			return runtimeOnly ? 'no containerd, dockerd, kubelet or shim processes here (a shows every process)' : 'no processes';
+		case 'namespaces':
+			return 'no containerd namespaces (is containerd running, and readable?)';
+		case 'containers':
+			return 'no containers';
+		case 'pods':
+			return 'no pods: no CRI answered and no dockershim-labelled containers';
+		case 'node':
+			return '';
+	}
 }

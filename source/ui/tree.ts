@@ -132,8 +132,3 @@ export function guideOf(rows: readonly ShapedRow[], index: number): string {
 	}
 	return guide;
 }
-
-/** Index of the row's parent, for ← on a row that cannot fold further. */
-export function parentIndex(rows: readonly ShapedRow[], index: number): number {
-	return rows[index]?.parent ?? -1;
-}

@@ -8,10 +8,10 @@ import {findShims} from '../../source/model/shims.js';
 import type {NodeSnapshot} from '../../source/model/types.js';
 import {isTerminalSafe} from '../../source/render/terminal-text.js';
 import {DEFAULT_SORT} from '../../source/ui/container-rows.js';
-import {detailLines, detailsOf} from '../../source/ui/details.js';
+import {detailLines, detailsHeading, detailsOf} from '../../source/ui/details.js';
 import {paneRows} from '../../source/ui/pane-rows.js';
 import {PANES} from '../../source/ui/panes.js';
-import {tabLine, titleLine, pollLine, filterPromptLine} from '../../source/ui/status.js';
+import {emptyListMessage, filterPromptLine, pollLine, tabLine, titleLine} from '../../source/ui/status.js';
 import {windowLines} from '../../source/ui/window.js';
 import {mainNode} from '../views/fixtures.js';
 
@@ -52,7 +52,7 @@ describe('terminal safety of everything drawn', () => {
 					for (const row of shaped.rows) {
 						const details = detailsOf(snapshot, row.item.subject);
 						if (!details) continue;
-						for (const line of detailLines(details, 80)) for (const segment of line) expect(isTerminalSafe(segment.text)).toBe(true);
+						for (const line of [detailsHeading(details, true, 80), ...detailLines(details, 80)]) for (const segment of line) expect(isTerminalSafe(segment.text)).toBe(true);
 					}
 				}
 				const lines = [
@@ -62,6 +62,7 @@ describe('terminal safety of everything drawn', () => {
 					filterPromptLine(s, 80),
 				];
 				for (const line of lines) for (const segment of line) expect(isTerminalSafe(segment.text)).toBe(true);
+				expect(isTerminalSafe(emptyListMessage('pods', 'failed', snapshot.name, s, s, true, false))).toBe(true);
 			}),
 			{numRuns: 60},
 		);

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {footerHints, helpLines, keyName, KEYMAP, resolveKey, type Command, type Mode} from '../../source/ui/keymap.js';
 import {PANES} from '../../source/ui/panes.js';
 
-const MODES: Mode[] = ['list', 'filter', 'details', 'help'];
+const MODES: Mode[] = ['list', 'filter', 'details', 'compare', 'help'];
 
 describe('keyName', () => {
 	it('names keys the way the table spells them', () => {
@@ -58,6 +58,23 @@ describe('the key table', () => {
 		expect(resolveKey('s', 'list', 'containers')?.command).toBe('sort');
 		expect(resolveKey('s', 'list', 'processes')).toBeNull();
 		expect(resolveKey('q', 'filter', 'processes')).toBeNull();
+	});
+
+	it('binds = to the compare view in every pane, and scrolls the text panes with the movement keys', () => {
+		for (const pane of PANES) expect(resolveKey('=', 'list', pane)?.command).toBe('compare');
+		expect(resolveKey('=', 'compare', 'processes')?.command).toBe('compare');
+		expect(resolveKey('escape', 'compare', 'processes')?.command).toBe('back');
+		expect(resolveKey('=', 'filter', 'processes')).toBeNull();
+		for (const key of ['up', 'down', 'j', 'k', 'pageup', 'pagedown', 'g', 'G']) {
+			expect(resolveKey(key, 'list', 'node'), key).not.toBeNull();
+			expect(resolveKey(key, 'compare', 'processes'), key).not.toBeNull();
+		}
+		// The Node pane is text: no rows to open or filter.
+		expect(resolveKey('enter', 'list', 'node')).toBeNull();
+		expect(resolveKey('/', 'list', 'node')).toBeNull();
+		expect(footerHints('compare', 'processes').map((h) => h.keys)).toEqual(expect.arrayContaining(['Esc', '=']));
+		expect(helpLines().find((h) => h.keys === '=')?.where).toBe('lists, compare');
+		expect(helpLines().find((h) => h.keys === '/')?.where).toBe('lists');
 	});
 
 	it('feeds the footer and the help screen from the same table', () => {

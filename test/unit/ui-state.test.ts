@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {createCrimonStore} from '../../source/store/store.js';
-import {INITIAL_UI, modeOf, onScreenPids, viewKey, withFold, withNode, withNodeStep, withPane} from '../../source/store/ui-state.js';
+import {COMPARE_NEEDS_TWO, compareNode, INITIAL_UI, modeOf, onScreenPids, viewKey, withCompareToggle, withFold, withNode, withNodeStep, withPane} from '../../source/store/ui-state.js';
 import {mainNode, NOW} from '../views/fixtures.js';
 
 describe('UI reducers', () => {
@@ -19,6 +19,17 @@ describe('UI reducers', () => {
 		expect(folded.folds[viewKey(1, 'processes')]).toBeUndefined();
 		expect(withFold(folded, 0, 'processes', 'p:300', true)).toBe(folded);
 		expect(withFold(folded, 0, 'processes', 'p:300', false).folds[viewKey(0, 'processes')]?.size).toBe(0);
+	});
+
+	it('opens and closes the compare view, or says why it cannot with one node', () => {
+		const open = withCompareToggle(INITIAL_UI, 2);
+		expect(open.compare).toEqual({scroll: 0});
+		expect(modeOf(open)).toBe('compare');
+		expect(withCompareToggle(open, 2).compare).toBeNull();
+		const alone = withCompareToggle(INITIAL_UI, 1);
+		expect(alone).toMatchObject({compare: null, notice: COMPARE_NEEDS_TWO});
+		expect(withCompareToggle(alone, 1)).toBe(alone);
+		expect([compareNode(0, 3), compareNode(2, 3), compareNode(0, 1)]).toEqual([1, 0, 0]);
 	});
 
 	it('knows which mode has the keyboard', () => {

@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {textWidth} from '../../source/render/terminal-text.js';
+import {PANES} from '../../source/ui/panes.js';
 import {renderApp} from './render-app.js';
 
 afterEach(() => cleanup());
@@ -38,14 +39,14 @@ describe('screen layout', () => {
 		expectFits(lines, 100, 40);
 		expect(lines).toHaveLength(39);
 		expect(lines.filter((l) => /^[ ›]\s+\d+ /.test(l)).length).toBeGreaterThan(smallRows);
-		expect(lines[1]).toMatch(/Processes Namespaces Containers Pods$/);
+		expect(lines[1]).toMatch(/Processes Namespaces Containers Pods Node$/);
 	});
 
 	it('follows a resize, never drawing taller or wider than the terminal, in every pane', async () => {
 		const app = await renderApp({columns: 100, rows: 40});
 		for (const [columns, rows] of [[80, 24], [60, 12], [100, 30], [40, 7], [90, 50], [41, 9]] as const) {
 			await app.resize(columns, rows);
-			for (let pane = 0; pane < 4; pane++) {
+			for (let pane = 0; pane < PANES.length; pane++) {
 				expectFits(app.lines(), columns, rows);
 				expect(app.lines()).toHaveLength(rows - 1);
 				await app.press('\t');

@@ -6,7 +6,7 @@
  * whose command line tries to retitle the terminal and reverse the text.
  */
 import {findShims} from '../../source/model/shims.js';
-import type {Container, NodeSnapshot, Pod, ProcessInfo} from '../../source/model/types.js';
+import type {Container, Diagnosis, NodeSnapshot, Pod, ProcessInfo} from '../../source/model/types.js';
 import {createCrimonStore, type CrimonStore} from '../../source/store/store.js';
 
 export const NOW = Date.parse('2025-01-01T12:00:00Z');
@@ -197,6 +197,50 @@ export function fixtureStore(options: {readonly nodes?: number} = {}): CrimonSto
 		state.pollFinished(1, unreachable('node02', 'ssh://node02', 'connect ETIMEDOUT 10.0.0.2:22'), NOW - 5000, 5000);
 	}
 	if (all.length > 2) state.pollFinished(2, unreachable('node03', 'ssh://node03', 'getaddrinfo ENOTFOUND node03'), NOW - 1000, 12);
+	return store;
+}
+
+// ---- nodes with a diagnosis, for the Node and Compare panes ----------------------------
+
+/** node01 as a kubelet on dockershim would leave it: one warning, with the kubelet as its subject. */
+export function dockershimDiagnosis(): Diagnosis {
+	return {
+		kubelet: {
+			pid: 120, binary: '/usr/bin/kubelet', version: '1.20.15', versionNote: 'dpkg package kubelet 1.20.15-00',
+			containerRuntime: 'docker', endpoint: 'unix:///var/run/dockershim.sock', endpointSource: 'default', configFile: null,
+		},
+		cri: {endpoint: 'unix:///var/run/dockershim.sock', runtime: 'dockershim', how: 'kubelet', why: 'the kubelet runs with --container-runtime=docker', answers: true, answering: [], kubeadm: null},
+		findings: [
+			{
+				code: 'dockershim-in-use', severity: 'warn',
+				message: 'The kubelet (pid 120, 1.20.15) runs its pods through dockershim, which Kubernetes 1.24 removed.',
+				subjects: [{kind: 'kubelet', id: '120', name: 'kubelet', namespace: null, pod: null, detail: null}],
+			},
+		],
+	};
+}
+
+/** node02 on containerd's CRI, nothing to report. */
+export function containerdDiagnosis(): Diagnosis {
+	return {
+		kubelet: {
+			pid: 80, binary: '/usr/bin/kubelet', version: '1.29.3', versionNote: 'kubelet --version',
+			containerRuntime: null, endpoint: 'unix:///run/containerd/containerd.sock', endpointSource: 'kubeadm-flags.env', configFile: '/var/lib/kubelet/config.yaml',
+		},
+		cri: {endpoint: 'unix:///run/containerd/containerd.sock', runtime: 'containerd', how: 'kubelet', why: 'the kubelet\'s --container-runtime-endpoint', answers: true, answering: ['unix:///run/containerd/containerd.sock'], kubeadm: null},
+		findings: [],
+	};
+}
+
+/** Both nodes answered and carry a diagnosis (`nodes: 1` keeps only node01). */
+export function diagnosedStore(options: {readonly nodes?: 1 | 2} = {}): CrimonStore {
+	const all = [
+		{name: 'node01', target: 'local'},
+		{name: 'node02', target: 'ssh://node02'},
+	].slice(0, options.nodes ?? 2);
+	const store = createCrimonStore(all, 2000);
+	store.getState().pollFinished(0, {...mainNode(), diagnosis: dockershimDiagnosis()}, NOW - 1000, 40);
+	if (all.length > 1) store.getState().pollFinished(1, {...smallNode(), diagnosis: containerdDiagnosis()}, NOW - 1000, 60);
 	return store;
 }
 

@@ -21,11 +21,13 @@ describe('pane keys', () => {
 	it('Tab and Shift-Tab step through the panes, wrapping', async () => {
 		const app = await renderApp();
 		const seen = [title(app.lines())];
-		for (let i = 0; i < 4; i++) {
+		for (let i = 0; i < 5; i++) {
 			await app.press(KEYS.tab);
 			seen.push(title(app.lines()));
 		}
-		expect(seen.map((t) => t.split(' — ')[0])).toEqual(['Processes', 'Namespaces', 'Containers', 'Pods', 'Processes']);
+		expect(seen.map((t) => t.split(' — ')[0])).toEqual(['Processes', 'Namespaces', 'Containers', 'Pods', 'Node', 'Processes']);
+		await app.press(KEYS.shiftTab);
+		expect(title(app.lines())).toMatch(/^Node — /);
 		await app.press(KEYS.shiftTab);
 		expect(title(app.lines())).toMatch(/^Pods — /);
 		await app.press(KEYS.shiftTab);
@@ -73,7 +75,7 @@ describe('cursor keys', () => {
 	it('PgDn PgUp move a page and scroll the window; g G (Home End) go to the ends', async () => {
 		const app = await renderApp({store: bigStore(), columns: 80, rows: 24});
 		await app.press('a');
-		const firstRow = () => app.lines()[3];
+		const firstRow = () => app.lines()[3] ?? '';
 		const top = firstRow();
 		await app.press(KEYS.pageDown);
 		// 24 rows: 1 tabs, 1 title, 1 header, 2 footer, one spare: 18 list rows.
@@ -147,9 +149,9 @@ describe('details', () => {
 
 	it('opens pods, shims and namespaces too', async () => {
 		const app = await renderApp({columns: 100, rows: 40});
-		await app.press(KEYS.shiftTab, KEYS.enter);
+		await app.press(KEYS.shiftTab, KEYS.shiftTab, KEYS.enter);
 		expect(app.frame()).toMatch(/Source\s+CRI/);
-		await app.press(KEYS.escape, KEYS.tab, KEYS.tab, KEYS.enter);
+		await app.press(KEYS.escape, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.enter);
 		expect(app.frame()).toContain('Details — namespace moby');
 		await app.press(KEYS.escape, 'j', KEYS.enter);
 		expect(app.frame()).toContain('Details — shim 200');
@@ -226,6 +228,16 @@ describe('filter', () => {
 		// A match keeps its path to the root, so the tree still reads.
 		expect(app.frame()).toContain('/usr/bin/containerd');
 		expect(app.frame()).toContain('shim v2 k8s.io pod default/web');
+	});
+
+	it('puts the cursor on the first match when its row is filtered away', async () => {
+		const app = await renderApp({columns: 100, rows: 40});
+		await app.press('j');
+		expect(cursorLine(app.lines())).toContain('   200 root');
+		await app.press('/');
+		await app.type('fluent');
+		// containerd and the pod's shim stay as the match's path; the cursor goes to the match.
+		expect(cursorLine(app.lines())).toContain('   330 root');
 	});
 
 	it('in the prompt, letters are text: q types, Ctrl-C still quits', async () => {

@@ -27,7 +27,7 @@ describe('what a key press recomputes', () => {
 		await app.press(KEYS.escape);
 		expect(processRows.processItems).toHaveBeenCalledTimes(1);
 		// Away and back between polls: still the same items.
-		await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab);
+		await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab);
 		expect(processRows.processItems).toHaveBeenCalledTimes(1);
 		expect(containerRows.containerItems).toHaveBeenCalledTimes(1);
 		// A poll that changed nothing keeps what is on screen: no rebuild, and (with the age
@@ -47,5 +47,24 @@ describe('what a key press recomputes', () => {
 		app.store.getState().pollFinished(1, mainNode('node02'), NOW, 10);
 		await app.press('j');
 		expect(processRows.processItems).toHaveBeenCalledTimes(2);
+	});
+});
+
+describe('what the poller is told to re-read', () => {
+	it('publishes the pids on screen for the active node, and follows scrolling and node switches', async () => {
+		const {onScreenPids} = await import('../../source/store/ui-state.js');
+		const app = await renderApp({columns: 80, rows: 12});
+		const refreshFor = onScreenPids(app.store);
+		const first = [...(refreshFor(0) ?? [])].sort((a, b) => a - b);
+		// 12 rows leave 7 list rows (one footer line): containerd, the v1 shim and its two
+		// processes, the pod's shim, its sandbox and its first container.
+		expect(first).toEqual([100, 200, 210, 211, 300, 310, 320]);
+		expect(refreshFor(1)).toBeUndefined();
+		await app.press('G');
+		expect([...(refreshFor(0) ?? [])]).toContain(120);
+		expect([...(refreshFor(0) ?? [])]).not.toContain(100);
+		await app.press(']');
+		expect(refreshFor(0)).toBeUndefined();
+		expect(refreshFor(1)?.size).toBeGreaterThan(0);
 	});
 });

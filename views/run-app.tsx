@@ -29,6 +29,12 @@ export async function runApp(options: AppOptions): Promise<number> {
 		return 2;
 	}
 	process.env['NODE_ENV'] ??= 'production';
+	// Ink draws only the last frame when it thinks it runs in CI (CI, CONTINUOUS_INTEGRATION
+	// or any CI_* variable set). crimon has just checked that it has a terminal, so it is
+	// interactive whatever the environment says; Ink reads these when it loads, just below.
+	for (const key of Object.keys(process.env)) {
+		if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_')) delete process.env[key];
+	}
 	const {startApp} = await import('./start-app.js');
 	return startApp(options);
 }

@@ -76,7 +76,8 @@ describe.skipIf(reason !== null)('lab: the app in tmux', () => {
 			'-f', '/dev/null', 'new-session', '-d', '-s', SESSION, '-x', String(COLUMNS), '-y', String(ROWS),
 			'-e', 'PS1=$ ', '-e', 'HISTFILE=/dev/null', '-e', 'NO_COLOR=1', '-e', 'TERM=xterm-256color',
 			...(SECOND_NODE ? ['-e', `HOME=${SECOND_NODE.home}`, '-e', 'SSH_AUTH_SOCK='] : []),
-			'env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', 'bash', '--norc', '--noprofile', '-i',
+			// CI and friends stay set as CI sets them: the app must draw live frames regardless.
+			'bash', '--norc', '--noprofile', '-i',
 		);
 		tmux('set-option', '-t', SESSION, 'status', 'off');
 	});

@@ -123,6 +123,17 @@ describe.skipIf(skipWithoutSshNode('lab: ssh faults'))('lab: SSH faults, each ne
 		expect(locked.run.status).toBe(1);
 		expectHealthy(locked.snapshot);
 		expectRefused(locked.bad, /client_encrypted is passphrase-protected and no ssh-agent is running/);
+
+		// No key material in what crimon prints, on either stream: not the PEM armour, not a
+		// line of the keys' bodies.
+		for (const run of [stranger.run, locked.run]) {
+			const printed = run.stdout + run.stderr;
+			expect(printed).not.toMatch(/PRIVATE KEY|BEGIN OPENSSH/);
+			for (const file of [node.keys.stranger, node.keys.encrypted]) {
+				const body = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+				for (const line of body) expect(printed).not.toContain(line);
+			}
+		}
 	});
 
 	it('a closed port fails in under a second', async () => {

@@ -30,8 +30,11 @@ async function readContainerd(channel: GrpcChannel, path: string, options: Colle
 			call(api.CONTAINERD_METHODS.listContainers, encode(api.ListContainersRequest, {}), namespace),
 			call(api.CONTAINERD_METHODS.listTasks, encode(api.ListTasksRequest, {}), namespace),
 		]);
-		return {containers: parseContainers(containers, namespace), tasks: parseTasks(tasks, namespace)};
+		return {containers: parseContainers(containers, namespace, options.specMounts), tasks: parseTasks(tasks, namespace)};
 	}));
+	const seen = new Set(perNamespace.flatMap((n) => n.containers.map((c) => `${c.namespace}/${c.id}`)));
+	// Containers that are gone take their cached mounts with them.
+	for (const key of options.specMounts?.keys() ?? []) if (!seen.has(key)) options.specMounts!.delete(key);
 	return {
 		address: path,
 		version,

@@ -28,10 +28,10 @@ export interface NodeCollector {
 	close(): void;
 }
 
-/** With `keepChannels`, gRPC sessions outlive a poll (the app, and every NodeHandle); close() ends them. */
+/** With `keepChannels`, gRPC sessions and parsed container specs outlive a poll (the app, and every NodeHandle); close() ends them. */
 export function createNodeCollector(name: string, transport: Transport, givenOptions: CollectOptions, keepChannels = false): NodeCollector {
 	const channels = keepChannels ? new GrpcChannelPool(transport) : null;
-	const options: CollectOptions = channels ? {...givenOptions, channels} : givenOptions;
+	const options: CollectOptions = channels ? {...givenOptions, channels, specMounts: new Map()} : givenOptions;
 	const processes = new ProcessTableReader(transport);
 	const kubelets = new KubeletReader(transport);
 	const sudo = options.sudo ? createSudoSources(transport, options, name) : null;

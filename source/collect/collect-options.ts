@@ -1,4 +1,5 @@
 import type {GrpcChannelPool} from './channel-pool.js';
+import type {SpecMountCache} from './parse-containerd.js';
 
 export interface CollectOptions {
 	readonly containerdSocket: string;
@@ -13,6 +14,8 @@ export interface CollectOptions {
 	readonly onRaw?: (source: string, call: string, bytes: Uint8Array) => void;
 	/** Kept gRPC sessions, one per socket, shared across polls of one node; none: a session per call. */
 	readonly channels?: GrpcChannelPool;
+	/** Mounts read from container specs, kept across polls of one node. */
+	readonly specMounts?: SpecMountCache;
 	/** Read the runtimes through their CLIs under `sudo -n` (SSH nodes whose login user may not open the sockets). */
 	readonly sudo?: boolean;
 }

@@ -94,3 +94,20 @@ describe('hostile text in the recorded answers', () => {
 		expect(docker.find((x) => x.name === 'lab-hostile')?.labels['io.crimon.lab.hostile']).toBe(hostile);
 	});
 });
+
+describe('spec mounts kept across polls', () => {
+	it('reuses the parsed mounts while a spec is unchanged and re-reads them when it changes', () => {
+		const cache = new Map();
+		const bytes = fixture('containerd-containers-list.moby.pb');
+		const first = parseContainers(bytes, 'moby', cache);
+		const second = parseContainers(bytes, 'moby', cache);
+		expect(first.length).toBeGreaterThan(0);
+		for (const [i, container] of first.entries()) expect(second[i]!.mounts).toBe(container.mounts);
+		expect(cache.size).toBe(first.length);
+		// A changed spec (same id) is parsed again.
+		const key = `moby/${first[0]!.id}`;
+		cache.set(key, {spec: Buffer.from('{}'), mounts: []});
+		expect(parseContainers(bytes, 'moby', cache)[0]!.mounts).toEqual(first[0]!.mounts);
+		expect(cache.get(key).mounts).toEqual(first[0]!.mounts);
+	});
+});

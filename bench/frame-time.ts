@@ -17,29 +17,10 @@ const {createCrimonStore} = await import('../source/store/store.js');
 const {MONO_THEME} = await import('../source/ui/theme.js');
 const {App} = await import('../views/App.js');
 const {syntheticNode} = await import('../test/views/fixtures.js');
+const {FakeStdin} = await import('../test/support/fake-tty.js');
 
 const GOAL_MS = 16;
 const SIZES = (process.env['CRIMON_BENCH_SIZES'] ?? '80x24,120x40').split(',').map((size) => size.split('x').map(Number) as [number, number]);
-
-class FakeStdin extends EventEmitter {
-	isTTY = true;
-	private pending: string[] = [];
-	setRawMode() {
-		return this;
-	}
-	setEncoding() {}
-	resume() {}
-	pause() {}
-	ref() {}
-	unref() {}
-	read() {
-		return this.pending.shift() ?? null;
-	}
-	press(key: string) {
-		this.pending.push(key);
-		this.emit('readable');
-	}
-}
 
 class FakeStdout extends EventEmitter {
 	isTTY = true;
@@ -114,7 +95,7 @@ async function main(COLUMNS: number, ROWS: number) {
 			for (const key of keys) {
 				const written = stdout.nextWrite(500);
 				const start = performance.now();
-				stdin.press(key);
+				stdin.type(key);
 				const at = await written;
 				if (at !== null) times.push(at - start);
 				// Let passive effects run and the render throttle reopen, as between real key presses.
@@ -124,7 +105,7 @@ async function main(COLUMNS: number, ROWS: number) {
 		samples.push({label, times});
 	};
 	const once = async (key: string) => {
-		stdin.press(key);
+		stdin.type(key);
 		await pause(3);
 	};
 	const snapshotArrives = async (label: string, repeat = 5) => {

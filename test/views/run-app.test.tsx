@@ -3,32 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {runApp} from '../../views/run-app.js';
 import type {Poller} from '../../source/store/poller.js';
 import {fixtureStore} from './fixtures.js';
-
-class FakeStdin extends EventEmitter {
-	isTTY: boolean;
-	rawModes: boolean[] = [];
-	private pending: string[] = [];
-	constructor(isTTY: boolean) {
-		super();
-		this.isTTY = isTTY;
-	}
-	setRawMode(mode: boolean) {
-		this.rawModes.push(mode);
-		return this;
-	}
-	setEncoding() {}
-	resume() {}
-	pause() {}
-	ref() {}
-	unref() {}
-	read() {
-		return this.pending.shift() ?? null;
-	}
-	type(text: string) {
-		this.pending.push(text);
-		this.emit('readable');
-	}
-}
+import {FakeStdin} from '../support/fake-tty.js';
 
 class FakeStdout extends EventEmitter {
 	isTTY = true;

@@ -169,10 +169,13 @@ Usage:
   crimon snapshot [--json] [options] one poll of every node, printed (see crimon snapshot --help)
   crimon compare A B [--json]        two nodes side by side (see crimon compare --help)
 
-The monitor polls every node every --interval and shows four panes (processes,
-namespaces, containers, pods); press ? inside it for every key.
+The monitor polls every node every --interval and shows five panes (processes,
+namespaces, containers, pods, and the node's diagnosis); Tab switches panes, ] and [
+switch nodes, = compares this node with the next, / filters, q quits; press ? inside
+it for every key.
 
       --interval DURATION    time between polls of a node (default 2s)
+
 ${COMMON_FLAGS}
 
 Exit status: 0 after q, 2 on a usage error.`,

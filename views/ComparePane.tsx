@@ -1,11 +1,10 @@
 import {memo, useMemo} from 'react';
-import {Box} from 'ink';
 import {compareNodes} from '../source/model/compare.js';
 import type {NodeSnapshot} from '../source/model/types.js';
 import {compareLines} from '../source/render/text-compare.js';
 import type {Theme} from '../source/ui/theme.js';
 import {toLines, windowOf} from './NodePane.js';
-import {SegmentLine} from './SegmentLine.js';
+import {TextPanel} from './TextPanel.js';
 import type {Line} from '../source/ui/lines.js';
 
 export function comparePaneLines(a: NodeSnapshot | null, b: NodeSnapshot | null, width: number): Line[] {
@@ -27,12 +26,5 @@ export interface ComparePaneProps {
 /** Two nodes side by side: runtime, shims per namespace, what runs on one side only, findings. */
 export const ComparePane = memo(function ComparePane({a, b, width, height, theme, scroll = 0}: ComparePaneProps) {
 	const lines = useMemo(() => comparePaneLines(a, b, width), [a, b, width]);
-	const view = windowOf(lines, width, height, scroll);
-	return (
-		<Box flexDirection="column" width={width} height={height} overflow="hidden">
-			{view.map((line, i) => (
-				<SegmentLine key={i} line={line} theme={theme} />
-			))}
-		</Box>
-	);
+	return <TextPanel lines={windowOf(lines, width, height, scroll)} width={width} height={height} theme={theme} />;
 });

@@ -1,5 +1,4 @@
 import {memo, useMemo} from 'react';
-import {Box} from 'ink';
 import type {NodeSnapshot} from '../source/model/types.js';
 import {criSummary, diagnosisLines, type StyledLine} from '../source/render/text-diagnosis.js';
 import {escapeText} from '../source/render/terminal-text.js';
@@ -7,7 +6,7 @@ import type {Style} from '../source/render/text-style.js';
 import {fitSegments, type Line} from '../source/ui/lines.js';
 import {seg, type Tone} from '../source/ui/row.js';
 import type {Theme} from '../source/ui/theme.js';
-import {SegmentLine} from './SegmentLine.js';
+import {TextPanel} from './TextPanel.js';
 
 const TONE_OF: Record<Style, Tone> = {
 	bold: 'heading', dim: 'dim', red: 'bad', yellow: 'warn', green: 'ok', cyan: 'runtime', magenta: 'shim',
@@ -52,12 +51,5 @@ export interface NodePaneProps {
 /** The Node pane: which runtime really runs this node (kubelet, CRI, kubeadm's picks) and the findings. */
 export const NodePane = memo(function NodePane({node, width, height, theme, scroll = 0}: NodePaneProps) {
 	const lines = useMemo(() => nodePaneLines(node, width), [node, width]);
-	const view = windowOf(lines, width, height, scroll);
-	return (
-		<Box flexDirection="column" width={width} height={height} overflow="hidden">
-			{view.map((line, i) => (
-				<SegmentLine key={i} line={line} theme={theme} />
-			))}
-		</Box>
-	);
+	return <TextPanel lines={windowOf(lines, width, height, scroll)} width={width} height={height} theme={theme} />;
 });

@@ -29,9 +29,11 @@ export interface ScreenProps {
 	readonly columns: number;
 	readonly rows: number;
 	readonly theme: Theme;
+	/** Called with the exit code when the user quits. */
 	readonly quit: (code: number) => void;
 	/** How often ages refresh; 0 freezes them (tests). */
 	readonly clockMs?: number;
+	/** The clock the ages are measured with (tests pin it). */
 	readonly now?: () => number;
 }
 

@@ -174,13 +174,18 @@ const CONTAINER_STATES: Record<string, string> = {
 	CONTAINER_CREATED: 'created', CONTAINER_RUNNING: 'running', CONTAINER_EXITED: 'exited', CONTAINER_UNKNOWN: 'unknown',
 };
 
+/** The list under `key` of a crictl JSON answer (absent means empty, as protobuf JSON omits it). */
+function listIn(text: string, command: string, key: string): unknown[] {
+	const json = parseJson(text, command);
+	if (!isRecord(json)) throw new CliOutputError(`${command} printed no object`);
+	const list = json[key] ?? [];
+	if (!Array.isArray(list)) throw new CliOutputError(`${command}: ${key} is not a list`);
+	return list;
+}
+
 /** `crictl pods -o json`: {"items": [PodSandbox…]} in protobuf JSON (camelCase, enum names). */
 export function parseCrictlPods(text: string): CriSandboxFact[] {
-	const json = parseJson(text, 'crictl pods -o json');
-	if (!isRecord(json)) throw new CliOutputError('crictl pods -o json printed no object');
-	const items = json.items ?? [];
-	if (!Array.isArray(items)) throw new CliOutputError('crictl pods -o json: items is not a list');
-	return items.map((item, index) => {
+	return listIn(text, 'crictl pods -o json', 'items').map((item, index) => {
 		if (!isRecord(item) || typeof item.id !== 'string') throw new CliOutputError(`crictl pods -o json: item ${index} has no id`);
 		const metadata = isRecord(item.metadata) ? item.metadata : {};
 		return {
@@ -196,11 +201,7 @@ export function parseCrictlPods(text: string): CriSandboxFact[] {
 
 /** `crictl ps -a -o json`: {"containers": [Container…]}. */
 export function parseCrictlContainers(text: string): CriContainerFact[] {
-	const json = parseJson(text, 'crictl ps -o json');
-	if (!isRecord(json)) throw new CliOutputError('crictl ps -o json printed no object');
-	const containers = json.containers ?? [];
-	if (!Array.isArray(containers)) throw new CliOutputError('crictl ps -o json: containers is not a list');
-	return containers.map((item, index) => {
+	return listIn(text, 'crictl ps -o json', 'containers').map((item, index) => {
 		if (!isRecord(item) || typeof item.id !== 'string') throw new CliOutputError(`crictl ps -o json: container ${index} has no id`);
 		const metadata = isRecord(item.metadata) ? item.metadata : {};
 		const image = isRecord(item.image) && typeof item.image.image === 'string' ? item.image.image : '';

@@ -2,17 +2,25 @@ import * as api from '../protocol/containerd-api.js';
 import {encode} from '../protocol/protobuf.js';
 import type {GrpcChannel} from '../protocol/grpc-client.js';
 import type {ContainerdFacts} from '../model/types.js';
+
+/** Tasks.Metrics answers, per namespace; `error` says why a namespace did not answer. */
+export interface ContainerdMetrics {
+	readonly namespaces: readonly {readonly namespace: string; readonly metrics: readonly TaskMetrics[]}[];
+	readonly error: string | null;
+}
 import type {Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
 import {withChannel} from './channel-pool.js';
 import {parseContainers, parseNamespaces, parseTasks, parseVersion} from './parse-containerd.js';
+import {decodeMetricsResponse, encodeMetricsRequest, METRICS_METHOD, type TaskMetrics} from '../protocol/containerd-metrics.js';
+import {ProtobufError} from '../protocol/protobuf.js';
 
-export async function collectContainerd(transport: Transport, options: CollectOptions): Promise<ContainerdFacts> {
+export async function collectContainerd(transport: Transport, options: CollectOptions): Promise<ContainerdFacts & {metrics?: ContainerdMetrics}> {
 	const path = options.containerdSocket;
 	return withChannel(transport, options.channels, path, options.timeoutMs, (channel) => readContainerd(channel, path, options));
 }
 
-async function readContainerd(channel: GrpcChannel, path: string, options: CollectOptions): Promise<ContainerdFacts> {
+async function readContainerd(channel: GrpcChannel, path: string, options: CollectOptions): Promise<ContainerdFacts & {metrics?: ContainerdMetrics}> {
 	const callOptions = {timeoutMs: options.timeoutMs, maxBytes: options.maxBytes};
 	const call = async (method: string, request: Uint8Array, namespace?: string) => {
 		const bytes = await channel.raw(method, request, namespace ? {...callOptions, metadata: {[api.NAMESPACE_HEADER]: namespace}} : callOptions);
@@ -26,11 +34,17 @@ async function readContainerd(channel: GrpcChannel, path: string, options: Colle
 	const {version} = parseVersion(versionBytes);
 	const namespaces = parseNamespaces(namespaceBytes);
 	const perNamespace = await Promise.all(namespaces.map(async (namespace) => {
-		const [containers, tasks] = await Promise.all([
+		// Tasks.Metrics rides along in the same round trip as the listings; its failure is
+		// the usage source's, never containerd's.
+		const metrics = options.containerdMetrics
+			? call(METRICS_METHOD, encodeMetricsRequest(), namespace).then((bytes) => ({namespace, metrics: decodeMetricsResponse(bytes)}), (error: unknown) => metricsError(error))
+			: null;
+		const [containers, tasks, metricsAnswer] = await Promise.all([
 			call(api.CONTAINERD_METHODS.listContainers, encode(api.ListContainersRequest, {}), namespace),
 			call(api.CONTAINERD_METHODS.listTasks, encode(api.ListTasksRequest, {}), namespace),
+			metrics,
 		]);
-		return {containers: parseContainers(containers, namespace, options.specMounts), tasks: parseTasks(tasks, namespace)};
+		return {containers: parseContainers(containers, namespace, options.specMounts), tasks: parseTasks(tasks, namespace), metrics: metricsAnswer};
 	}));
 	const seen = new Set(perNamespace.flatMap((n) => n.containers.map((c) => `${c.namespace}/${c.id}`)));
 	// Containers that are gone take their cached mounts with them.
@@ -41,5 +55,21 @@ async function readContainerd(channel: GrpcChannel, path: string, options: Colle
 		namespaces,
 		containers: perNamespace.flatMap((n) => n.containers),
 		tasks: perNamespace.flatMap((n) => n.tasks),
+		...(options.containerdMetrics ? {metrics: metricsOf(perNamespace.map((n) => n.metrics))} : {}),
 	};
+}
+
+function metricsOf(answers: readonly ({namespace: string; metrics: TaskMetrics[]} | string | null)[]): ContainerdMetrics {
+	const out: {namespace: string; metrics: TaskMetrics[]}[] = [];
+	const errors: string[] = [];
+	for (const answer of answers) {
+		if (typeof answer === 'string') errors.push(answer);
+		else if (answer) out.push(answer);
+	}
+	return {namespaces: out, error: errors[0] ?? null};
+}
+
+function metricsError(error: unknown): string {
+	if (error instanceof ProtobufError) return `Tasks.Metrics answered with bytes that are not a valid message (${error.message})`;
+	return `Tasks.Metrics: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300)}`;
 }

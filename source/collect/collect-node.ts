@@ -14,6 +14,7 @@ import {collectDocker} from './collect-docker.js';
 import type {CollectOptions} from './collect-options.js';
 import {ProcessTableReader} from './process-table.js';
 import {createSudoSources, SudoRefusedError} from './sudo-cli.js';
+import {UsageCollector} from './cgroup-usage.js';
 
 /** A message a person can read: no stack, no multi-line dumps. */
 export function describeError(error: unknown): string {
@@ -35,6 +36,8 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 	const processes = new ProcessTableReader(transport);
 	const kubelets = new KubeletReader(transport);
 	const sudo = options.sudo ? createSudoSources(transport, options, name) : null;
+	const usage = new UsageCollector(transport);
+	const containerdOptions: CollectOptions = usage.needsMetrics ? {...options, containerdMetrics: true} : options;
 	return {
 		async collect(refresh) {
 			const errors: SourceError[] = [];
@@ -46,6 +49,7 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 					return null;
 				}
 			};
+			const hostTask = usage.readHost(options.maxBytes).catch(() => null);
 			const processTask = attempt('processes', () => processes.read({timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, refresh}));
 			// The kubelet is found in the process table; the CRI waits for it only to know
 			// which endpoint is the kubelet's (every candidate socket is already being read).
@@ -66,7 +70,7 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 				: collectCriProbed(transport, options, kubeletTask.then((k) => (k ? kubeletEndpointOf(k) : null)));
 			const [processTable, containerd, criCollection, docker, kubelet] = await Promise.all([
 				processTask,
-				attempt('containerd', sudo ? viaSudo(sudo.containerd) : () => collectContainerd(transport, options)),
+				attempt('containerd', sudo ? viaSudo(sudo.containerd) : () => collectContainerd(transport, containerdOptions)),
 				criTask,
 				attempt('docker', sudo ? viaSudo(sudo.docker) : () => collectDocker(transport, options)),
 				kubeletTask,
@@ -81,9 +85,11 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			}
 			if (criCollection.error) errors.push({source: 'cri', message: describeError(criCollection.error)});
 			const cri = criCollection.facts;
-			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet'];
+			const usageSample = usage.collect(containerd, await hostTask);
+			if (usageSample.error) errors.push({source: 'usage', message: usageSample.error});
+			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet', 'usage'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
-			return {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe};
+			return {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts};
 		},
 		close() {
 			channels?.close();

@@ -18,6 +18,8 @@ export interface CollectOptions {
 	readonly specMounts?: SpecMountCache;
 	/** Read the runtimes through their CLIs under `sudo -n` (SSH nodes whose login user may not open the sockets). */
 	readonly sudo?: boolean;
+	/** Ask containerd for every task's cgroup stats (Tasks.Metrics) in the same round trip as its listings. */
+	readonly containerdMetrics?: boolean;
 }
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';

@@ -8,7 +8,8 @@
  */
 import type {ProcessInfo} from '../model/types.js';
 import type {Transport} from '../transport/transport.js';
-import {commandFromCmdline, parsePasswd, parseProcStat, parsePs, PS_ARGV, ProcessTableError} from './parse-processes.js';
+import {CLOCK_TICKS_PER_SECOND, commandFromCmdline, parsePasswd, parseProcStat, parsePs, PS_ARGV, ProcessTableError} from './parse-processes.js';
+import {coresBetween} from '../model/usage.js';
 
 export interface ProcessReadOptions {
 	readonly timeoutMs: number;
@@ -24,6 +25,11 @@ export class ProcessTableReader {
 	/** comm from the last stat read: when it changes the process exec'd, so its command line is stale. */
 	private readonly comms = new Map<number, string>();
 	private users: Map<number, string> | null = null;
+	/** When each process's CPU time was last read: a rate is only as good as the time between its two reads. */
+	private readonly sampledAt = new Map<number, number>();
+	/** The last `ps` answer's CPU seconds, by pid (nodes without /proc access). */
+	private previousPs = new Map<number, {at: number; cpuSeconds: number | null}>();
+	private pageSize: number | null = null;
 	private lastFull = 0;
 	/** Counts of files read, for the benchmark and tests. */
 	readonly stats = {polls: 0, statReads: 0, cmdlineReads: 0};
@@ -36,8 +42,14 @@ export class ProcessTableReader {
 		if (!procfs) {
 			const result = await this.transport.exec(PS_ARGV, options);
 			if (result.exitCode !== 0) throw new ProcessTableError(`ps failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n')[0] ?? ''}`);
-			return parsePs(result.stdout.toString('utf8'));
+			const at = this.now();
+			const listed = parsePs(result.stdout.toString('utf8'));
+			const before = this.previousPs;
+			this.previousPs = new Map(listed.map((p) => [p.pid, {at, cpuSeconds: p.cpuSeconds ?? null}]));
+			// ps counts CPU time in whole seconds: over a 2 s interval that is coarse, but it is a measurement.
+			return listed.map((p) => ({...p, cpuCores: coresBetween(before.get(p.pid), {at, cpuSeconds: p.cpuSeconds ?? null})}));
 		}
+		this.pageSize ??= pageSizeOf(procfs);
 		if (!this.users) this.users = await this.loadUsers();
 		const pids = procfs.listPids();
 		const present = new Set(pids);
@@ -49,6 +61,7 @@ export class ProcessTableReader {
 			if (!present.has(pid)) {
 				this.cache.delete(pid);
 				this.comms.delete(pid);
+				this.sampledAt.delete(pid);
 			}
 		}
 		for (const pid of pids) {
@@ -93,6 +106,12 @@ export class ProcessTableReader {
 		if (statText === null) return null;
 		const stat = parseProcStat(statText);
 		if (!stat) return null;
+		const at = this.now();
+		const cpuSeconds = stat.cpuTicks / CLOCK_TICKS_PER_SECOND;
+		const lastAt = this.sampledAt.get(pid);
+		const cpuCores = cached && lastAt !== undefined ? coresBetween({at: lastAt, cpuSeconds: cached.cpuSeconds ?? null}, {at, cpuSeconds}) : null;
+		this.sampledAt.set(pid, at);
+		const rssBytes = stat.rssPages * (this.pageSize ?? 4096);
 		const execd = this.comms.get(pid) !== stat.comm;
 		this.comms.set(pid, stat.comm);
 		let command = execd ? undefined : cached?.command;
@@ -103,7 +122,7 @@ export class ProcessTableReader {
 			const uid = procfs.ownerUid(pid);
 			user = uid === null ? '?' : this.users?.get(uid) ?? String(uid);
 		}
-		return {pid, ppid: stat.ppid, user, state: stat.state, command};
+		return {pid, ppid: stat.ppid, user, state: stat.state, command, cpuSeconds, rssBytes, cpuCores};
 	}
 
 	private async loadUsers(): Promise<Map<number, string>> {
@@ -114,4 +133,15 @@ export class ProcessTableReader {
 			return new Map();
 		}
 	}
+}
+
+/** The kernel's page size (RSS in /proc/PID/stat is in pages): VmRSS against statm's resident pages, rounded to a size kernels use. */
+export function pageSizeOf(procfs: {readText?(path: string): string | null}): number {
+	const status = procfs.readText?.('/proc/self/status') ?? null;
+	const statm = procfs.readText?.('/proc/self/statm') ?? null;
+	const kib = status ? Number(/VmRSS:\s+(\d+)\s*kB/.exec(status)?.[1]) : NaN;
+	const pages = statm ? Number(statm.split(' ')[1]) : NaN;
+	if (!(kib > 0) || !(pages > 0)) return 4096;
+	const guess = (kib * 1024) / pages;
+	return [4096, 16384, 65536].reduce((best, size) => (Math.abs(Math.log2(size / guess)) < Math.abs(Math.log2(best / guess)) ? size : best), 4096);
 }

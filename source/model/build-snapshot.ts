@@ -7,9 +7,10 @@ import {diagnoseNode} from './diagnosis.js';
 import {findShims} from './shims.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from './types.js';
+import {containerUsages, hostUsage, sumUsage, usageKey} from './usage.js';
 import type {
 	Container, ContainerdContainerFact, ContainerdTaskFact, CriContainerFact, CriSandboxFact, DockerContainerFact,
-	NamespaceSummary, NodeFacts, NodeSnapshot, Pod, PodRef, Snapshot,
+	NamespaceSummary, NodeFacts, NodeSnapshot, Pod, PodRef, ProcessInfo, Shim, Snapshot, Usage,
 } from './types.js';
 
 interface Draft {
@@ -67,10 +68,24 @@ function compareText(a: string, b: string): number {
 	return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Every process with the usage fields set (null where the collector had none), by pid. */
+function withProcessUsage(list: readonly ProcessInfo[]): ProcessInfo[] {
+	const out = new Array<ProcessInfo>(list.length);
+	for (let i = 0; i < list.length; i++) {
+		const p = list[i]!;
+		out[i] = p.cpuSeconds !== undefined && p.rssBytes !== undefined && p.cpuCores !== undefined
+			? p
+			: {...p, cpuSeconds: p.cpuSeconds ?? null, rssBytes: p.rssBytes ?? null, cpuCores: p.cpuCores ?? null};
+	}
+	return out.sort((a, b) => a.pid - b.pid);
+}
+
 export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
-	const processes = (facts.processes ?? []).slice().sort((a, b) => a.pid - b.pid);
+	const processes = withProcessUsage(facts.processes ?? []);
 	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
-	const shims = findShims(processes);
+	const rssOf = new Map(processes.map((p) => [p.pid, p.rssBytes ?? null]));
+	const shims: Shim[] = findShims(processes).map((shim) => ({...shim, rssBytes: rssOf.get(shim.pid) ?? null}));
+	const usages = containerUsages(facts.usage);
 	const index = new DraftIndex();
 
 	for (const container of facts.containerd?.containers ?? []) index.add(container.namespace, container.id).containerd = container;
@@ -140,6 +155,8 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 			runtime: containerd?.runtime || null,
 			labels: {...containerd?.labels, ...docker?.labels, ...criContainer?.labels, ...criSandbox?.labels},
 			mounts: containerd?.mounts.length ? containerd.mounts : docker?.mounts ?? [],
+			// A cgroup read for a task that is not running any more is not this container's usage.
+			usage: pid !== null && draft.namespace !== null ? usages.get(usageKey(draft.namespace, draft.id)) ?? null : null,
 		});
 	}
 	containers.sort((a, b) => compareText(a.namespace ?? '\uffff', b.namespace ?? '\uffff') || compareText(a.name, b.name) || compareText(a.id, b.id));
@@ -158,18 +175,31 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 		runtimes,
 		processes,
 		shims,
-		namespaces: buildNamespaces(facts, containers),
+		namespaces: buildNamespaces(facts, containers, shims),
 		containers,
 		pods,
 		diagnosis: diagnoseNode(facts, {runtimes, containers, shims, pods}),
+		host: hostUsage(facts.usage?.current.host ?? null, facts.usage?.previous?.host),
 	};
 }
 
-function buildNamespaces(facts: NodeFacts, containers: readonly Container[]): NamespaceSummary[] {
+function buildNamespaces(facts: NodeFacts, containers: readonly Container[], shims: readonly Shim[]): NamespaceSummary[] {
 	const names = [...(facts.containerd?.namespaces ?? [])].sort(compareText);
 	const members = new Map<string, string[]>(names.map((name) => [name, []]));
-	for (const c of containers) if (c.namespace !== null && c.seenBy.containerd) members.get(c.namespace)?.push(c.id);
-	return names.map((name) => ({name, containers: members.get(name)!}));
+	const usages = new Map<string, (Usage | null | undefined)[]>(names.map((name) => [name, []]));
+	for (const c of containers) {
+		if (c.namespace !== null && c.seenBy.containerd) {
+			members.get(c.namespace)?.push(c.id);
+			usages.get(c.namespace)?.push(c.usage);
+		}
+	}
+	const shimRss = new Map<string, number | null>();
+	for (const shim of shims) {
+		if (!members.has(shim.namespace)) continue;
+		const before = shimRss.get(shim.namespace);
+		shimRss.set(shim.namespace, shim.rssBytes == null || before === null ? null : (before ?? 0) + shim.rssBytes);
+	}
+	return names.map((name) => ({name, containers: members.get(name)!, usage: sumUsage(usages.get(name)!), shimRssBytes: shimRss.has(name) ? shimRss.get(name)! : 0}));
 }
 
 function buildPods(facts: NodeFacts, containers: readonly Container[]): Pod[] {
@@ -193,6 +223,7 @@ function buildPods(facts: NodeFacts, containers: readonly Container[]): Pod[] {
 			sandboxPid: byId.get(sandbox.id)?.pid ?? null,
 			containers: members.map((c) => c.id),
 			state: sandbox.state,
+			usage: sumUsage([byId.get(sandbox.id)?.usage, ...members.map((c) => c.usage)]),
 		});
 	}
 	// dockershim's pods, rebuilt from what the kubelet wrote on Docker's containers.
@@ -221,6 +252,7 @@ function buildPods(facts: NodeFacts, containers: readonly Container[]): Pod[] {
 			sandboxPid: group.sandbox?.pid ?? null,
 			containers: group.members.map((c) => c.id),
 			state: group.sandbox?.state ?? 'unknown',
+			usage: sumUsage([group.sandbox?.usage, ...group.members.map((c) => c.usage)]),
 		});
 	}
 	pods.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name) || compareText(a.id, b.id));
@@ -234,6 +266,7 @@ export function unreachableNode(name: string, target: string, message: string): 
 		runtimes: {cri: null, containerd: null, docker: null},
 		processes: [], shims: [], namespaces: [], containers: [], pods: [],
 		diagnosis: null,
+		host: null,
 	};
 }
 

@@ -6,7 +6,7 @@
 
 export const SNAPSHOT_SCHEMA = 'crimon.snapshot/v1';
 
-export type SourceName = 'processes' | 'containerd' | 'cri' | 'docker' | 'kubelet' | 'node';
+export type SourceName = 'processes' | 'containerd' | 'cri' | 'docker' | 'kubelet' | 'node' | 'usage';
 
 export interface SourceError {
 	readonly source: SourceName;
@@ -20,6 +20,42 @@ export interface ProcessInfo {
 	readonly state: string;
 	/** Full command line, arguments joined by single spaces. */
 	readonly command: string;
+	/**
+	 * Additions to v1 (always set in a snapshot; optional for collectors and tests): CPU time
+	 * used since the process started (user + system), its resident memory, and its CPU use in
+	 * cores between its last two reads (null until it has been read twice). Null when unknown.
+	 */
+	readonly cpuSeconds?: number | null;
+	readonly rssBytes?: number | null;
+	readonly cpuCores?: number | null;
+}
+
+/**
+ * What a container (or the sum of a pod's) costs, from its cgroup: `cpuSeconds` used since
+ * it started, `cpuCores` over the last interval (null without two samples), the memory
+ * working set (usage minus inactive file cache) against its limit (null: unlimited), pids,
+ * CFS throttling and OOM kills. A field the source did not report is null.
+ */
+export interface Usage {
+	readonly cpuSeconds: number | null;
+	readonly cpuCores: number | null;
+	readonly memoryBytes: number | null;
+	readonly memoryLimitBytes: number | null;
+	readonly pids: number | null;
+	readonly throttledPeriods: number | null;
+	readonly throttledSeconds: number | null;
+	readonly oomKills: number | null;
+}
+
+/** Addition to v1: the node as a whole (the header line). */
+export interface HostUsage {
+	/** CPUs the kernel lists. */
+	readonly cpus: number;
+	/** CPUs busy over the last interval, in cores; null without two samples. */
+	readonly cpuCores: number | null;
+	/** MemTotal − MemAvailable. */
+	readonly memoryBytes: number | null;
+	readonly memoryTotalBytes: number | null;
 }
 
 export interface CriRuntimeInfo {
@@ -55,11 +91,16 @@ export interface Shim {
 	readonly id: string;
 	readonly address: string;
 	readonly children: readonly number[];
+	/** Addition to v1: the shim process's own resident memory; null when unknown. */
+	readonly rssBytes?: number | null;
 }
 
 export interface NamespaceSummary {
 	readonly name: string;
 	readonly containers: readonly string[];
+	/** Additions to v1: the sum of its containers' usage (null when none reported), and of its shims' RSS. */
+	readonly usage?: Usage | null;
+	readonly shimRssBytes?: number | null;
 }
 
 export interface PodRef {
@@ -95,6 +136,8 @@ export interface Container {
 	readonly runtime: string | null;
 	readonly labels: Readonly<Record<string, string>>;
 	readonly mounts: readonly Mount[];
+	/** Addition to v1 (always set in a snapshot): what it costs; null where no source answered for it. */
+	readonly usage?: Usage | null;
 }
 
 export type PodSource = 'cri' | 'docker-labels';
@@ -109,6 +152,8 @@ export interface Pod {
 	readonly containers: readonly string[];
 	/** Addition to v1: the sandbox's state as its source reports it. */
 	readonly state: string;
+	/** Addition to v1 (always set in a snapshot): the sum of its containers' usage, the sandbox's included. */
+	readonly usage?: Usage | null;
 }
 
 export interface NodeSnapshot {
@@ -124,6 +169,8 @@ export interface NodeSnapshot {
 	readonly pods: readonly Pod[];
 	/** Addition to v1: which runtime really runs the node, and what would break if it moved; null when unreachable. */
 	readonly diagnosis: Diagnosis | null;
+	/** Addition to v1: the node's CPUs and memory; null when not read. */
+	readonly host?: HostUsage | null;
 }
 
 // ---- the diagnosis (model/diagnosis.ts) ------------------------------------------------
@@ -302,6 +349,50 @@ export interface NodeFacts {
 	readonly kubelet?: KubeletFacts | null;
 	/** Which CRI sockets answer; undefined when the collector did not probe them. */
 	readonly criProbe?: CriProbeFacts;
+	/** Containers' cgroup stats and the node's CPU and memory, this poll and the one before (for rates). */
+	readonly usage?: UsageFacts;
+}
+
+export type UsageSource = 'containerd' | 'cgroup-v1' | 'cgroup-v2' | 'cri';
+
+/** One container's cgroup counters as read, before the model turns them into Usage. */
+export interface ContainerUsageFact {
+	readonly namespace: string;
+	readonly id: string;
+	/** When they were read, ms since the epoch. */
+	readonly at: number;
+	readonly source: UsageSource;
+	readonly cpuSeconds: number | null;
+	readonly memoryUsageBytes: number | null;
+	readonly inactiveFileBytes: number | null;
+	/** Null when unlimited. */
+	readonly memoryLimitBytes: number | null;
+	readonly pids: number | null;
+	readonly throttledPeriods: number | null;
+	readonly throttledSeconds: number | null;
+	readonly oomKills: number | null;
+}
+
+/** /proc/stat's aggregate line and /proc/meminfo, as read. */
+export interface HostFact {
+	readonly at: number;
+	readonly cpus: number;
+	/** Busy and total time over every CPU, in seconds. */
+	readonly cpuBusySeconds: number;
+	readonly cpuTotalSeconds: number;
+	readonly memoryTotalBytes: number | null;
+	readonly memoryAvailableBytes: number | null;
+}
+
+export interface UsageSample {
+	readonly containers: readonly ContainerUsageFact[];
+	readonly host: HostFact | null;
+}
+
+export interface UsageFacts {
+	readonly current: UsageSample;
+	/** The previous poll's sample of the same node; null on the first poll. */
+	readonly previous: UsageSample | null;
 }
 
 /** A node file read through the transport. */

@@ -23,6 +23,8 @@ export interface ProcFs {
 	readStat(pid: number): string | null;
 	readCmdline(pid: number): Buffer | null;
 	ownerUid(pid: number): number | null;
+	/** Any small kernel file (/proc, /sys/fs/cgroup) as text; null when it cannot be read. */
+	readText?(path: string): string | null;
 }
 
 export interface Transport {

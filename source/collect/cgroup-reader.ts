@@ -1,0 +1,128 @@
+/**
+ * Reads containers' cgroups straight from the kernel on this machine: each container's
+ * cgroup is found from its init process (/proc/PID/cgroup), so every runtime and
+ * namespace is read the same way, and the files are read where the controllers are
+ * mounted (/proc/self/mountinfo). cgroup v1 is preferred per controller where mounted;
+ * otherwise the unified (v2) tree answers. Needs the transport's synchronous file access
+ * (a local node); over SSH each file would be a round trip, so SSH nodes use containerd's
+ * Metrics RPC instead (collect-usage.ts).
+ */
+import type {ContainerUsageFact, HostFact} from '../model/types.js';
+import type {ProcFs} from '../transport/transport.js';
+import {
+	cgroupDir, parseCgroupMounts, parseMeminfo, parseProcCgroup, parseProcStatCpu, usageFromV1, usageFromV2,
+	V1_FILES, V2_FILE_NAMES, type CgroupMounts, type V1Files, type V2Files,
+} from './cgroup-parse.js';
+
+export interface TaskRef {
+	readonly namespace: string;
+	readonly id: string;
+	readonly pid: number;
+}
+
+interface Located {
+	readonly pid: number;
+	readonly version: 'v1' | 'v2';
+	/** v1: controller → directory; v2: the one directory under `''`. */
+	readonly dirs: ReadonlyMap<string, string>;
+}
+
+export class CgroupReader {
+	private mounts: CgroupMounts | null = null;
+	/** A container's cgroup directories, kept while its init pid stays the same. */
+	private readonly located = new Map<string, Located | null>();
+	readonly stats = {cgroupLookups: 0, fileReads: 0};
+
+	constructor(private readonly procfs: ProcFs & {readText(path: string): string | null}, private readonly now: () => number = Date.now) {}
+
+	static for(procfs: ProcFs | undefined, now?: () => number): CgroupReader | null {
+		return procfs?.readText ? new CgroupReader(procfs as ProcFs & {readText(path: string): string | null}, now) : null;
+	}
+
+	private read(path: string): string | null {
+		this.stats.fileReads++;
+		return this.procfs.readText(path);
+	}
+
+	private locate(task: TaskRef): Located | null {
+		const key = `${task.namespace}/${task.id}`;
+		const kept = this.located.get(key);
+		if (kept !== undefined && kept?.pid === task.pid) return kept;
+		this.stats.cgroupLookups++;
+		this.mounts ??= parseCgroupMounts(this.read('/proc/self/mountinfo') ?? '');
+		const text = this.read(`/proc/${task.pid}/cgroup`);
+		let found: Located | null = null;
+		if (text !== null) {
+			const cgroups = parseProcCgroup(text);
+			const dirs = new Map<string, string>();
+			for (const controller of Object.keys(V1_FILES)) {
+				const path = cgroups.v1.get(controller);
+				const mount = this.mounts.v1.get(controller);
+				const dir = path !== undefined && mount ? cgroupDir(mount, path) : null;
+				if (dir !== null) dirs.set(controller, dir);
+			}
+			if (dirs.has('cpuacct') || dirs.has('memory')) {
+				found = {pid: task.pid, version: 'v1', dirs};
+			} else if (cgroups.v2 !== null && this.mounts.v2) {
+				const dir = cgroupDir(this.mounts.v2, cgroups.v2);
+				if (dir !== null) found = {pid: task.pid, version: 'v2', dirs: new Map([['', dir]])};
+			}
+		}
+		// A process that is gone is looked up again next poll, not remembered as cgroup-less.
+		if (text !== null) this.located.set(key, found);
+		return found;
+	}
+
+	/** One container's counters, or null when its cgroup cannot be found or read. */
+	readOne(task: TaskRef): ContainerUsageFact | null {
+		const located = this.locate(task);
+		if (!located) return null;
+		const at = this.now();
+		if (located.version === 'v1') {
+			const files: Record<string, string | null> = {};
+			for (const [controller, names] of Object.entries(V1_FILES)) {
+				const dir = located.dirs.get(controller);
+				for (const name of names) files[name] = dir === undefined ? null : this.read(`${dir}/${name}`);
+			}
+			// The files vanish with the cgroup: a container that just stopped is not an answer.
+			if (files['cpuacct.usage'] === null && files['memory.usage_in_bytes'] === null) {
+				this.located.delete(`${task.namespace}/${task.id}`);
+				return null;
+			}
+			return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v1', ...usageFromV1(files as unknown as V1Files)};
+		}
+		const dir = located.dirs.get('')!;
+		const files: Record<string, string | null> = {};
+		for (const name of V2_FILE_NAMES) files[name] = this.read(`${dir}/${name}`);
+		if (files['cpu.stat'] === null) {
+			this.located.delete(`${task.namespace}/${task.id}`);
+			return null;
+		}
+		return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v2', ...usageFromV2(files as unknown as V2Files)};
+	}
+
+	readAll(tasks: readonly TaskRef[]): ContainerUsageFact[] {
+		const out: ContainerUsageFact[] = [];
+		const live = new Set<string>();
+		for (const task of tasks) {
+			live.add(`${task.namespace}/${task.id}`);
+			const usage = this.readOne(task);
+			if (usage) out.push(usage);
+		}
+		for (const key of this.located.keys()) if (!live.has(key)) this.located.delete(key);
+		return out;
+	}
+
+	/** The node's CPU and memory from /proc/stat and /proc/meminfo. */
+	readHost(): HostFact | null {
+		return hostFact(this.read('/proc/stat'), this.read('/proc/meminfo'), this.now());
+	}
+}
+
+/** Pure: the host fact from /proc/stat and /proc/meminfo text. */
+export function hostFact(stat: string | null, meminfo: string | null, at: number): HostFact | null {
+	const cpu = stat === null ? null : parseProcStatCpu(stat);
+	if (!cpu) return null;
+	const memory = meminfo === null ? {totalBytes: null, availableBytes: null} : parseMeminfo(meminfo);
+	return {at, cpus: cpu.cpus, cpuBusySeconds: cpu.busySeconds, cpuTotalSeconds: cpu.totalSeconds, memoryTotalBytes: memory.totalBytes, memoryAvailableBytes: memory.availableBytes};
+}

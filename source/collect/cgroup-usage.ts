@@ -1,0 +1,82 @@
+/**
+ * The usage source of one node: what each container's cgroup has used, and the node's
+ * CPU and memory, kept from one poll to the next so the model can turn counters into rates.
+ *
+ * Where the numbers come from is chosen by measured cost (README, "Resource usage"):
+ * - this machine: the cgroup files themselves, found from each task's init process
+ *   (about 35 µs a container for crimon, and nothing for containerd);
+ * - SSH nodes: containerd's Tasks.Metrics, one call per namespace in the same round trip as
+ *   the task listing on the already-forwarded socket (reading files over SFTP would be a
+ *   round trip per file). containerd asks every shim in turn, about 0.7 ms of containerd's
+ *   and the shims' CPU a container on this machine, which is why it is not the local choice.
+ */
+import type {ContainerdFacts, ContainerUsageFact, HostFact, UsageFacts, UsageSample} from '../model/types.js';
+import type {TaskMetrics} from '../protocol/containerd-metrics.js';
+import type {Transport} from '../transport/transport.js';
+import {limitOrNull} from './cgroup-parse.js';
+import {CgroupReader, hostFact} from './cgroup-reader.js';
+import type {ContainerdMetrics} from './collect-containerd.js';
+
+/** Pure: one task's Metrics answer as the facts the model reads. */
+export function usageFromMetrics(namespace: string, metrics: TaskMetrics, fallbackAt: number): ContainerUsageFact | null {
+	if (metrics.cgroup === null) return null;
+	return {
+		namespace,
+		id: metrics.id,
+		at: metrics.at ?? fallbackAt,
+		source: 'containerd',
+		cpuSeconds: metrics.cpuNanos === null ? null : metrics.cpuNanos / 1e9,
+		memoryUsageBytes: metrics.memoryUsage,
+		inactiveFileBytes: metrics.inactiveFile,
+		memoryLimitBytes: limitOrNull(metrics.memoryLimit === 0 && metrics.cgroup === 'v2' ? null : metrics.memoryLimit),
+		pids: metrics.pids,
+		throttledPeriods: metrics.throttledPeriods,
+		throttledSeconds: metrics.throttledNanos === null ? null : metrics.throttledNanos / 1e9,
+		oomKills: metrics.oomKills,
+	};
+}
+
+export class UsageCollector {
+	private previous: UsageSample | null = null;
+	readonly cgroups: CgroupReader | null;
+
+	constructor(private readonly transport: Transport, private readonly now: () => number = Date.now) {
+		this.cgroups = CgroupReader.for(transport.procfs, now);
+	}
+
+	/** Whether containers' usage must come from containerd's Metrics RPC (no local cgroup files). */
+	get needsMetrics(): boolean {
+		return this.cgroups === null;
+	}
+
+	/** The node's /proc/stat and /proc/meminfo: read directly here, over SFTP elsewhere (started with the poll, so it adds no wait). */
+	async readHost(maxBytes: number): Promise<HostFact | null> {
+		if (this.cgroups) return this.cgroups.readHost();
+		const read = (path: string) => this.transport.readFile(path, Math.min(maxBytes, 1024 * 1024)).then((b) => b.toString('utf8'), () => null);
+		const [stat, meminfo] = await Promise.all([read('/proc/stat'), read('/proc/meminfo')]);
+		return hostFact(stat, meminfo, this.now());
+	}
+
+	/** This poll's sample, with the last one; `error` when the source failed for the node. */
+	collect(containerd: (ContainerdFacts & {metrics?: ContainerdMetrics}) | null, host: HostFact | null): {facts: UsageFacts; error: string | null} {
+		let containers: ContainerUsageFact[] = [];
+		let error: string | null = null;
+		if (containerd && this.cgroups) {
+			const running = containerd.tasks.filter((t) => t.pid > 0 && t.status !== 'stopped');
+			containers = this.cgroups.readAll(running.map((t) => ({namespace: t.namespace, id: t.id, pid: t.pid})));
+		} else if (containerd?.metrics) {
+			const at = this.now();
+			for (const {namespace, metrics} of containerd.metrics.namespaces) {
+				for (const m of metrics) {
+					const fact = usageFromMetrics(namespace, m, at);
+					if (fact) containers.push(fact);
+				}
+			}
+			error = containerd.metrics.error;
+		}
+		const current: UsageSample = {containers, host};
+		const facts: UsageFacts = {current, previous: this.previous};
+		this.previous = current;
+		return {facts, error};
+	}
+}

@@ -36,14 +36,26 @@ function storeFor(handles: readonly NodeHandle[], resolved: ResolvedNodes): Crim
 	return createCrimonStore(handles.map((h) => ({name: h.name, target: h.target})), resolved.intervalMs);
 }
 
-/** One poll of every node at once (within --concurrency), the connections closed after. */
-async function pollOnce(args: CliArgs): Promise<NodeSnapshot[]> {
+/**
+ * One poll of every node at once (within --concurrency), the connections closed after.
+ * With `sampleMs`, a second poll that long after the first: rates need two samples.
+ */
+async function pollOnce(args: CliArgs, sampleMs: number | null = null): Promise<NodeSnapshot[]> {
 	const resolved = await resolveNodes(args);
 	const handles = openAll(args, resolved);
 	const store = storeFor(handles, resolved);
-	const poller = new Poller(store, handles, {concurrency: resolved.concurrency});
+	// The second sample re-reads every process the first one saw, so each has a %CPU.
+	const everyPid = (index: number) => {
+		const processes = store.getState().nodes[index]?.snapshot?.processes;
+		return processes ? new Set(processes.map((p) => p.pid)) : undefined;
+	};
+	const poller = new Poller(store, handles, {concurrency: resolved.concurrency, refreshFor: sampleMs === null ? undefined : everyPid});
 	try {
 		await poller.pollAll();
+		if (sampleMs !== null) {
+			await new Promise((resolve) => setTimeout(resolve, sampleMs));
+			await poller.pollAll();
+		}
 	} finally {
 		await Promise.all(handles.map((h) => h.close()));
 	}
@@ -62,7 +74,7 @@ function write(out: string): Promise<void> {
 }
 
 async function snapshotCommand(args: CliArgs): Promise<number> {
-	const nodes = await pollOnce(args);
+	const nodes = await pollOnce(args, args.sampleMs);
 	const snapshot = buildSnapshot(nodes, new Date());
 	await write(args.json ? renderSnapshotJson(snapshot) : renderSnapshotText(snapshot, textOptions(args)));
 	return nodes.every((n) => n.ok) ? 0 : 1;

@@ -20,6 +20,8 @@ export interface CliArgs {
 	readonly sudo: boolean;
 	readonly acceptNew: boolean;
 	readonly noColor: boolean;
+	/** `snapshot --sample D`: poll, wait D, poll again and print the second (rates filled). */
+	readonly sampleMs: number | null;
 	/** Positional operands (compare's two nodes). */
 	readonly operands: readonly string[];
 }
@@ -28,7 +30,7 @@ export class ArgsError extends Error {
 	override readonly name = 'ArgsError';
 }
 
-const VALUE_FLAGS = new Set(['--node', '--config', '--interval', '--timeout', '--concurrency', '--containerd-socket', '--cri-socket', '--docker-socket']);
+const VALUE_FLAGS = new Set(['--node', '--config', '--interval', '--timeout', '--concurrency', '--containerd-socket', '--cri-socket', '--docker-socket', '--sample']);
 
 /** "2", "2s", "500ms", "1m" → milliseconds. */
 export function parseDuration(text: string, flag: string): number {
@@ -55,7 +57,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 	const out = {
 		config: null as string | null, json: false, intervalMs: null as number | null, timeoutMs: null as number | null,
 		concurrency: null as number | null, containerdSocket: null as string | null, criSocket: null as string | null,
-		dockerSocket: null as string | null, sudo: false, acceptNew: false, noColor: false,
+		dockerSocket: null as string | null, sudo: false, acceptNew: false, noColor: false, sampleMs: null as number | null,
 	};
 	for (let i = 0; i < argv.length; i++) {
 		let arg = argv[i]!;
@@ -86,6 +88,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 			case '--sudo': out.sudo = true; break;
 			case '--accept-new': out.acceptNew = true; break;
 			case '--no-color': out.noColor = true; break;
+			case '--sample': out.sampleMs = parseDuration(value(), arg); break;
 			default:
 				if (arg.startsWith('-') && arg !== '-') throw new ArgsError(`unknown option ${arg} (see crimon --help)`);
 				if (command === 'app' && operands.length === 0 && (arg === 'snapshot' || arg === 'compare' || arg === 'help')) {
@@ -105,6 +108,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 	if (command === 'snapshot' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (nodes are given with --node)`);
 	if (command === 'compare' && operands.length !== 2) throw new ArgsError('compare wants two nodes: crimon compare NODE_A NODE_B');
 	if (command === 'app' && out.json) throw new ArgsError('--json is for crimon snapshot and crimon compare');
+	if (command !== 'snapshot' && command !== 'help' && command !== 'version' && out.sampleMs !== null) throw new ArgsError('--sample is for crimon snapshot');
 	return {command, helpFor, nodes, operands, ...out};
 }
 
@@ -188,6 +192,8 @@ Text (default): per node, the runtime's process tree (containerd and dockerd, ea
 under its containerd, container processes annotated), then namespaces → containers with
 marks for which views see each one (CRI, containerd, Docker), then pods.
       --json                 the crimon.snapshot/v1 document (see README)
+      --sample DURATION      poll, wait DURATION, poll again: CPU rates (cores, %CPU)
+                             need two samples and are blank (—, null) without this
 ${COMMON_FLAGS}
 
 Exit status: 0 when every node was reached, 1 when any node could not be (the others

@@ -141,6 +141,7 @@ export interface CgroupUsage {
 	readonly throttledPeriods: number | null;
 	readonly throttledSeconds: number | null;
 	readonly oomKills: number | null;
+	readonly cpuLimitCores: number | null;
 }
 
 /** The v1 files crimon reads, by name; null for one that could not be read. */
@@ -152,14 +153,28 @@ export interface V1Files {
 	readonly 'memory.limit_in_bytes': string | null;
 	readonly 'memory.oom_control': string | null;
 	readonly 'pids.current': string | null;
+	readonly 'cpu.cfs_quota_us': string | null;
+	readonly 'cpu.cfs_period_us': string | null;
 }
 
 export const V1_FILES = {
 	cpuacct: ['cpuacct.usage'],
 	cpu: ['cpu.stat'],
-	memory: ['memory.usage_in_bytes', 'memory.stat', 'memory.limit_in_bytes', 'memory.oom_control'],
+	memory: ['memory.usage_in_bytes', 'memory.stat', 'memory.oom_control'],
 	pids: ['pids.current'],
 } as const satisfies Record<string, readonly (keyof V1Files)[]>;
+
+/** Limits change rarely (`docker update`): read when a cgroup is found and every few seconds after. */
+export const V1_LIMIT_FILES = {
+	memory: ['memory.limit_in_bytes'],
+	cpu: ['cpu.cfs_quota_us', 'cpu.cfs_period_us'],
+} as const satisfies Record<string, readonly (keyof V1Files)[]>;
+
+/** CFS quota ÷ period; a quota of -1 (v1) or `max` (v2) is no limit. */
+export function quotaCores(quota: number | null, period: number | null): number | null {
+	if (quota === null || period === null || quota <= 0 || period <= 0) return null;
+	return quota / period;
+}
 
 export function usageFromV1(files: V1Files): CgroupUsage {
 	const cpuNanos = parseSingleNumber(files['cpuacct.usage']);
@@ -174,6 +189,7 @@ export function usageFromV1(files: V1Files): CgroupUsage {
 		throttledPeriods: keyedValue(files['cpu.stat'], 'nr_throttled'),
 		throttledSeconds: throttledNanos === null ? null : throttledNanos / 1e9,
 		oomKills: keyedValue(files['memory.oom_control'], 'oom_kill'),
+		cpuLimitCores: quotaCores(parseSingleNumber(files['cpu.cfs_quota_us']), parseSingleNumber(files['cpu.cfs_period_us'])),
 	};
 }
 
@@ -184,9 +200,19 @@ export interface V2Files {
 	readonly 'memory.max': string | null;
 	readonly 'memory.events': string | null;
 	readonly 'pids.current': string | null;
+	readonly 'cpu.max': string | null;
 }
 
-export const V2_FILE_NAMES = ['cpu.stat', 'memory.current', 'memory.stat', 'memory.max', 'memory.events', 'pids.current'] as const satisfies readonly (keyof V2Files)[];
+export const V2_FILE_NAMES = ['cpu.stat', 'memory.current', 'memory.stat', 'memory.events', 'pids.current'] as const satisfies readonly (keyof V2Files)[];
+export const V2_LIMIT_FILES = ['memory.max', 'cpu.max'] as const satisfies readonly (keyof V2Files)[];
+
+/** v2 `cpu.max`: `QUOTA PERIOD`, QUOTA `max` when unlimited. */
+export function parseCpuMax(text: string | null): number | null {
+	if (text === null) return null;
+	const [quota, period] = text.trim().split(/\s+/);
+	if (quota === undefined || quota === 'max') return null;
+	return quotaCores(Number(quota), Number(period ?? 100000));
+}
 
 export function usageFromV2(files: V2Files): CgroupUsage {
 	const usageMicros = keyedValue(files['cpu.stat'], 'usage_usec');
@@ -202,6 +228,7 @@ export function usageFromV2(files: V2Files): CgroupUsage {
 		throttledPeriods: keyedValue(files['cpu.stat'], 'nr_throttled'),
 		throttledSeconds: throttledMicros === null ? null : throttledMicros / 1e6,
 		oomKills: keyedValue(files['memory.events'], 'oom_kill'),
+		cpuLimitCores: parseCpuMax(files['cpu.max']),
 	};
 }
 

@@ -11,7 +11,7 @@ import type {ContainerUsageFact, HostFact} from '../model/types.js';
 import type {ProcFs} from '../transport/transport.js';
 import {
 	cgroupDir, parseCgroupMounts, parseMeminfo, parseProcCgroup, parseProcStatCpu, usageFromV1, usageFromV2,
-	V1_FILES, V2_FILE_NAMES, type CgroupMounts, type V1Files, type V2Files,
+	V1_FILES, V1_LIMIT_FILES, V2_FILE_NAMES, V2_LIMIT_FILES, type CgroupMounts, type V1Files, type V2Files,
 } from './cgroup-parse.js';
 
 export interface TaskRef {
@@ -25,7 +25,13 @@ interface Located {
 	readonly version: 'v1' | 'v2';
 	/** v1: controller → directory; v2: the one directory under `''`. */
 	readonly dirs: ReadonlyMap<string, string>;
+	/** The limit files' text as last read, and when. */
+	limits: Record<string, string | null> | null;
+	limitsAt: number;
 }
+
+/** How long limits read from a cgroup are trusted before they are read again. */
+export const LIMITS_TTL_MS = 10_000;
 
 export class CgroupReader {
 	private mounts: CgroupMounts | null = null;
@@ -62,10 +68,10 @@ export class CgroupReader {
 				if (dir !== null) dirs.set(controller, dir);
 			}
 			if (dirs.has('cpuacct') || dirs.has('memory')) {
-				found = {pid: task.pid, version: 'v1', dirs};
+				found = {pid: task.pid, version: 'v1', dirs, limits: null, limitsAt: 0};
 			} else if (cgroups.v2 !== null && this.mounts.v2) {
 				const dir = cgroupDir(this.mounts.v2, cgroups.v2);
-				if (dir !== null) found = {pid: task.pid, version: 'v2', dirs: new Map([['', dir]])};
+				if (dir !== null) found = {pid: task.pid, version: 'v2', dirs: new Map([['', dir]]), limits: null, limitsAt: 0};
 			}
 		}
 		// A process that is gone is looked up again next poll, not remembered as cgroup-less.
@@ -78,12 +84,23 @@ export class CgroupReader {
 		const located = this.locate(task);
 		if (!located) return null;
 		const at = this.now();
+		const stale = located.limits === null || at - located.limitsAt >= LIMITS_TTL_MS;
+		if (stale) located.limitsAt = at;
 		if (located.version === 'v1') {
 			const files: Record<string, string | null> = {};
 			for (const [controller, names] of Object.entries(V1_FILES)) {
 				const dir = located.dirs.get(controller);
 				for (const name of names) files[name] = dir === undefined ? null : this.read(`${dir}/${name}`);
 			}
+			if (stale) {
+				const limits: Record<string, string | null> = {};
+				for (const [controller, names] of Object.entries(V1_LIMIT_FILES)) {
+					const dir = located.dirs.get(controller);
+					for (const name of names) limits[name] = dir === undefined ? null : this.read(`${dir}/${name}`);
+				}
+				located.limits = limits;
+			}
+			Object.assign(files, located.limits);
 			// The files vanish with the cgroup: a container that just stopped is not an answer.
 			if (files['cpuacct.usage'] === null && files['memory.usage_in_bytes'] === null) {
 				this.located.delete(`${task.namespace}/${task.id}`);
@@ -94,6 +111,12 @@ export class CgroupReader {
 		const dir = located.dirs.get('')!;
 		const files: Record<string, string | null> = {};
 		for (const name of V2_FILE_NAMES) files[name] = this.read(`${dir}/${name}`);
+		if (stale) {
+			const limits: Record<string, string | null> = {};
+			for (const name of V2_LIMIT_FILES) limits[name] = this.read(`${dir}/${name}`);
+			located.limits = limits;
+		}
+		Object.assign(files, located.limits);
 		if (files['cpu.stat'] === null) {
 			this.located.delete(`${task.namespace}/${task.id}`);
 			return null;

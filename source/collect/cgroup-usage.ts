@@ -33,6 +33,8 @@ export function usageFromMetrics(namespace: string, metrics: TaskMetrics, fallba
 		throttledPeriods: metrics.throttledPeriods,
 		throttledSeconds: metrics.throttledNanos === null ? null : metrics.throttledNanos / 1e9,
 		oomKills: metrics.oomKills,
+		// Metrics carry no CFS quota.
+		cpuLimitCores: null,
 	};
 }
 

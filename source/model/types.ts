@@ -45,6 +45,8 @@ export interface Usage {
 	readonly throttledPeriods: number | null;
 	readonly throttledSeconds: number | null;
 	readonly oomKills: number | null;
+	/** Addition beside the eight above: the CFS quota in cores (null: no limit, or not known, as from containerd's Metrics). */
+	readonly cpuLimitCores?: number | null;
 }
 
 /** Addition to v1: the node as a whole (the header line). */
@@ -371,6 +373,8 @@ export interface ContainerUsageFact {
 	readonly throttledPeriods: number | null;
 	readonly throttledSeconds: number | null;
 	readonly oomKills: number | null;
+	/** CFS quota ÷ period in cores; null when unlimited or unknown. */
+	readonly cpuLimitCores?: number | null;
 }
 
 /** /proc/stat's aggregate line and /proc/meminfo, as read. */

@@ -32,6 +32,7 @@ export function containerUsage(fact: ContainerUsageFact, before: ContainerUsageF
 		throttledPeriods: fact.throttledPeriods,
 		throttledSeconds: fact.throttledSeconds,
 		oomKills: fact.oomKills,
+		cpuLimitCores: fact.cpuLimitCores ?? null,
 	};
 }
 
@@ -71,6 +72,8 @@ export function sumUsage(usages: readonly (Usage | null | undefined)[]): Usage |
 	if (present.some((u) => u.cpuCores === null && u.cpuSeconds !== null)) sum.cpuCores = null;
 	let limit: number | null = 0;
 	for (const usage of present) limit = usage.memoryLimitBytes === null || limit === null ? null : limit + usage.memoryLimitBytes;
+	let cpuLimit: number | null = 0;
+	for (const usage of present) cpuLimit = usage.cpuLimitCores == null || cpuLimit === null ? null : cpuLimit + usage.cpuLimitCores;
 	return {
 		cpuSeconds: sum.cpuSeconds!,
 		cpuCores: sum.cpuCores!,
@@ -80,6 +83,7 @@ export function sumUsage(usages: readonly (Usage | null | undefined)[]): Usage |
 		throttledPeriods: sum.throttledPeriods!,
 		throttledSeconds: sum.throttledSeconds!,
 		oomKills: sum.oomKills!,
+		cpuLimitCores: cpuLimit,
 	};
 }
 

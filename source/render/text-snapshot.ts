@@ -8,6 +8,7 @@ import type {Container, NodeSnapshot, Snapshot} from '../model/types.js';
 import {renderDiagnosisSection} from './text-diagnosis.js';
 import {escapeText, fitText, textWidth, truncateText} from './terminal-text.js';
 import {painter, type Paint} from './text-style.js';
+import {cpuCell, formatBytes, formatPercent, hostLine, memCell, shimRss} from './usage-text.js';
 
 export interface TextOptions {
 	readonly color: boolean;
@@ -53,6 +54,7 @@ function processSection(node: NodeSnapshot, options: TextOptions, paint: Paint):
 		}
 		let suffix = '';
 		if (row.container) suffix = `  ← ${containerLabel(row.container)}`;
+		if (p.rssBytes != null) suffix += `  [${formatPercent(p.cpuCores)}% ${formatBytes(p.rssBytes)}]`;
 		return line(text + paint('dim', suffix), options);
 	});
 }
@@ -64,13 +66,13 @@ function containerRow(c: Container, paint: Paint, options: TextOptions): string 
 	const marks = [c.seenBy.cri, c.seenBy.containerd, c.seenBy.docker].map((seen) => ` ${mark(seen, paint)} `).join(' ');
 	const pod = c.pod ? `${safe(c.pod.namespace)}/${safe(c.pod.name)}` : '-';
 	const name = c.sandbox ? `${safe(c.name)} (sandbox)` : safe(c.name);
-	const text = `    ${marks}   ${fitText(name, 28)} ${fitText(pod, 22)} ${fitText(safe(c.state), 9)} ${String(c.pid ?? '-').padStart(7)} ${String(c.shimPid ?? '-').padStart(7)}  ${safe(c.image)}`;
+	const text = `    ${marks}   ${fitText(name, 28)} ${fitText(pod, 22)} ${fitText(safe(c.state), 9)} ${String(c.pid ?? '-').padStart(7)} ${String(c.shimPid ?? '-').padStart(7)} ${cpuCell(c.usage).padStart(11)} ${memCell(c.usage).padStart(11)}  ${safe(c.image)}`;
 	return line(text, options);
 }
 
 function namespaceSection(node: NodeSnapshot, options: TextOptions, paint: Paint): string[] {
 	const out: string[] = [];
-	const header = paint('dim', `    CRI CTD DKR   ${fitText('NAME', 28)} ${fitText('POD', 22)} ${fitText('STATE', 9)} ${'PID'.padStart(7)} ${'SHIM'.padStart(7)}  IMAGE`);
+	const header = paint('dim', `    CRI CTD DKR   ${fitText('NAME', 28)} ${fitText('POD', 22)} ${fitText('STATE', 9)} ${'PID'.padStart(7)} ${'SHIM'.padStart(7)} ${'CPU'.padStart(11)} ${'MEM'.padStart(11)}  IMAGE`);
 	const groups = new Map<string | null, Container[]>();
 	for (const ns of node.namespaces) groups.set(ns.name, []);
 	for (const c of node.containers) {
@@ -79,9 +81,11 @@ function namespaceSection(node: NodeSnapshot, options: TextOptions, paint: Paint
 		list.push(c);
 	}
 	for (const [name, containers] of groups) {
-		const shims = node.shims.filter((s) => s.namespace === name).length;
+		const nsShims = node.shims.filter((s) => s.namespace === name);
+		const shims = nsShims.length;
 		const title = name === null ? 'not in containerd (listed by the CRI or Docker only)' : safe(name);
-		out.push(`  ${paint('bold', title)}  ${paint('dim', `${containers.length} container${containers.length === 1 ? '' : 's'}, ${shims} shim${shims === 1 ? '' : 's'}`)}`);
+		const shimMemory = shims > 0 ? ` (${formatBytes(shimRss(nsShims))} RSS)` : '';
+		out.push(`  ${paint('bold', title)}  ${paint('dim', `${containers.length} container${containers.length === 1 ? '' : 's'}, ${shims} shim${shims === 1 ? '' : 's'}${shimMemory}`)}`);
 		if (containers.length > 0) out.push(header);
 		for (const c of containers) out.push(containerRow(c, paint, options));
 	}
@@ -94,7 +98,8 @@ function podSection(node: NodeSnapshot, options: TextOptions, paint: Paint): str
 	const byId = new Map(node.containers.map((c) => [c.id, c]));
 	return node.pods.map((pod) => {
 		const members = pod.containers.map((id) => safe(byId.get(id)?.name ?? shortId(id))).join(', ') || '-';
-		const text = `  ${paint('bold', `${safe(pod.namespace)}/${safe(pod.name)}`)}  ${pod.source}  sandbox ${safe(shortId(pod.id))} (${safe(pod.state)}, pid ${pod.sandboxPid ?? '-'})  containers: ${members}`;
+		const usage = pod.usage ? `  cpu ${cpuCell(pod.usage)} mem ${memCell(pod.usage)}` : '';
+		const text = `  ${paint('bold', `${safe(pod.namespace)}/${safe(pod.name)}`)}  ${pod.source}  sandbox ${safe(shortId(pod.id))} (${safe(pod.state)}, pid ${pod.sandboxPid ?? '-'})${usage}  containers: ${members}`;
 		return line(text, options);
 	});
 }
@@ -106,6 +111,7 @@ export function renderNodeText(node: NodeSnapshot, options: TextOptions): string
 	out.push(paint('bold', `━━ ${safe(node.name)}`) + ` (${safe(node.target)}) ${status}`);
 	for (const error of node.errors) out.push(line(`  ${paint('red', 'error')} ${error.source}: ${safe(error.message)}`, options));
 	if (!node.ok) return out.join('\n');
+	out.push(line(`  ${hostLine(node.host, node.processes.length, node.shims.length, shimRss(node.shims))}`, options));
 	out.push('', paint('bold', 'Runtimes'), ...runtimesSection(node, paint));
 	out.push('', paint('bold', 'Runtime processes') + paint('dim', ` (${node.processes.length} processes on the node, ${node.shims.length} shims)`));
 	out.push(...processSection(node, options, paint));

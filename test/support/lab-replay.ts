@@ -7,6 +7,7 @@ const CONTAINERD_FILES: Record<string, string> = {
 	'/containerd.services.namespaces.v1.Namespaces/List': 'containerd-namespaces-list.pb',
 	'/containerd.services.containers.v1.Containers/List': 'containerd-containers-list',
 	'/containerd.services.tasks.v1.Tasks/List': 'containerd-tasks-list',
+	'/containerd.services.tasks.v1.Tasks/Metrics': 'containerd-tasks-metrics',
 };
 
 /** containerd and its CRI plugin on one socket, as on a real node. */

@@ -23,7 +23,7 @@ describe('parsePs', () => {
 
 describe('parseProcStat', () => {
 	it('finds ppid and state after a comm holding spaces and parentheses', () => {
-		expect(parseProcStat('42 (evil) (x) 1) S 7 42 42 0 -1')).toEqual({pid: 42, comm: 'evil) (x) 1', state: 'S', ppid: 7});
+		expect(parseProcStat('42 (evil) (x) 1) S 7 42 42 0 -1')).toEqual({pid: 42, comm: 'evil) (x) 1', state: 'S', ppid: 7, cpuTicks: 0, rssPages: 0});
 	});
 	it('gives null for garbage', () => {
 		expect(parseProcStat('nonsense')).toBeNull();

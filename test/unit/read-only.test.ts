@@ -11,6 +11,7 @@ import {DOCKER_PATHS} from '../../source/collect/collect-docker.js';
 import {DEFAULT_COLLECT_OPTIONS} from '../../source/collect/collect-options.js';
 import {PS_ARGV} from '../../source/collect/parse-processes.js';
 import {CONTAINERD_METHODS} from '../../source/protocol/containerd-api.js';
+import {METRICS_METHOD} from '../../source/protocol/containerd-metrics.js';
 import {CRI_API_VERSIONS, criMethod} from '../../source/protocol/cri-api.js';
 import {SUDO_COMMANDS} from '../../source/collect/sudo-cli.js';
 import {fixture} from '../support/lab-fixtures.js';
@@ -18,10 +19,11 @@ import {labGrpcRoutes, labHttpRoutes} from '../support/lab-replay.js';
 import {startGrpcServer, startHttpServer, type Running} from '../support/replay-servers.js';
 import {ReplayTransport} from '../support/replay-transport.js';
 
-const READ_RPC = /\/(List\w*|Version|Status|Info|Get)$/;
+const READ_RPC = /\/(List\w*|Version|Status|Info|Get|Metrics)$/;
 
 export const EVERY_RPC: readonly string[] = [
 	...Object.values(CONTAINERD_METHODS),
+	METRICS_METHOD,
 	...CRI_API_VERSIONS.flatMap((api) => (['Version', 'ListPodSandbox', 'ListContainers'] as const).map((m) => criMethod(api, m))),
 ];
 // --sudo mode's commands, built with sample arguments; the ssh transport's own `uname -n`.
@@ -55,7 +57,7 @@ function isRead(argv: readonly string[]): boolean {
 }
 
 describe('crimon only reads', () => {
-	it('every RPC it knows is a List, Version, Status, Info or Get', () => {
+	it('every RPC it knows is a List, Version, Status, Info, Get or Metrics', () => {
 		for (const rpc of EVERY_RPC) expect(rpc).toMatch(READ_RPC);
 	});
 	it('every Docker path is a listing or a version, fetched with GET', () => {
@@ -113,7 +115,7 @@ describe('crimon only reads', () => {
 		const files = fs.readdirSync(root, {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.ts'));
 		for (const file of files) {
 			const text = fs.readFileSync(path.join(root, file), 'utf8');
-			for (const match of text.matchAll(/['"`]\/(?:containerd\.services|runtime\.v1)[\w.]*\/(\w+)/g)) expect(match[1], file).toMatch(/^(List\w*|Version)$/);
+			for (const match of text.matchAll(/['"`]\/(?:containerd\.services|runtime\.v1)[\w.]*\/(\w+)/g)) expect(match[1], file).toMatch(/^(List\w*|Version|Metrics)$/);
 			// gRPC is always an HTTP POST by its own spec; what it does is the method path, checked above.
 			if (file.endsWith('grpc-client.ts')) continue;
 			for (const match of text.matchAll(/\b(?:method|:method)['"]?:\s*['"](GET|POST|PUT|PATCH|DELETE|HEAD)['"]/gi)) expect(match[1], file).toBe('GET');

@@ -40,7 +40,7 @@ export function usePaneModel(): PaneModel {
 	const folds = useCrimon((s) => s.ui.folds[viewKey(s.ui.activeNode, s.ui.pane)] ?? EMPTY_FOLDS);
 
 	const items = useMemo(() => (snapshot ? cachedPaneItems(snapshot, pane, runtimeOnly) : []), [snapshot, pane, pane === 'processes' && runtimeOnly]);
-	const sorted = useMemo(() => (snapshot ? sortItems(snapshot, pane, items, sort) : items), [snapshot, pane, items, pane === 'containers' ? sort : null]);
+	const sorted = useMemo(() => (snapshot ? sortItems(snapshot, pane, items, sort) : items), [snapshot, pane, items, pane === 'containers' || pane === 'pods' ? sort : null]);
 	const shaped = useMemo(() => (snapshot ? shapePane(pane, sorted, filter, folds) : EMPTY), [snapshot, pane, sorted, filter, folds]);
 	const positions = useMemo(() => {
 		const map = new Map<string, number>();

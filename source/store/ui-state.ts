@@ -4,7 +4,7 @@
  * It lives under `ui`, apart from the node data, so a key press never hands the views a
  * new snapshot and a poll never moves the cursor. The reducers are pure, for tests.
  */
-import {DEFAULT_SORT, SORT_KEYS, type SortState} from '../ui/container-rows.js';
+import {DEFAULT_SORT, DESCENDING_FIRST, SORT_KEYS, type SortState} from '../ui/container-rows.js';
 import type {CursorState} from '../ui/cursor.js';
 import type {Mode} from '../ui/keymap.js';
 import {stepPane, type PaneId} from '../ui/panes.js';
@@ -143,7 +143,8 @@ export function withFold(ui: UiState, node: number, pane: PaneId, key: string, f
 
 export function withSortStep(ui: UiState): UiState {
 	const at = SORT_KEYS.indexOf(ui.sort.key);
-	return {...ui, sort: {key: SORT_KEYS[(at + 1) % SORT_KEYS.length]!, descending: false}};
+	const key = SORT_KEYS[(at + 1) % SORT_KEYS.length]!;
+	return {...ui, sort: {key, descending: DESCENDING_FIRST.has(key)}};
 }
 
 function sameSet(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {

@@ -3,18 +3,22 @@
  * see it, sorted by any column. Sorting is a total order (ties fall back to namespace,
  * name, id), so rows never trade places between polls.
  */
-import type {Container, NodeSnapshot} from '../model/types.js';
+import type {Container, NodeSnapshot, Usage} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
+import {cpuCell, memCell} from '../render/usage-text.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment} from './row.js';
 import {podLabel, stateText, stateTone, displayName} from './snapshot-index.js';
 
-export const CONTAINER_COLUMNS = ['name', 'pod', 'namespace', 'state', 'pid', 'shim', 'image', 'cri', 'containerd', 'docker'] as const;
+export const CONTAINER_COLUMNS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'pid', 'shim', 'image', 'cri', 'containerd', 'docker'] as const;
 export type ContainerColumn = (typeof CONTAINER_COLUMNS)[number];
 
 /** What `s` steps through; the three view columns sort together. */
-export const SORT_KEYS = ['name', 'pod', 'namespace', 'state', 'pid', 'shim', 'image', 'views'] as const;
+export const SORT_KEYS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'pid', 'shim', 'image', 'views'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
+
+/** Keys whose first sort is descending: the busiest first. */
+export const DESCENDING_FIRST: ReadonlySet<SortKey> = new Set(['cpu', 'mem']);
 
 export interface SortState {
 	readonly key: SortKey;
@@ -39,6 +43,9 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
 	{id: 'pod', title: 'POD', min: 8, weight: 3, max: 60, align: 'left', sort: 'pod'},
 	{id: 'namespace', title: 'NS', min: 6, weight: 1, max: 12, align: 'left', sort: 'namespace'},
 	{id: 'state', title: 'STATE', min: 7, weight: 0, max: 7, align: 'left', sort: 'state'},
+	// `0.50/0.50`, `48M/128M`: used, and of the limit when there is one.
+	{id: 'cpu', title: 'CPU', min: 9, weight: 0, max: 9, align: 'right', sort: 'cpu'},
+	{id: 'mem', title: 'MEM', min: 9, weight: 0, max: 9, align: 'right', sort: 'mem'},
 	{id: 'pid', title: 'PID', min: 7, weight: 0, max: 7, align: 'right', sort: 'pid'},
 	{id: 'shim', title: 'SHIM', min: 7, weight: 0, max: 7, align: 'right', sort: 'shim'},
 	{id: 'image', title: 'IMAGE', min: 8, weight: 3, max: 200, align: 'left', sort: 'image'},
@@ -48,11 +55,11 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
 ];
 
 /** What goes first when the terminal is too narrow for every column at its minimum. */
-const DROP_ORDER: readonly ContainerColumn[] = ['shim', 'image', 'namespace', 'pid'];
+const DROP_ORDER: readonly ContainerColumn[] = ['shim', 'image', 'namespace', 'pid', 'mem', 'cpu'];
 
 const minimumWidth = (specs: readonly ColumnSpec[]) => specs.reduce((sum, s) => sum + s.min, 0) + specs.length - 1;
 
-/** The columns that fit in `width`: all of them from 69 columns, fewer below. */
+/** The columns that fit in `width`: all of them from 89 columns, fewer below. */
 export function visibleColumns(width: number): readonly ColumnSpec[] {
 	let specs: readonly ColumnSpec[] = COLUMN_SPECS;
 	for (const id of DROP_ORDER) {
@@ -87,6 +94,20 @@ export function columnWidths(width: number, specs: readonly ColumnSpec[] = COLUM
 const MARK_YES = '✓';
 const MARK_NO = '·';
 
+/** Warn at 90 % of a limit: that is where throttling and the OOM killer start. */
+function usageTone(used: number | null | undefined, limit: number | null | undefined): 'plain' | 'warn' | 'dim' {
+	if (used === null || used === undefined) return 'dim';
+	return limit != null && limit > 0 && used >= 0.9 * limit ? 'warn' : 'plain';
+}
+
+export function cpuSegment(usage: Usage | null | undefined): Segment {
+	return seg(cpuCell(usage), usageTone(usage?.cpuCores, usage?.cpuLimitCores));
+}
+
+export function memSegment(usage: Usage | null | undefined): Segment {
+	return seg(memCell(usage), usageTone(usage?.memoryBytes, usage?.memoryLimitBytes));
+}
+
 function cells(container: Container): Segment[] {
 	const mark = (seen: boolean): Segment => seg(` ${seen ? MARK_YES : MARK_NO}`, seen ? 'ok' : 'dim');
 	return [
@@ -95,6 +116,8 @@ function cells(container: Container): Segment[] {
 		seg(container.pod ? escapeText(podLabel(container.pod)) : '-', container.pod ? 'pod' : 'dim'),
 		seg(container.namespace === null ? '-' : escapeText(container.namespace), 'namespace'),
 		seg(escapeText(stateText(container.state)), stateTone(container.state)),
+		cpuSegment(container.usage),
+		memSegment(container.usage),
 		seg(container.pid === null ? '-' : String(container.pid), 'dim'),
 		seg(container.shimPid === null ? '-' : String(container.shimPid), 'dim'),
 		seg(escapeText(container.image) || '-', 'dim'),
@@ -127,6 +150,13 @@ function cachedDisplayName(c: Container): string {
 const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const num = (a: number | null, b: number | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a - b);
 const STATE_RANK: Record<string, number> = {running: 0, ready: 0, created: 1, paused: 1, pausing: 1, exited: 2, stopped: 2, notready: 2};
+/**
+ * Usage sorts on what the cell shows (cores to the hundredth, memory to the kibibyte), so
+ * idle containers whose counters wobble between polls tie, and keep their name order
+ * instead of trading places every poll.
+ */
+export const cpuRank = (usage: Usage | null | undefined) => (usage?.cpuCores == null ? null : Math.round(usage.cpuCores * 100));
+export const memRank = (usage: Usage | null | undefined) => (usage?.memoryBytes == null ? null : Math.round(usage.memoryBytes / 1024));
 const viewsKey = (c: Container) => (c.seenBy.cri ? 0 : 4) + (c.seenBy.containerd ? 0 : 2) + (c.seenBy.docker ? 0 : 1);
 
 function primary(key: SortKey, a: Container, b: Container): number {
@@ -139,6 +169,10 @@ function primary(key: SortKey, a: Container, b: Container): number {
 			return text(a.namespace ?? '\uffff', b.namespace ?? '\uffff');
 		case 'state':
 			return (STATE_RANK[a.state] ?? 3) - (STATE_RANK[b.state] ?? 3) || text(a.state, b.state);
+		case 'cpu':
+			return num(cpuRank(a.usage), cpuRank(b.usage));
+		case 'mem':
+			return num(memRank(a.usage), memRank(b.usage));
 		case 'pid':
 			return num(a.pid, b.pid);
 		case 'shim':
@@ -163,6 +197,10 @@ function missing(key: SortKey, c: Container): boolean {
 			return c.shimPid === null;
 		case 'image':
 			return c.image === '';
+		case 'cpu':
+			return cpuRank(c.usage) === null;
+		case 'mem':
+			return memRank(c.usage) === null;
 		default:
 			return false;
 	}

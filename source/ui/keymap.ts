@@ -78,7 +78,7 @@ export const KEYMAP: readonly Binding[] = [
 	{label: '/', description: 'filter: live, case-insensitive, over names, ids, pods, namespaces, command lines', keys: {'/': 'filter'}, modes: ['list'], panes: ROW_PANES, footer: {keys: '/', text: 'filter', rank: 3}},
 	{label: 'Enter', description: 'keep the filter, back to the list', keys: {enter: 'filter-done'}, modes: ['filter'], footer: {keys: 'Enter', text: 'keep', rank: 1}},
 	{label: 'Backspace', description: 'delete the last filter character', keys: {backspace: 'filter-delete', delete: 'filter-delete'}, modes: ['filter']},
-	{label: 's / S', description: 'sort by the next column / reverse the order', keys: {s: 'sort', S: 'sort-reverse'}, modes: ['list'], panes: ['containers'], footer: {keys: 's', text: 'sort', rank: 4}},
+	{label: 's / S', description: 'sort by the next column (CPU and MEM busiest first) / reverse the order', keys: {s: 'sort', S: 'sort-reverse'}, modes: ['list'], panes: ['containers', 'pods'], footer: {keys: 's', text: 'sort', rank: 4}},
 	{label: 'a', description: 'runtime processes only / the whole process tree', keys: {a: 'runtime-toggle'}, modes: ['list'], panes: ['processes'], footer: {keys: 'a', text: 'all/runtime', rank: 4}},
 	{
 		label: '=',

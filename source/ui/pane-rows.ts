@@ -8,7 +8,7 @@ import {containerItems, sortContainerItems, type SortState} from './container-ro
 import {makeMatcher} from './filter.js';
 import {namespaceItems} from './namespace-rows.js';
 import {PANE_INFO, type PaneId} from './panes.js';
-import {podItems} from './pod-rows.js';
+import {podItems, sortPodItems} from './pod-rows.js';
 import {processItems} from './process-rows.js';
 import type {Item} from './row.js';
 import {shapeTree, type Shaped, type ShapedRow} from './tree.js';
@@ -51,7 +51,9 @@ export function cachedPaneItems(snapshot: NodeSnapshot, pane: PaneId, runtimeOnl
 }
 
 export function sortItems(snapshot: NodeSnapshot, pane: PaneId, items: readonly Item[], sort: SortState): readonly Item[] {
-	return pane === 'containers' ? sortContainerItems(items, snapshot, sort) : items;
+	if (pane === 'containers') return sortContainerItems(items, snapshot, sort);
+	if (pane === 'pods') return sortPodItems(items, snapshot, sort);
+	return items;
 }
 
 export function shapeTable(items: readonly Item[], filter: string): Shaped {

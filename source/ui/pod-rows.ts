@@ -8,6 +8,14 @@ import {escapeText} from '../render/terminal-text.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment} from './row.js';
 import {indexSnapshot, podLabel, podMember, shortId, stateText, stateTone, displayName} from './snapshot-index.js';
+import {cpuRank, cpuSegment, memRank, memSegment, type SortState} from './container-rows.js';
+import type {Usage} from '../model/types.js';
+
+/** ` cpu 0.50/0.50 mem 48M/128M`, or nothing when no source answered. */
+function usageSegments(usage: Usage | null | undefined): Segment[] {
+	if (!usage) return [];
+	return [seg(' · cpu ', 'dim'), cpuSegment(usage), seg(' mem ', 'dim'), memSegment(usage)];
+}
 
 export const POD_SOURCE_LABEL: Readonly<Record<Pod['source'], string>> = {
 	cri: 'CRI',
@@ -19,6 +27,7 @@ function memberSegments(container: Container, role: 'sandbox' | 'container'): Se
 		? [seg('sandbox', 'sandbox'), seg(' ' + escapeText(shortId(container.id)), 'dim')]
 		: [seg(escapeText(displayName(container)), 'container')];
 	segments.push(seg(' ' + escapeText(stateText(container.state)), stateTone(container.state)));
+	segments.push(...usageSegments(container.usage));
 	if (container.pid !== null) segments.push(seg(` pid ${container.pid}`, 'dim'));
 	if (container.namespace) segments.push(seg(' in ', 'dim'), seg(escapeText(container.namespace), 'namespace'));
 	if (container.shimPid !== null) segments.push(seg(` shim ${container.shimPid}`, 'dim'));
@@ -55,6 +64,7 @@ export function podItems(snapshot: NodeSnapshot): Item[] {
 					seg(' from ', 'dim'),
 					seg(POD_SOURCE_LABEL[pod.source], pod.source === 'cri' ? 'ok' : 'warn'),
 					seg(` · ${members.length} container${members.length === 1 ? '' : 's'}`, 'dim'),
+					...usageSegments(pod.usage),
 				];
 				if (pod.sandboxPid !== null) segments.push(seg(` · pause ${pod.sandboxPid}`, 'dim'));
 				return {segments};
@@ -65,4 +75,38 @@ export function podItems(snapshot: NodeSnapshot): Item[] {
 		for (const member of members) items.push(memberItem(pod, member, 'container'));
 	}
 	return items;
+}
+
+const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const num = (a: number | null, b: number | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a - b);
+
+/** The Pods pane under `s`: pods (each with its members) ordered by the sort key; ties by namespace/name, so rows do not move between polls. */
+export function sortPodItems(items: readonly Item[], snapshot: NodeSnapshot, sort: SortState): Item[] {
+	const pods = new Map(snapshot.pods.map((p) => [`pod:${p.id}`, p]));
+	const groups: {pod: Pod | undefined; items: Item[]}[] = [];
+	for (const item of items) {
+		if (item.depth === 0 || groups.length === 0) groups.push({pod: pods.get(item.key), items: []});
+		groups.at(-1)!.items.push(item);
+	}
+	const primary = (a: Pod, b: Pod): number => {
+		switch (sort.key) {
+			case 'cpu': return num(cpuRank(a.usage), cpuRank(b.usage));
+			case 'mem': return num(memRank(a.usage), memRank(b.usage));
+			case 'state': return text(a.state, b.state);
+			case 'namespace': return text(a.namespace, b.namespace);
+			default: return text(a.name, b.name);
+		}
+	};
+	const missing = (p: Pod) => (sort.key === 'cpu' ? cpuRank(p.usage) === null : sort.key === 'mem' ? memRank(p.usage) === null : false);
+	groups.sort((g, h) => {
+		const a = g.pod;
+		const b = h.pod;
+		if (!a || !b) return Number(!a) - Number(!b);
+		const gap = Number(missing(a)) - Number(missing(b));
+		if (gap !== 0) return gap;
+		const first = primary(a, b);
+		if (first !== 0) return sort.descending ? -first : first;
+		return text(a.namespace, b.namespace) || text(a.name, b.name) || text(a.id, b.id);
+	});
+	return groups.flatMap((g) => g.items);
 }

@@ -6,23 +6,29 @@
 import {buildProcessTree, type ProcessRow} from '../model/process-tree.js';
 import type {NodeSnapshot} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
+import {formatBytes, formatPercent} from '../render/usage-text.js';
 import {haystackOf} from './filter.js';
 import {seg, type Item, type Segment, type Subject} from './row.js';
 import {indexSnapshot, podLabel, podShimOf, shortId, type SnapshotIndex, displayName} from './snapshot-index.js';
 
-export const PROCESS_LEAD_WIDTH = {pid: 7, user: 8, state: 1};
+export const PROCESS_LEAD_WIDTH = {pid: 7, user: 8, state: 1, cpu: 5, rss: 5};
 
 export function processHeader(): Segment[] {
-	return [seg(`${'PID'.padStart(PROCESS_LEAD_WIDTH.pid)} ${'USER'.padEnd(PROCESS_LEAD_WIDTH.user)} S `, 'heading'), seg('COMMAND', 'heading')];
+	const w = PROCESS_LEAD_WIDTH;
+	return [seg(`${'PID'.padStart(w.pid)} ${'USER'.padEnd(w.user)} S ${'%CPU'.padStart(w.cpu)} ${'RSS'.padStart(w.rss)} `, 'heading'), seg('COMMAND', 'heading')];
 }
 
 function lead(row: ProcessRow): Segment[] {
-	const {pid, user, state} = row.process;
+	const {pid, user, state, cpuCores, rssBytes} = row.process;
 	const userText = escapeText(user);
+	const busy = cpuCores != null && cpuCores >= 0.005;
 	return [
 		seg(String(pid).padStart(PROCESS_LEAD_WIDTH.pid) + ' ', 'dim'),
 		seg(userText.length > PROCESS_LEAD_WIDTH.user ? userText.slice(0, PROCESS_LEAD_WIDTH.user - 1) + '+' : userText.padEnd(PROCESS_LEAD_WIDTH.user), 'dim'),
 		seg(' ' + escapeText(state.slice(0, 1) || '?') + ' ', 'dim'),
+		// Like htop: %CPU of one core over the last interval (— until read twice), and RSS.
+		seg(formatPercent(cpuCores).padStart(PROCESS_LEAD_WIDTH.cpu) + ' ', busy ? 'plain' : 'dim'),
+		seg(formatBytes(rssBytes).padStart(PROCESS_LEAD_WIDTH.rss) + ' ', 'dim'),
 	];
 }
 

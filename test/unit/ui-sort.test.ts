@@ -47,7 +47,7 @@ describe('container sort', () => {
 				widths.forEach((w, i) => expect(w).toBeGreaterThanOrEqual(specs[i]!.min));
 				// The three views columns are what this pane is for: they always stay.
 				expect(specs.map((s) => s.id)).toEqual(expect.arrayContaining(['name', 'pod', 'state', 'cri', 'containerd', 'docker']));
-				if (width >= 69) expect(specs).toBe(COLUMN_SPECS);
+				if (width >= 89) expect(specs).toBe(COLUMN_SPECS);
 			}),
 		);
 	});

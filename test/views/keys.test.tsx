@@ -267,6 +267,11 @@ describe('sort', () => {
 		expect(app.lines()[2]).toContain('NS▲');
 		await app.press('s');
 		expect(app.lines()[2]).toContain('STATE▲');
+		// CPU and MEM start with the busiest first.
+		await app.press('s');
+		expect(app.lines()[2]).toContain('CPU▼');
+		await app.press('s');
+		expect(app.lines()[2]).toContain('MEM▼');
 		await app.press('s');
 		expect(app.lines()[2]).toContain('PID▲');
 		const pids = () => app.lines().slice(3, 12).map((l) => l.match(/\s(\d+|-)\s+(\d+|-)\s/)?.[1]);
@@ -276,7 +281,7 @@ describe('sort', () => {
 		expect(pids()).toEqual(['610', '510', '430', '410', '330', '320', '310', '210', '-']);
 	});
 
-	it('s does nothing outside the Containers pane', async () => {
+	it('s does nothing outside the Containers and Pods panes', async () => {
 		const app = await renderApp();
 		const before = app.frame();
 		await app.press('s');

@@ -82,7 +82,7 @@ describe('Containers pane', () => {
 		expect(rowOf(lines, 'legacy-web')).toMatch(/legacy-web\s+-\s+moby\s+running\s+—\s+—\s+210\s+200\s+nginx:1\.19\s+·\s+✓\s+✓$/);
 		expect(rowOf(lines, IDS.unknown.slice(0, 10))).toMatch(/k8s\.io\s+running\s+—\s+—\s+510\s+500.*·\s+✓\s+·$/);
 		expect(rowOf(lines, 'old-job')).toMatch(/exited\s+—\s+—\s+-\s+-/);
-		expect(rowOf(lines, 'web (pause)')).toMatch(/ready\s+310/);
+		expect(rowOf(lines, 'web (pause)')).toMatch(/ready\s+—\s+—\s+310/);
 	});
 });
 

@@ -50,6 +50,8 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 	const status = useCrimon((s) => s.nodes[s.ui.activeNode]?.status ?? null);
 	const lastError = useCrimon((s) => s.nodes[s.ui.activeNode]?.lastError ?? null);
 	const compare = useCrimon((s) => s.ui.compare);
+	// Only while details are open: the history changes every poll, and nothing else draws it.
+	const history = useCrimon((s) => (s.ui.details ? s.nodes[s.ui.activeNode]?.history : undefined));
 	const textScroll = useCrimon((s) => s.ui.textScroll[viewKey(s.ui.activeNode, s.ui.pane)] ?? 0);
 	const otherIndex = useCrimon((s) => compareNode(s.ui.activeNode, s.nodes.length));
 	const otherName = useCrimon((s) => s.nodes[compareNode(s.ui.activeNode, s.nodes.length)]?.name ?? '');
@@ -74,12 +76,12 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 			lastDetails.current = null;
 			return [];
 		}
-		const fresh = snapshot ? detailsOf(snapshot, details.subject) : null;
+		const fresh = snapshot ? detailsOf(snapshot, details.subject, history) : null;
 		const shown = fresh ?? lastDetails.current;
 		lastDetails.current = shown;
 		if (!shown) return [fitSegments([seg('nothing to show', 'dim')], layout.columns)];
 		return [detailsHeading(shown, fresh !== null, layout.columns), ...detailLines(shown, layout.columns).map((line) => fitSegments(line, layout.columns))];
-	}, [details?.subject, snapshot, layout.columns]);
+	}, [details?.subject, snapshot, layout.columns, history]);
 	const helpText = useMemo(() => (help ? helpScreenLines(layout.columns) : []), [help !== null, layout.columns]);
 	// Only the counts, for how far the keys may scroll; the panes build the same lines themselves.
 	const textLineCount = useMemo(() => (isText ? nodePaneLines(snapshot, layout.columns).length : 0), [isText, snapshot, layout.columns]);

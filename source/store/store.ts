@@ -5,6 +5,7 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
 import type {NodeSnapshot} from '../model/types.js';
 import {createUiSlice, type UiSlice} from './ui-state.js';
+import {EMPTY_HISTORY, recordUsage, type UsageHistory} from './usage-history.js';
 
 export type NodeStatus = 'pending' | 'ok' | 'stale' | 'failed';
 
@@ -24,6 +25,8 @@ export interface NodeEntry {
 	readonly failures: number;
 	/** Time of the last poll's duration in ms, for the footer and the benchmark. */
 	readonly lastDurationMs: number | null;
+	/** The last samples of each container's usage (details' sparklines); outside the snapshot. */
+	readonly history: UsageHistory;
 }
 
 export interface DataState {
@@ -42,7 +45,7 @@ export type CrimonState = DataState & DataActions & UiSlice;
 export type CrimonStore = StoreApi<CrimonState>;
 
 export function initialEntry(name: string, target: string): NodeEntry {
-	return {name, target, snapshot: null, status: 'pending', lastPollAt: null, lastOkAt: null, lastError: null, inFlight: false, failures: 0, lastDurationMs: null};
+	return {name, target, snapshot: null, status: 'pending', lastPollAt: null, lastOkAt: null, lastError: null, inFlight: false, failures: 0, lastDurationMs: null, history: EMPTY_HISTORY};
 }
 
 function replaceAt<T>(list: readonly T[], index: number, update: (item: T) => T): readonly T[] {
@@ -56,7 +59,7 @@ function replaceAt<T>(list: readonly T[], index: number, update: (item: T) => T)
 /** Pure: a node's entry after one poll. */
 export function applyPoll(entry: NodeEntry, snapshot: NodeSnapshot, finishedAt: number, durationMs: number): NodeEntry {
 	if (snapshot.ok) {
-		return {...entry, name: snapshot.name, snapshot, status: 'ok', lastPollAt: finishedAt, lastOkAt: finishedAt, lastError: null, inFlight: false, failures: 0, lastDurationMs: durationMs};
+		return {...entry, name: snapshot.name, snapshot, status: 'ok', lastPollAt: finishedAt, lastOkAt: finishedAt, lastError: null, inFlight: false, failures: 0, lastDurationMs: durationMs, history: recordUsage(entry.history ?? EMPTY_HISTORY, snapshot)};
 	}
 	const reason = snapshot.errors[0]?.message ?? 'unreachable';
 	return {

@@ -2,8 +2,10 @@
  * Pure: what Enter shows for a row: everything the snapshot knows about its subject,
  * untruncated (full command lines, every label, ids, mounts), wrapped to the width.
  */
-import type {Container, NodeSnapshot} from '../model/types.js';
+import type {Container, NodeSnapshot, Usage} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
+import {formatBytes, formatCores, formatPercent, formatSeconds, sparkline} from '../render/usage-text.js';
+import {historyKey, type UsageHistory, type UsageSeries} from '../store/usage-history.js';
 import {fitSegments, wrapText} from './lines.js';
 import {namespaceSummary} from './namespace-rows.js';
 import {POD_SOURCE_LABEL} from './pod-rows.js';
@@ -23,7 +25,31 @@ export interface Details {
 
 const f = (label: string, value: string | number | null | undefined): DetailField => ({label, value: value === null || value === undefined || value === '' ? '-' : String(value)});
 
-function containerFields(snapshot: NodeSnapshot, container: Container): DetailField[] {
+/** What a container (or a pod, summed) costs, in words; the limit and the throttling beside the use. */
+export function usageFields(usage: Usage | null | undefined, series?: UsageSeries): DetailField[] {
+	if (!usage) return [f('Usage', 'no source answered (a container that is not running, or a node read through --sudo)')];
+	const cpuLimit = usage.cpuLimitCores != null ? ` of a ${formatCores(usage.cpuLimitCores)}-core limit` : ', no limit';
+	const memLimit = usage.memoryLimitBytes !== null ? ` of ${formatBytes(usage.memoryLimitBytes)} limit` : ', no limit';
+	const fields = [
+		f('CPU', `${formatCores(usage.cpuCores)} cores${cpuLimit}${usage.cpuCores === null ? ' (a rate needs two polls)' : ''}`),
+		f('CPU time', formatSeconds(usage.cpuSeconds)),
+		f('Throttled', usage.throttledPeriods === null ? null : `${usage.throttledPeriods} periods, ${formatSeconds(usage.throttledSeconds)}`),
+		f('Memory', `${formatBytes(usage.memoryBytes)}${memLimit} (working set: usage less inactive file cache)`),
+		f('PIDs', usage.pids),
+		f('OOM kills', usage.oomKills),
+	];
+	if (series && series.cpuCores.length > 0) {
+		const cpuTop = Math.max(usage.cpuLimitCores ?? 0, ...series.cpuCores.filter((v): v is number => v !== null));
+		const memTop = usage.memoryLimitBytes ?? Math.max(0, ...series.memoryBytes.filter((v): v is number => v !== null));
+		fields.push(
+			f(`CPU (${series.cpuCores.length})`, `${sparkline(series.cpuCores, cpuTop || undefined)}  ≤ ${formatCores(cpuTop)}`),
+			f(`Memory (${series.memoryBytes.length})`, `${sparkline(series.memoryBytes, memTop || undefined)}  ≤ ${formatBytes(memTop)}`),
+		);
+	}
+	return fields;
+}
+
+function containerFields(snapshot: NodeSnapshot, container: Container, history?: UsageHistory): DetailField[] {
 	const index = indexSnapshot(snapshot);
 	const init = container.pid === null ? undefined : index.processByPid.get(container.pid);
 	const seen = [container.seenBy.cri && 'CRI', container.seenBy.containerd && 'containerd', container.seenBy.docker && 'Docker'].filter(Boolean).join(', ');
@@ -41,6 +67,7 @@ function containerFields(snapshot: NodeSnapshot, container: Container): DetailFi
 		f('Runtime', container.runtime),
 		f('Seen by', seen || 'none'),
 		f('Command', init?.command),
+		...usageFields(container.usage, history?.get(historyKey(container.namespace, container.id))),
 	];
 	const labels = Object.keys(container.labels).sort();
 	labels.forEach((key, i) => fields.push(f(i === 0 ? 'Labels' : '', `${key}=${container.labels[key]}`)));
@@ -55,14 +82,19 @@ function findContainer(snapshot: NodeSnapshot, id: string, namespace: string | n
 	return candidates.find((c) => c.namespace === namespace) ?? candidates[0];
 }
 
-export function detailsOf(snapshot: NodeSnapshot, subject: Subject): Details | null {
+export function detailsOf(snapshot: NodeSnapshot, subject: Subject, history?: UsageHistory): Details | null {
 	const index = indexSnapshot(snapshot);
 	switch (subject.kind) {
 		case 'process':
 		case 'shim': {
 			const process = index.processByPid.get(subject.pid);
 			if (!process) return null;
-			const fields = [f('PID', process.pid), f('PPID', process.ppid), f('User', process.user), f('State', process.state), f('Command', process.command)];
+			const fields = [
+				f('PID', process.pid), f('PPID', process.ppid), f('User', process.user), f('State', process.state), f('Command', process.command),
+				f('%CPU', process.cpuCores == null ? null : formatPercent(process.cpuCores)),
+				f('CPU time', process.cpuSeconds == null ? null : formatSeconds(process.cpuSeconds)),
+				f('RSS', process.rssBytes == null ? null : formatBytes(process.rssBytes)),
+			];
 			const shim = index.shimByPid.get(process.pid);
 			if (shim) {
 				const pod = podOfShim(index, shim);
@@ -81,7 +113,7 @@ export function detailsOf(snapshot: NodeSnapshot, subject: Subject): Details | n
 		}
 		case 'container': {
 			const container = findContainer(snapshot, subject.id, subject.namespace);
-			return container ? {title: `container ${container.name}`, fields: containerFields(snapshot, container)} : null;
+			return container ? {title: `container ${container.name}`, fields: containerFields(snapshot, container, history)} : null;
 		}
 		case 'pod': {
 			const pod = index.podById.get(subject.id);
@@ -100,6 +132,7 @@ export function detailsOf(snapshot: NodeSnapshot, subject: Subject): Details | n
 				fields.push(f(i === 0 ? 'Containers' : '', member ? `${member.name} ${id} ${member.state}` : id));
 			});
 			if (pod.containers.length === 0) fields.push(f('Containers', null));
+			fields.push(...usageFields(pod.usage).map((field) => (field.label === 'Usage' ? field : {...field, label: field.label === 'CPU' ? 'CPU (sum)' : field.label})));
 			return {title: `pod ${podLabel(pod)}`, fields};
 		}
 		case 'namespace': {

@@ -6,6 +6,8 @@
  */
 import type {Container, NodeSnapshot, ProcessInfo, Shim} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
+import {formatBytes, formatCores, shimRss} from '../render/usage-text.js';
+import {sumUsage} from '../model/usage.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment, type Subject} from './row.js';
 import {indexSnapshot, podLabel, podShimOf, shortId, stateText, stateTone, type SnapshotIndex, displayName} from './snapshot-index.js';
@@ -53,11 +55,15 @@ export function namespaceSummary(name: string | null, containers: readonly Conta
 		const outside = containers.filter((c) => !c.seenBy.cri).length;
 		if (outside > 0) parts.push(`${outside} unknown to the CRI`);
 	}
+	const usage = sumUsage(containers.map((c) => c.usage));
+	if (usage) parts.push(`cpu ${formatCores(usage.cpuCores)} mem ${formatBytes(usage.memoryBytes)}`);
 	if (name !== null) {
 		const sharing = index ? shimSharing(index, shims) : '';
 		if (sharing) parts.push(sharing);
 		const versions = [...new Set(shims.map((s) => s.version))].sort().join('+');
-		parts.push(plural(shims.length, 'shim') + (versions ? ` ${versions}` : ''));
+		// What the shims themselves cost: the comparison moby (a shim per container) against k8s.io (a shim per pod) is about.
+		const memory = shims.length > 0 && shimRss(shims) !== null ? `, ${formatBytes(shimRss(shims))} RSS` : '';
+		parts.push(plural(shims.length, 'shim') + (versions ? ` ${versions}` : '') + memory);
 	}
 	return parts.join(' · ');
 }

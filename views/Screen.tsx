@@ -13,7 +13,7 @@ import {fitSegments, type Line} from '../source/ui/lines.js';
 import {seg} from '../source/ui/row.js';
 import {PANE_INFO} from '../source/ui/panes.js';
 import {stableSnapshots} from '../source/ui/stable-snapshot.js';
-import {compareTitleLine, emptyListMessage, titleLine} from '../source/ui/status.js';
+import {compareTitleLine, emptyListMessage, nodeLine, titleLine} from '../source/ui/status.js';
 import type {Theme} from '../source/ui/theme.js';
 import {headerLine, windowLines} from '../source/ui/window.js';
 import {ComparePane, comparePaneLines} from './ComparePane.js';
@@ -67,6 +67,7 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 	const listWidth = Math.max(1, layout.columns - 1);
 	const lines = useMemo(() => windowLines(pane, shaped.rows, top, layout.list, listWidth), [pane, shaped, top, layout.list, listWidth]);
 	const header = useMemo(() => headerLine(pane, layout.columns, model.sort), [pane, layout.columns, model.sort]);
+	const hostText = useMemo(() => (layout.node ? nodeLine(snapshot, layout.columns) : null), [layout.node, snapshot, layout.columns]);
 
 	// Details follow the subject across polls; if it goes away, the last known facts stay, marked.
 	const lastDetails = useRef<Details | null>(null);
@@ -154,6 +155,7 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 			<TabsBar width={layout.columns} theme={theme} clockMs={clockMs} now={now} />
 			<SegmentLine line={title} theme={theme} />
 			{body}
+			{hostText ? <SegmentLine line={hostText} theme={theme} /> : null}
 			<StatusFooter width={layout.columns} height={layout.footer} theme={theme} clockMs={clockMs} now={now} />
 		</Box>
 	);

@@ -20,6 +20,8 @@ export interface Layout {
 	readonly header: number;
 	/** Rows for the list, or for details and help. */
 	readonly list: number;
+	/** The node's line (cores and CPU use, memory, processes, shims and their RSS), above the footer from 16 rows. */
+	readonly node: number;
 	readonly footer: number;
 }
 
@@ -32,10 +34,11 @@ export function computeLayout(columns: number, rows: number, pane: PaneId): Layo
 	const safeRows = Math.max(1, Math.floor(rows) || 0);
 	const height = safeRows - 1;
 	if (safeColumns < MIN_COLUMNS || safeRows < MIN_ROWS) {
-		return {columns: safeColumns, rows: safeRows, tooSmall: true, height: Math.min(1, height), tabs: 0, title: 0, header: 0, list: 0, footer: 0};
+		return {columns: safeColumns, rows: safeRows, tooSmall: true, height: Math.min(1, height), tabs: 0, title: 0, header: 0, list: 0, node: 0, footer: 0};
 	}
 	const footer = safeRows >= 16 ? 2 : 1;
 	const header = hasHeader(pane) ? 1 : 0;
-	const list = height - 1 - 1 - header - footer;
-	return {columns: safeColumns, rows: safeRows, tooSmall: false, height, tabs: 1, title: 1, header, list, footer};
+	const node = safeRows >= 16 ? 1 : 0;
+	const list = height - 1 - 1 - header - node - footer;
+	return {columns: safeColumns, rows: safeRows, tooSmall: false, height, tabs: 1, title: 1, header, list, node, footer};
 }

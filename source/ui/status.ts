@@ -1,4 +1,6 @@
 /** Pure: the words and marks of the tab bar, the title line and the footer. */
+import type {NodeSnapshot} from '../model/types.js';
+import {hostLine, shimRss} from '../render/usage-text.js';
 import type {NodeEntry, NodeStatus} from '../store/store.js';
 import {escapeText} from '../render/terminal-text.js';
 import type {Hint} from './keymap.js';
@@ -196,4 +198,10 @@ export function emptyListMessage(pane: PaneId, status: string | null, nodeName: 
 		case 'node':
 			return '';
 	}
+}
+
+/** The node's line: its cores and how busy they are, memory used of total, processes, and the shims with their total RSS. */
+export function nodeLine(snapshot: NodeSnapshot | null, width: number): Segment[] {
+	if (!snapshot || !snapshot.ok) return fitSegments([seg('', 'dim')], width);
+	return fitSegments([seg(hostLine(snapshot.host, snapshot.processes.length, snapshot.shims.length, shimRss(snapshot.shims)), 'dim')], width);
 }

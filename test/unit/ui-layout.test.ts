@@ -11,7 +11,7 @@ describe('layout', () => {
 				const layout = computeLayout(columns, rows, pane);
 				expect(layout.height).toBeLessThan(rows + (rows === 1 ? 1 : 0));
 				if (!layout.tooSmall) {
-					expect(layout.tabs + layout.title + layout.header + layout.list + layout.footer).toBe(rows - 1);
+					expect(layout.tabs + layout.title + layout.header + layout.list + layout.node + layout.footer).toBe(rows - 1);
 					expect(layout.list).toBeGreaterThanOrEqual(1);
 				} else {
 					expect(columns < MIN_COLUMNS || rows < MIN_ROWS).toBe(true);
@@ -20,9 +20,10 @@ describe('layout', () => {
 		);
 	});
 
-	it('80×24 has a two-line footer and 18 list rows under a header', () => {
-		expect(computeLayout(80, 24, 'containers')).toMatchObject({height: 23, tabs: 1, title: 1, header: 1, list: 18, footer: 2});
-		expect(computeLayout(80, 24, 'pods')).toMatchObject({header: 0, list: 19});
+	it('80×24 has a two-line footer, the node line and 17 list rows under a header', () => {
+		expect(computeLayout(80, 24, 'containers')).toMatchObject({height: 23, tabs: 1, title: 1, header: 1, list: 17, node: 1, footer: 2});
+		expect(computeLayout(80, 24, 'pods')).toMatchObject({header: 0, list: 18});
+		expect(computeLayout(80, 15, 'pods')).toMatchObject({node: 0});
 	});
 });
 

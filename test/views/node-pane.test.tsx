@@ -105,7 +105,8 @@ describe('= compares the active node with the next', () => {
 		// Blank lines between its sections keep their rows: the pane fills down to the footer.
 		expect(lines[12]?.trim()).toBe('');
 		expect(lines[13]).toMatch(/^  Shims /);
-		expect(lines[26]).toMatch(/^… \d+ more lines? \(scroll\)/);
+		expect(lines[25]).toMatch(/^… \d+ more lines? \(scroll\)/);
+		expect(lines[26]).toMatch(/processes · \d+ shims/);
 		await app.press('j');
 		expect(app.lines()[2]).toMatch(/^ +node01 +node02/);
 		await app.press('=');

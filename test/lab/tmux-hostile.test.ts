@@ -29,7 +29,7 @@ if (noTmux) console.warn('skipped lab: hostile text in tmux: tmux is not install
 
 describe.skipIf(noTmux || skipWithoutLab('lab: hostile text in tmux'))('lab: hostile text in a real terminal', () => {
 	beforeAll(() => {
-		tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'control', '-x', '120', '-y', '30', 'sh');
+		tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'control', '-x', '140', '-y', '30', 'sh');
 		tmux('set-option', '-g', 'status', 'off');
 	});
 	afterAll(() => {

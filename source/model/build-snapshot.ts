@@ -73,9 +73,10 @@ function withProcessUsage(list: readonly ProcessInfo[]): ProcessInfo[] {
 	const out = new Array<ProcessInfo>(list.length);
 	for (let i = 0; i < list.length; i++) {
 		const p = list[i]!;
+		// A literal of one shape, not a spread: at 50,000 processes a spread costs a quarter of a second.
 		out[i] = p.cpuSeconds !== undefined && p.rssBytes !== undefined && p.cpuCores !== undefined
 			? p
-			: {...p, cpuSeconds: p.cpuSeconds ?? null, rssBytes: p.rssBytes ?? null, cpuCores: p.cpuCores ?? null};
+			: {pid: p.pid, ppid: p.ppid, user: p.user, state: p.state, command: p.command, cpuSeconds: p.cpuSeconds ?? null, rssBytes: p.rssBytes ?? null, cpuCores: p.cpuCores ?? null};
 	}
 	return out.sort((a, b) => a.pid - b.pid);
 }
@@ -84,7 +85,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	const processes = withProcessUsage(facts.processes ?? []);
 	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
 	const rssOf = new Map(processes.map((p) => [p.pid, p.rssBytes ?? null]));
-	const shims: Shim[] = findShims(processes).map((shim) => ({...shim, rssBytes: rssOf.get(shim.pid) ?? null}));
+	const shims: Shim[] = findShims(processes).map((s) => ({pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null}));
 	const usages = containerUsages(facts.usage);
 	const index = new DraftIndex();
 

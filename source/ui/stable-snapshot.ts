@@ -34,6 +34,7 @@ export function sameSnapshot(a: NodeSnapshot | null, b: NodeSnapshot | null): bo
 		a.containers.length === b.containers.length &&
 		sameData(a.errors, b.errors) &&
 		sameData(a.runtimes, b.runtimes) &&
+		sameData(a.host ?? null, b.host ?? null) &&
 		sameData(a.pods, b.pods) &&
 		sameData(a.namespaces, b.namespaces) &&
 		sameData(a.shims, b.shims) &&

@@ -31,6 +31,8 @@ function fileName(source: string, call: string): string {
 
 const options: CollectOptions = {
 	...DEFAULT_COLLECT_OPTIONS,
+	// Tasks.Metrics too (containerd-tasks-metrics.<namespace>.pb), as an SSH node is read.
+	containerdMetrics: true,
 	onRaw(source, call, bytes) {
 		const name = fileName(source, call);
 		fs.writeFileSync(path.join(dir, name), bytes);

@@ -6,6 +6,7 @@
  */
 import http2 from 'node:http2';
 import type {Duplex} from 'node:stream';
+import {settleWithin} from '../util/deadline.js';
 import {decode, encode, type Decoded, type MessageSchema} from './protobuf.js';
 
 export const GRPC_UNIMPLEMENTED = 12;
@@ -73,16 +74,15 @@ export class GrpcChannel {
 
 	raw(path: string, request: Uint8Array, options: CallOptions): Promise<Uint8Array> {
 		if (this.sessionError) return Promise.reject(new GrpcError(this.sessionError.message, null));
-		return new Promise((resolve, reject) => {
-			const headers: http2.OutgoingHttpHeaders = {
-				':method': 'POST',
-				':path': path,
-				'content-type': 'application/grpc',
-				te: 'trailers',
-				'grpc-timeout': `${Math.max(1, Math.ceil(options.timeoutMs))}m`,
-				...options.metadata,
-			};
-			let settled = false;
+		const headers: http2.OutgoingHttpHeaders = {
+			':method': 'POST',
+			':path': path,
+			'content-type': 'application/grpc',
+			te: 'trailers',
+			'grpc-timeout': `${Math.max(1, Math.ceil(options.timeoutMs))}m`,
+			...options.metadata,
+		};
+		return settleWithin<Uint8Array>(options.timeoutMs, () => new GrpcError(`no answer within ${options.timeoutMs} ms`, 4), (settle) => {
 			const chunks: Buffer[] = [];
 			let received = 0;
 			let status: number | null = null;
@@ -90,15 +90,10 @@ export class GrpcChannel {
 			let httpStatus = 0;
 
 			const request_ = this.session.request(headers);
-			const finish = (error: Error | null, value?: Uint8Array) => {
-				if (settled) return;
-				settled = true;
-				clearTimeout(timer);
+			settle.onSettle(() => {
 				if (!request_.closed) request_.close(http2.constants.NGHTTP2_CANCEL);
-				if (error) reject(error);
-				else resolve(value!);
-			};
-			const timer = setTimeout(() => finish(new GrpcError(`no answer within ${options.timeoutMs} ms`, 4)), options.timeoutMs);
+			});
+			const finish = (error: Error | null, value?: Uint8Array) => (error ? settle.reject(error) : settle.resolve(value!));
 
 			const readStatus = (fields: http2.IncomingHttpHeaders) => {
 				const raw = fields['grpc-status'];
@@ -122,7 +117,6 @@ export class GrpcChannel {
 			});
 			request_.on('error', (error) => finish(new GrpcError(error.message, null)));
 			request_.on('close', () => {
-				if (settled) return;
 				if (status === null) {
 					const detail = this.sessionError?.message ?? (httpStatus && httpStatus !== 200 ? `HTTP status ${httpStatus}` : 'stream closed without a gRPC status');
 					finish(new GrpcError(`not a gRPC answer (${detail})`, null));

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import type {Duplex} from 'node:stream';
+import {settleWithin} from '../util/deadline.js';
 import {describeSocketError, TransportError, type ExecOptions, type ExecResult, type ProcFs, type Transport} from './transport.js';
 
 function readOrNull(path: string): Buffer | null {
@@ -38,21 +39,16 @@ const localProcFs: ProcFs = {
 };
 
 export function connectLocalUnix(path: string, timeoutMs: number): Promise<Duplex> {
-	return new Promise((resolve, reject) => {
+	return settleWithin<Duplex>(timeoutMs, () => new TransportError(`no answer from ${path} within ${timeoutMs} ms`, 'timeout'), (settle) => {
 		const socket = net.connect({path});
-		const timer = setTimeout(() => {
-			socket.destroy();
-			reject(new TransportError(`no answer from ${path} within ${timeoutMs} ms`, 'timeout'));
-		}, timeoutMs);
+		settle.onSettle((failed) => {
+			if (failed) socket.destroy();
+		});
 		socket.once('connect', () => {
-			clearTimeout(timer);
 			socket.removeAllListeners('error');
-			resolve(socket);
+			settle.resolve(socket);
 		});
-		socket.once('error', (error) => {
-			clearTimeout(timer);
-			reject(describeSocketError(path, error));
-		});
+		socket.once('error', (error) => settle.reject(describeSocketError(path, error)));
 	});
 }
 
@@ -67,8 +63,33 @@ export class LocalTransport implements Transport {
 		return os.hostname();
 	}
 
-	connectUnix(path: string, timeoutMs: number): Promise<Duplex> {
-		return connectLocalUnix(path, timeoutMs);
+	/**
+	 * Sockets found missing. Most of the CRI probe's candidates are missing on any node, and
+	 * a failed connect costs a socket, a handle and an error each poll: a missing one is
+	 * looked at with a stat until it appears, which sees a runtime start at once.
+	 */
+	private readonly missing = new Set<string>();
+
+	async connectUnix(path: string, timeoutMs: number): Promise<Duplex> {
+		if (this.missing.has(path)) {
+			if (!fs.existsSync(path)) throw describeSocketError(path, Object.assign(new Error('no such file'), {code: 'ENOENT'}));
+			this.missing.delete(path);
+		}
+		try {
+			return await connectLocalUnix(path, timeoutMs);
+		} catch (error) {
+			if (error instanceof TransportError && error.kind === 'missing') this.missing.add(path);
+			throw error;
+		}
+	}
+
+	async pathExists(path: string): Promise<boolean> {
+		try {
+			await fs.promises.stat(path);
+			return true;
+		} catch (error) {
+			return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+		}
 	}
 
 	async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {

@@ -31,7 +31,7 @@ export interface NodeCollector {
 /** With `keepChannels`, gRPC sessions and parsed container specs outlive a poll (the app, and every NodeHandle); close() ends them. */
 export function createNodeCollector(name: string, transport: Transport, givenOptions: CollectOptions, keepChannels = false): NodeCollector {
 	const channels = keepChannels ? new GrpcChannelPool(transport) : null;
-	const options: CollectOptions = channels ? {...givenOptions, channels, specMounts: new Map()} : givenOptions;
+	const options: CollectOptions = channels ? {...givenOptions, channels, specMounts: new Map(), memo: new Map()} : givenOptions;
 	const processes = new ProcessTableReader(transport);
 	const kubelets = new KubeletReader(transport);
 	const sudo = options.sudo ? createSudoSources(transport, options, name) : null;

@@ -1,5 +1,6 @@
 import type {GrpcChannelPool} from './channel-pool.js';
 import type {SpecMountCache} from './parse-containerd.js';
+import type {SessionMemo} from './session-memo.js';
 
 export interface CollectOptions {
 	readonly containerdSocket: string;
@@ -14,6 +15,8 @@ export interface CollectOptions {
 	readonly onRaw?: (source: string, call: string, bytes: Uint8Array) => void;
 	/** Kept gRPC sessions, one per socket, shared across polls of one node; none: a session per call. */
 	readonly channels?: GrpcChannelPool;
+	/** Answers that hold across polls of one node (Docker's /version), kept until a call fails. */
+	readonly memo?: SessionMemo;
 	/** Mounts read from container specs, kept across polls of one node. */
 	readonly specMounts?: SpecMountCache;
 	/** Read the runtimes through their CLIs under `sudo -n` (SSH nodes whose login user may not open the sockets). */

@@ -16,6 +16,7 @@ import {fingerprint} from '../../source/nodes/known-hosts.js';
 import {HostKeyError, SshAuthError} from '../../source/transport/ssh-connection.js';
 import {MAX_CHANNELS, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
 import {TransportError} from '../../source/transport/transport.js';
+import {runBounded} from '../../source/nodes/node-session.js';
 
 const {Server, utils} = ssh2;
 
@@ -336,7 +337,7 @@ describe('SshTransport against a misbehaving server', () => {
 		await transport.connect();
 		server.frozen = true;
 		const started = Date.now();
-		const outcome = await transport.pollBounded(800, () => transport.exec(['ps'], {timeoutMs: 600, maxBytes: 100}).then(() => 'done'), () => false).catch((e: unknown) => e);
+		const outcome = await runBounded(transport, 800, () => transport.exec(['ps'], {timeoutMs: 600, maxBytes: 100}).then(() => 'done'), () => false).catch((e: unknown) => e);
 		const elapsed = Date.now() - started;
 		expect(outcome).toBeInstanceOf(TransportError);
 		expect((outcome as Error).message).toMatch(/stopped answering over SSH: no reply within 800 ms/);
@@ -349,7 +350,7 @@ describe('SshTransport against a misbehaving server', () => {
 		server.onExec = () => {};
 		const transport = open();
 		await transport.connect();
-		const result = await transport.pollBounded(1000, async () => {
+		const result = await runBounded(transport, 1000, async () => {
 			try {
 				await transport.exec(['ctr', 'version'], {timeoutMs: 300, maxBytes: 100});
 				return 'answered';

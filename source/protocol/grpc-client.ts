@@ -7,6 +7,7 @@
 import http2 from 'node:http2';
 import type {Duplex} from 'node:stream';
 import {settleWithin} from '../util/deadline.js';
+import {describeStreamReset, grpcTimeoutHeader, isGrpcContentType} from './grpc-wire.js';
 import {decode, encode, type Decoded, type MessageSchema} from './protobuf.js';
 
 export const GRPC_UNIMPLEMENTED = 12;
@@ -79,7 +80,7 @@ export class GrpcChannel {
 			':path': path,
 			'content-type': 'application/grpc',
 			te: 'trailers',
-			'grpc-timeout': `${Math.max(1, Math.ceil(options.timeoutMs))}m`,
+			'grpc-timeout': grpcTimeoutHeader(options.timeoutMs),
 			...options.metadata,
 		};
 		return settleWithin<Uint8Array>(options.timeoutMs, () => new GrpcError(`no answer within ${options.timeoutMs} ms`, 4), (settle) => {
@@ -88,6 +89,7 @@ export class GrpcChannel {
 			let status: number | null = null;
 			let statusMessage = '';
 			let httpStatus = 0;
+			let contentType: string | undefined;
 
 			const request_ = this.session.request(headers);
 			settle.onSettle(() => {
@@ -104,6 +106,7 @@ export class GrpcChannel {
 			};
 			request_.on('response', (fields) => {
 				httpStatus = Number(fields[':status'] ?? 0);
+				contentType = fields['content-type'];
 				readStatus(fields);
 			});
 			request_.on('trailers', readStatus);
@@ -115,9 +118,29 @@ export class GrpcChannel {
 				}
 				chunks.push(chunk);
 			});
-			request_.on('error', (error) => finish(new GrpcError(error.message, null)));
+			request_.on('error', (error) => {
+				// The server's RST_STREAM arrives as a stream error; name its code, not Node's wording.
+				const reset = request_.rstCode;
+				if (reset !== undefined && reset !== http2.constants.NGHTTP2_NO_ERROR && status === null) {
+					const {message, grpcCode} = describeStreamReset(reset);
+					finish(new GrpcError(message, grpcCode));
+					return;
+				}
+				finish(new GrpcError(error.message, null));
+			});
 			request_.on('close', () => {
+				if (httpStatus === 200 && !isGrpcContentType(contentType)) {
+					// Whatever status it carries, a body that is not application/grpc is not ours to decode.
+					finish(new GrpcError(`not a gRPC answer (content-type ${contentType === undefined ? 'missing' : JSON.stringify(contentType.slice(0, 80))})`, null));
+					return;
+				}
 				if (status === null) {
+					const reset = request_.rstCode;
+					if (reset !== undefined && reset !== http2.constants.NGHTTP2_NO_ERROR) {
+						const {message, grpcCode} = describeStreamReset(reset);
+						finish(new GrpcError(message, grpcCode));
+						return;
+					}
 					const detail = this.sessionError?.message ?? (httpStatus && httpStatus !== 200 ? `HTTP status ${httpStatus}` : 'stream closed without a gRPC status');
 					finish(new GrpcError(`not a gRPC answer (${detail})`, null));
 					return;

@@ -30,6 +30,13 @@ export class ArgsError extends Error {
 
 const VALUE_FLAGS = new Set(['--node', '--config', '--interval', '--timeout', '--concurrency', '--containerd-socket', '--cri-socket', '--docker-socket']);
 
+/**
+ * The longest --interval or --timeout taken. Past it a value is a typo, not a choice; it
+ * also keeps every timer within what setTimeout holds (24.8 days) and gRPC's
+ * `grpc-timeout` within its 8 digits of milliseconds (27.7 hours).
+ */
+export const MAX_DURATION_MS = 3_600_000;
+
 /** "2", "2s", "500ms", "1m" → milliseconds. */
 export function parseDuration(text: string, flag: string): number {
 	const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
@@ -38,6 +45,7 @@ export function parseDuration(text: string, flag: string): number {
 	const unit = match[2] ?? 's';
 	const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
 	if (ms < 100) throw new ArgsError(`${flag} must be at least 100ms`);
+	if (ms > MAX_DURATION_MS) throw new ArgsError(`${flag} must be at most 1h (60m), not "${text}"`);
 	return Math.round(ms);
 }
 

@@ -31,5 +31,13 @@ describe('parseArgs', () => {
 		expect(parseDuration('500ms', '--interval')).toBe(500);
 		expect(parseDuration('1.5s', '--interval')).toBe(1500);
 		expect(parseDuration('1m', '--interval')).toBe(60000);
+		expect(parseDuration('60m', '--timeout')).toBe(3_600_000);
+	});
+	it('refuses absurd durations as a usage error: they would overflow timers and grpc-timeout', () => {
+		for (const absurd of ['61m', '3601s', '100000000ms', '99999999999999999999', '1e9']) {
+			expect(() => parseArgs(['snapshot', '--timeout', absurd]), absurd).toThrow(ArgsError);
+		}
+		expect(() => parseArgs(['--timeout', '2000m'])).toThrow('--timeout must be at most 1h (60m), not "2000m"');
+		expect(() => parseArgs(['--interval', '90m'])).toThrow('--interval must be at most 1h (60m), not "90m"');
 	});
 });

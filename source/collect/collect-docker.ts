@@ -1,33 +1,43 @@
 import {dockerGet} from '../protocol/docker-http.js';
+import {negotiateApiVersion, versionedPath} from '../protocol/docker-api-version.js';
 import type {DockerFacts} from '../model/types.js';
 import type {Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
 import {parseDockerContainers, parseDockerVersion} from './parse-docker.js';
 import {forget, remember} from './session-memo.js';
 
-/** Every path crimon asks Docker for; all are GETs. */
+/** Every path crimon asks Docker for; all are GETs. `/version` is sent as is, the others under `/v{negotiated}`. */
 export const DOCKER_PATHS = {version: '/version', containers: '/containers/json?all=1'} as const;
 
 export async function collectDocker(transport: Transport, options: CollectOptions): Promise<DockerFacts> {
 	const path = options.dockerSocket;
-	const get = async (apiPath: string) => {
+	const get = async (apiPath: string, sentPath = apiPath) => {
 		const stream = await transport.connectUnix(path, options.timeoutMs);
-		const json = await dockerGet(stream, apiPath, {timeoutMs: options.timeoutMs, maxBytes: options.maxBytes});
+		const json = await dockerGet(stream, sentPath, {timeoutMs: options.timeoutMs, maxBytes: options.maxBytes});
 		options.onRaw?.('docker', apiPath, Buffer.from(JSON.stringify(json)));
 		return json;
 	};
-	// Docker's /version holds while dockerd runs; a failed call makes the next poll ask again.
+	// Docker's /version holds while dockerd runs, and with it the API version negotiated from
+	// it: asked once per connection; a failed call makes the next poll ask again.
 	const key = `docker ${path}`;
-	const [version, containers] = await Promise.all([
-		remember(options.memo, key, () => get(DOCKER_PATHS.version)),
-		get(DOCKER_PATHS.containers),
-	]).catch((error: unknown) => {
+	const poll = async () => {
+		const version = parseDockerVersion(await remember(options.memo, key, () => get(DOCKER_PATHS.version)));
+		const containers = await get(DOCKER_PATHS.containers, versionedPath(negotiateApiVersion(version), DOCKER_PATHS.containers));
+		return {version, containers};
+	};
+	const known = options.memo?.has(key) === true;
+	const {version, containers} = await poll().catch((error: unknown) => {
+		forget(options.memo, key);
+		// A kept answer may be a daemon since replaced by one that speaks another range: ask afresh once.
+		if (known) return poll();
+		throw error;
+	}).catch((error: unknown) => {
 		forget(options.memo, key);
 		throw error;
 	});
 	return {
 		address: path,
-		version: parseDockerVersion(version).version,
+		version: version.version,
 		containers: parseDockerContainers(containers),
 	};
 }

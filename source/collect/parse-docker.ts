@@ -6,9 +6,10 @@ export class DockerShapeError extends Error {
 	override readonly name = 'DockerShapeError';
 }
 
-export function parseDockerVersion(json: unknown): {version: string; apiVersion: string} {
+export function parseDockerVersion(json: unknown): {version: string; apiVersion: string; minApiVersion?: string} {
 	if (!isRecord(json) || typeof json.Version !== 'string') throw new DockerShapeError('/version answered without a Version');
-	return {version: json.Version, apiVersion: typeof json.ApiVersion === 'string' ? json.ApiVersion : ''};
+	const apiVersion = typeof json.ApiVersion === 'string' ? json.ApiVersion : '';
+	return typeof json.MinAPIVersion === 'string' ? {version: json.Version, apiVersion, minApiVersion: json.MinAPIVersion} : {version: json.Version, apiVersion};
 }
 
 function parseMounts(value: unknown): Mount[] {

@@ -61,6 +61,8 @@ export class Poller {
 	}
 
 	private async tick(index: number, manual = false): Promise<void> {
+		// Nodes past the handles (saved files opened with --from) are never polled.
+		if (!this.handles[index]) return;
 		const state = this.store.getState();
 		if (!this.running && !manual) return;
 		if (!state.paused || manual) await this.pollNode(index);

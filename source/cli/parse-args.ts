@@ -173,7 +173,7 @@ const COMMON_FLAGS = `Nodes:
       --accept-new           add unknown SSH host keys to known_hosts (like OpenSSH's
                              StrictHostKeyChecking=accept-new); changed keys are
                              always refused
-      --concurrency N        poll at most N nodes at once (default 8)
+      --concurrency N        poll at most N nodes at once (default 32)
       --timeout DURATION     bound on each poll of a node (default 5s)
 
 Sockets (on every node, unless its config says otherwise):

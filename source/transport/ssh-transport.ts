@@ -17,6 +17,15 @@ import {TransportError, type ExecOptions, type ExecResult, type Transport} from 
 /** Channels open at once on one node's connection. */
 export const MAX_CHANNELS = 6;
 
+/**
+ * SSH handshakes in progress at once, over every node. sshd drops unauthenticated
+ * connections past MaxStartups (10 by default: "Connection lost before handshake"), and a
+ * ProxyJump bastion is one sshd for all the nodes behind it; a handshake also costs crimon
+ * about ten times a poll's CPU. Polls of connected nodes are not held by this.
+ */
+export const MAX_HANDSHAKES = 8;
+const HANDSHAKES = new Semaphore(MAX_HANDSHAKES);
+
 /** stderr is for messages; past this it is cut, not buffered. */
 const MAX_STDERR_BYTES = 64 * 1024;
 
@@ -116,15 +125,23 @@ export class SshTransport implements Transport {
 		if (this.connecting) return this.connecting;
 		this.link = null;
 		this.socketChecks.clear();
-		const attempt = openSshLink(
-			{host: this.options.host, user: this.options.user, port: this.options.port},
-			{
-				sources: this.options.sources ?? {},
-				acceptNew: this.options.acceptNew ?? false,
-				timeoutMs: Math.min(timeoutMs, this.options.connectTimeoutMs),
-				acceptHint: `crimon snapshot --accept-new --node ${this.options.target}`,
-			},
-		).then((link) => {
+		const bound = Math.min(timeoutMs, this.options.connectTimeoutMs);
+		const started = Date.now();
+		const attempt = HANDSHAKES.acquireWithin(bound, () => new TransportError(`no answer from ${this.options.host} within ${bound} ms (waiting for other nodes' SSH handshakes)`, 'timeout')).then(async (release) => {
+			try {
+				return await openSshLink(
+					{host: this.options.host, user: this.options.user, port: this.options.port},
+					{
+						sources: this.options.sources ?? {},
+						acceptNew: this.options.acceptNew ?? false,
+						timeoutMs: Math.max(1, bound - (Date.now() - started)),
+						acceptHint: `crimon snapshot --accept-new --node ${this.options.target}`,
+					},
+				);
+			} finally {
+				release();
+			}
+		}).then((link) => {
 			if (this.closedByUser) {
 				link.destroy();
 				throw new TransportError('the transport was closed', 'other');

@@ -14,7 +14,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {SUDO_COMMANDS} from '../../source/collect/sudo-cli.js';
 import {fingerprint} from '../../source/nodes/known-hosts.js';
 import {HostKeyError, SshAuthError} from '../../source/transport/ssh-connection.js';
-import {MAX_CHANNELS, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
+import {MAX_CHANNELS, MAX_HANDSHAKES, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
 import {TransportError} from '../../source/transport/transport.js';
 import {runBounded} from '../../source/nodes/node-session.js';
 
@@ -77,6 +77,9 @@ interface TestServer {
 	openExecs: number;
 	maxOpenExecs: number;
 	connections: Connection[];
+	/** Connections not yet authenticated, now and at most. */
+	handshaking: number;
+	maxHandshaking: number;
 	close(): Promise<void>;
 }
 
@@ -102,10 +105,18 @@ function startServer(): Promise<TestServer> {
 		openExecs: 0,
 		maxOpenExecs: 0,
 		connections: [],
+		handshaking: 0,
+		maxHandshaking: 0,
 		close: async () => {},
 	};
 	const server = new Server({hostKeys: [hostPair.private]}, (client) => {
 		state.connections.push(client);
+		state.handshaking++;
+		state.maxHandshaking = Math.max(state.maxHandshaking, state.handshaking);
+		let authenticated = false;
+		client.on('close', () => {
+			if (!authenticated) state.handshaking--;
+		});
 		client.on('error', () => {});
 		client.on('authentication', (ctx) => {
 			const allowed = clientPublic instanceof Error ? null : Array.isArray(clientPublic) ? clientPublic[0] : clientPublic;
@@ -117,6 +128,8 @@ function startServer(): Promise<TestServer> {
 			ctx.reject(['publickey']);
 		});
 		client.on('ready', () => {
+			authenticated = true;
+			state.handshaking--;
 			client.on('session', (accept) => {
 				if (state.frozen) return;
 				const session = accept();
@@ -254,6 +267,15 @@ describe('SshTransport against a misbehaving server', () => {
 		expect(results.every((r) => r.exitCode === 0 && r.stdout.toString() === 'ok\n')).toBe(true);
 		expect(server.maxOpenExecs).toBeLessThanOrEqual(MAX_CHANNELS);
 		expect(server.maxOpenExecs).toBeGreaterThan(1);
+	});
+
+	it(`runs at most ${MAX_HANDSHAKES} SSH handshakes at once across nodes (sshd's MaxStartups is 10)`, async () => {
+		server.maxHandshaking = 0;
+		const many = Array.from({length: MAX_HANDSHAKES * 2 + 2}, () => open());
+		await Promise.all(many.map((t) => t.connect()));
+		expect(many.every((t) => t.isConnected())).toBe(true);
+		expect(server.maxHandshaking).toBeGreaterThan(1);
+		expect(server.maxHandshaking).toBeLessThanOrEqual(MAX_HANDSHAKES);
 	});
 
 	it('passes the quoted command, exit status and stderr through', async () => {

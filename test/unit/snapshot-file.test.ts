@@ -135,6 +135,17 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
 	});
 
+	it('the monitor refuses a bad file with the same one line, before it needs a terminal', () => {
+		const file = path.join(dir, 'newer.json');
+		const result = run(['--from', path.join(dir, 'good.json'), '--from', file]);
+		expect(result.status).toBe(2);
+		expect(result.stderr).toBe(`crimon: ${file}: schema "crimon.snapshot/v7" is newer than this crimon reads (crimon.snapshot/v1); use a newer crimon\n`);
+		// A good file gets as far as the terminal check.
+		const good = run(['--from', path.join(dir, 'good.json')]);
+		expect(good.status).toBe(2);
+		expect(good.stderr).toMatch(/needs a terminal/);
+	});
+
 	it('escapes a hostile file name in the error', () => {
 		const result = run(['snapshot', '--from', path.join(dir, 'evil\u001b[2J.json')]);
 		expect(result.status).toBe(2);

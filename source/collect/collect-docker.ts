@@ -1,6 +1,7 @@
 import {dockerGet} from '../protocol/docker-http.js';
 import {negotiateApiVersion, versionedPath} from '../protocol/docker-api-version.js';
-import type {DockerFacts} from '../model/types.js';
+import type {DockerFacts, DockerInspectFact} from '../model/types.js';
+import {dockerInspectPath, inspectCandidates, parseDockerInspect} from './docker-inspect.js';
 import type {Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
 import {parseDockerContainers, parseDockerVersion} from './parse-docker.js';
@@ -35,9 +36,21 @@ export async function collectDocker(transport: Transport, options: CollectOption
 		forget(options.memo, key);
 		throw error;
 	});
+	const listed = parseDockerContainers(containers);
+	// Restart counts and OOM flags, for the few containers where a loop would show; a failed inspect leaves the list as it was.
+	const api = negotiateApiVersion(version);
+	const inspected = new Map<string, DockerInspectFact>();
+	const candidates = inspectCandidates(listed);
+	for (let i = 0; i < candidates.length; i += 4) {
+		await Promise.all(candidates.slice(i, i + 4).map(async (c) => {
+			const inspectPath = dockerInspectPath(c.id);
+			const fact = await get(inspectPath, versionedPath(api, inspectPath)).then(parseDockerInspect, () => null);
+			if (fact) inspected.set(c.id, fact);
+		}));
+	}
 	return {
 		address: path,
 		version: version.version,
-		containers: parseDockerContainers(containers),
+		containers: listed.map((c) => (inspected.has(c.id) ? {...c, inspect: inspected.get(c.id)!} : c)),
 	};
 }

@@ -14,6 +14,7 @@ import {collectDocker} from './collect-docker.js';
 import type {CollectOptions} from './collect-options.js';
 import {ProcessTableReader} from './process-table.js';
 import {createSudoSources, SudoRefusedError} from './sudo-cli.js';
+import {HealthState} from './health-state.js';
 
 /** A message a person can read: no stack, no multi-line dumps. */
 export function describeError(error: unknown): string {
@@ -35,6 +36,7 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 	const processes = new ProcessTableReader(transport);
 	const kubelets = new KubeletReader(transport);
 	const sudo = options.sudo ? createSudoSources(transport, options, name) : null;
+	const health = new HealthState(transport, options.eventCounts);
 	return {
 		async collect(refresh) {
 			const errors: SourceError[] = [];
@@ -83,7 +85,10 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			const cri = criCollection.facts;
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
-			return {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe};
+			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe};
+			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options.timeoutMs)};
+			health.remember(facts);
+			return facts;
 		},
 		close() {
 			channels?.close();

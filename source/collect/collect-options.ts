@@ -1,3 +1,4 @@
+import type {ContainerEventCount} from '../model/types.js';
 import type {GrpcChannelPool} from './channel-pool.js';
 import type {SpecMountCache} from './parse-containerd.js';
 import type {SessionMemo} from './session-memo.js';
@@ -21,6 +22,8 @@ export interface CollectOptions {
 	readonly specMounts?: SpecMountCache;
 	/** Read the runtimes through their CLIs under `sudo -n` (SSH nodes whose login user may not open the sockets). */
 	readonly sudo?: boolean;
+	/** Exits and OOMs per container the node's event stream counted so far (health findings). */
+	readonly eventCounts?: () => readonly ContainerEventCount[];
 }
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';

@@ -37,6 +37,7 @@ export function parseDockerContainers(json: unknown): DockerContainerFact[] {
 			state: typeof item.State === 'string' ? item.State : 'unknown',
 			labels: stringMap(item.Labels),
 			mounts: parseMounts(item.Mounts),
+			status: typeof item.Status === 'string' ? item.Status : '',
 		};
 	});
 }

@@ -4,6 +4,7 @@
  * CRI's ids are containerd's ids in `k8s.io`, or Docker's under cri-dockerd).
  */
 import {diagnoseNode} from './diagnosis.js';
+import {stoppedTaskShims} from './health-findings.js';
 import {findShims} from './shims.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from './types.js';
@@ -71,6 +72,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	const processes = (facts.processes ?? []).slice().sort((a, b) => a.pid - b.pid);
 	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
 	const shims = findShims(processes);
+	const stoppedShims = stoppedTaskShims(facts, shims);
 	const index = new DraftIndex();
 
 	for (const container of facts.containerd?.containers ?? []) index.add(container.namespace, container.id).containerd = container;
@@ -132,7 +134,8 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 			state: docker?.state || criContainer?.state || criSandbox?.state || task?.status || (containerd ? 'stopped' : 'unknown'),
 			namespace: draft.namespace,
 			pid,
-			shimPid: parent ?? null,
+			// A stopped container whose shim still runs (a leaked shim) shows that shim.
+			shimPid: parent ?? (pid === null && draft.namespace !== null ? stoppedShims.get(`${draft.namespace}/${draft.id}`) ?? null : null),
 			sandbox,
 			pod,
 			seenBy: {cri: seenByCri, containerd: containerd !== undefined, docker: docker !== undefined},

@@ -1,7 +1,7 @@
 import {dockerGet} from '../protocol/docker-http.js';
 import {negotiateApiVersion, versionedPath} from '../protocol/docker-api-version.js';
 import type {DockerFacts, DockerInspectFact} from '../model/types.js';
-import {dockerInspectPath, inspectCandidates, parseDockerInspect} from './docker-inspect.js';
+import {dockerInspectPath, INSPECT_TTL_MS, inspectCandidates, parseDockerInspect} from './docker-inspect.js';
 import type {Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
 import {parseDockerContainers, parseDockerVersion} from './parse-docker.js';
@@ -41,10 +41,22 @@ export async function collectDocker(transport: Transport, options: CollectOption
 	const api = negotiateApiVersion(version);
 	const inspected = new Map<string, DockerInspectFact>();
 	const candidates = inspectCandidates(listed);
-	for (let i = 0; i < candidates.length; i += 4) {
-		await Promise.all(candidates.slice(i, i + 4).map(async (c) => {
+	const cache = options.dockerInspects;
+	const now = Date.now();
+	if (cache) {
+		for (const [id, kept] of cache) if (now - kept.at >= INSPECT_TTL_MS) cache.delete(id);
+	}
+	const fresh = candidates.filter((c) => {
+		const kept = cache?.get(c.id);
+		if (kept?.fact) inspected.set(c.id, kept.fact);
+		return !kept;
+	});
+	for (let i = 0; i < fresh.length; i += 4) {
+		await Promise.all(fresh.slice(i, i + 4).map(async (c) => {
 			const inspectPath = dockerInspectPath(c.id);
 			const fact = await get(inspectPath, versionedPath(api, inspectPath)).then(parseDockerInspect, () => null);
+			// A failed inspect is kept too: the list still shows, and the next try waits its turn.
+			cache?.set(c.id, {fact, at: now});
 			if (fact) inspected.set(c.id, fact);
 		}));
 	}

@@ -32,7 +32,7 @@ export interface NodeCollector {
 /** With `keepChannels`, gRPC sessions and parsed container specs outlive a poll (the app, and every NodeHandle); close() ends them. */
 export function createNodeCollector(name: string, transport: Transport, givenOptions: CollectOptions, keepChannels = false): NodeCollector {
 	const channels = keepChannels ? new GrpcChannelPool(transport) : null;
-	const options: CollectOptions = channels ? {...givenOptions, channels, specMounts: new Map(), memo: new Map()} : givenOptions;
+	const options: CollectOptions = channels ? {...givenOptions, channels, specMounts: new Map(), memo: new Map(), dockerInspects: new Map()} : givenOptions;
 	const processes = new ProcessTableReader(transport);
 	const kubelets = new KubeletReader(transport);
 	const sudo = options.sudo ? createSudoSources(transport, options, name) : null;
@@ -86,7 +86,7 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
 			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe};
-			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options.timeoutMs)};
+			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options)};
 			health.remember(facts);
 			return facts;
 		},

@@ -1,5 +1,6 @@
 import type {ContainerEventCount} from '../model/types.js';
 import type {GrpcChannelPool} from './channel-pool.js';
+import type {InspectCache} from './docker-inspect.js';
 import type {SpecMountCache} from './parse-containerd.js';
 import type {SessionMemo} from './session-memo.js';
 
@@ -24,6 +25,8 @@ export interface CollectOptions {
 	readonly sudo?: boolean;
 	/** Exits and OOMs per container the node's event stream counted so far (health findings). */
 	readonly eventCounts?: () => readonly ContainerEventCount[];
+	/** Docker inspect answers kept across polls of one node (a few seconds each). */
+	readonly dockerInspects?: InspectCache;
 }
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';

@@ -10,6 +10,11 @@ import type {DockerContainerFact, DockerInspectFact} from '../model/types.js';
 import {isRecord} from './json-shape.js';
 
 export const MAX_INSPECTS = 32;
+/** How long an inspect answer is reused: a restart count may lag this much, and a node's poll costs no request per poll. */
+export const INSPECT_TTL_MS = 10_000;
+
+/** Inspect answers kept across polls of one node, by container id. */
+export type InspectCache = Map<string, {readonly fact: DockerInspectFact | null; readonly at: number}>;
 
 /** The one inspect path; ids are checked hex before they get here. */
 export function dockerInspectPath(id: string): string {

@@ -6,6 +6,7 @@
  * the model all of it as explicit input.
  */
 import {healthMarks} from '../model/health-findings.js';
+import {canonicalRunPath} from '../model/kubelet-flags.js';
 import {findShims} from '../model/shims.js';
 import type {ContainerEventCount, HealthFacts, HealthMarks, NodeFacts, ShimAddressProbe} from '../model/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
@@ -32,10 +33,12 @@ export class HealthState {
 	) {}
 
 	/** This poll's HealthFacts; call `remember` with the finished facts afterwards. */
-	async gather(facts: Omit<NodeFacts, 'health'>, timeoutMs: number): Promise<HealthFacts> {
+	async gather(facts: Omit<NodeFacts, 'health'>, options: {readonly timeoutMs: number; readonly containerdSocket: string}): Promise<HealthFacts> {
 		const shims = findShims(facts.processes ?? []);
-		const addresses = [...new Set(shims.map((s) => s.address).filter((a) => a.startsWith('/')))].slice(0, MAX_ADDRESSES);
-		const probes = await Promise.all(addresses.map((address) => this.probe(address, Math.min(timeoutMs, PROBE_TIMEOUT_MS))));
+		// The socket this poll just read containerd from needs no probe: it answered.
+		const read = facts.containerd ? canonicalRunPath(options.containerdSocket) : null;
+		const addresses = [...new Set(shims.map((s) => s.address).filter((a) => a.startsWith('/') && canonicalRunPath(a) !== read))].slice(0, MAX_ADDRESSES);
+		const probes = await Promise.all(addresses.map((address) => this.probe(address, Math.min(options.timeoutMs, PROBE_TIMEOUT_MS))));
 		return {
 			previous: this.previous,
 			shimAddresses: probes.filter((p): p is ShimAddressProbe => p !== null),

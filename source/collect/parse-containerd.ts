@@ -75,9 +75,9 @@ export function parseContainers(bytes: Uint8Array, namespace: string, cache?: Sp
 /** A protobuf Timestamp in ms since the epoch; null when unset (Go's zero time is year 1: also unset). */
 export function timestampMs(timestamp: Decoded | null): number | null {
 	if (!timestamp) return null;
-	const seconds = timestamp.seconds as number;
-	if (seconds <= 0) return null;
-	return seconds * 1000 + Math.floor((timestamp.nanos as number) / 1e6);
+	const seconds = Number(timestamp.seconds as bigint | number);
+	if (!(seconds > 0)) return null;
+	return seconds * 1000 + Math.floor(Number(timestamp.nanos as number) / 1e6);
 }
 
 export function parseTasks(bytes: Uint8Array, namespace: string): ContainerdTaskFact[] {

@@ -16,7 +16,8 @@ const text = (d: Decoded, key: string): string => {
 };
 const count = (d: Decoded, key: string): number => {
 	const value = d[key];
-	return typeof value === 'number' ? value : 0;
+	// int64 fields decode to bigint; seconds since the epoch fit a number with room to spare.
+	return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : 0;
 };
 const bytes = (d: Decoded, key: string): Uint8Array => {
 	const value = d[key];

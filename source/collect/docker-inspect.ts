@@ -37,7 +37,8 @@ export function parseDockerInspect(json: unknown): DockerInspectFact | null {
 	return {
 		restartCount: Math.max(0, int(json.RestartCount) ?? 0),
 		oomKilled: state.OOMKilled === true,
-		exitCode: int(state.ExitCode),
+		// A running container's ExitCode is 0 again: only a stopped or restarting one says how it last ended.
+		exitCode: state.Running === true && state.Restarting !== true ? null : int(state.ExitCode),
 		pid: int(state.Pid) || null,
 	};
 }

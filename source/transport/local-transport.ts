@@ -5,12 +5,38 @@ import type {Duplex} from 'node:stream';
 import {settleWithin} from '../util/deadline.js';
 import {describeSocketError, TransportError, type ExecOptions, type ExecResult, type ProcFs, type Transport} from './transport.js';
 
-function readOrNull(path: string): Buffer | null {
+/**
+ * One buffer for every /proc read. readFileSync sees /proc files as empty (st_size 0), so
+ * it reads each into fresh 64 KiB buffers after an fstat: at thousands of processes that
+ * was most of a snapshot's time. Reading into a kept buffer needs open, read, close.
+ */
+let procBuffer = Buffer.allocUnsafe(16 * 1024);
+
+/** The file's bytes in procBuffer (valid until the next read), or -1 when it cannot be read. */
+function readProcFile(path: string): number {
+	let fd: number;
 	try {
-		return fs.readFileSync(path);
+		fd = fs.openSync(path, 'r');
 	} catch {
 		// The process exited between listing and reading: an ordinary race, not an error.
-		return null;
+		return -1;
+	}
+	try {
+		let total = 0;
+		for (;;) {
+			if (total === procBuffer.length) {
+				const bigger = Buffer.allocUnsafe(procBuffer.length * 2);
+				procBuffer.copy(bigger, 0, 0, total);
+				procBuffer = bigger;
+			}
+			const read = fs.readSync(fd, procBuffer, total, procBuffer.length - total, null);
+			if (read === 0) return total;
+			total += read;
+		}
+	} catch {
+		return -1;
+	} finally {
+		fs.closeSync(fd);
 	}
 }
 
@@ -24,17 +50,15 @@ const localProcFs: ProcFs = {
 		return pids;
 	},
 	readStat(pid) {
-		return readOrNull(`/proc/${pid}/stat`)?.toString('utf8') ?? null;
+		const length = readProcFile(`/proc/${pid}/stat`);
+		return length < 0 ? null : procBuffer.toString('utf8', 0, length);
 	},
 	readCmdline(pid) {
-		return readOrNull(`/proc/${pid}/cmdline`);
+		const length = readProcFile(`/proc/${pid}/cmdline`);
+		return length < 0 ? null : Buffer.from(procBuffer.subarray(0, length));
 	},
 	ownerUid(pid) {
-		try {
-			return fs.statSync(`/proc/${pid}`).uid;
-		} catch {
-			return null;
-		}
+		return fs.statSync(`/proc/${pid}`, {throwIfNoEntry: false})?.uid ?? null;
 	},
 };
 

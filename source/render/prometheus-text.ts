@@ -30,7 +30,11 @@ const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** A label value as the format writes it between its quotes. */
+const PLAIN = /^[\u0020\u0021\u0023-\u005b\u005d-\u007e]*$/;
+
 export function escapeLabelValue(value: string): string {
+	// Printable ASCII without a quote or backslash, by far the common case, needs nothing.
+	if (PLAIN.test(value)) return value;
 	// Newlines keep their meaning (the format's own \n); the rest is made visible first, then
 	// every backslash, the ones escapeText wrote included, is doubled so the format keeps it.
 	return value
@@ -53,11 +57,13 @@ export function formatValue(value: number): string {
 
 function sampleLine(name: string, sample: Sample): string {
 	if (sample.labels.length === 0) return `${name} ${formatValue(sample.value)}`;
-	const labels = sample.labels.map(([key, value]) => {
+	let text = `${name}{`;
+	for (let i = 0; i < sample.labels.length; i++) {
+		const [key, value] = sample.labels[i]!;
 		if (!LABEL_NAME.test(key) || key.startsWith('__')) throw new Error(`bad label name ${JSON.stringify(key)} on ${name}`);
-		return `${key}="${escapeLabelValue(value)}"`;
-	});
-	return `${name}{${labels.join(',')}} ${formatValue(sample.value)}`;
+		text += `${i > 0 ? ',' : ''}${key}="${escapeLabelValue(value)}"`;
+	}
+	return `${text}} ${formatValue(sample.value)}`;
 }
 
 /**

@@ -103,11 +103,12 @@ const node = record({
 		seenBy: record({cri: bool, containerd: bool, docker: bool}),
 	}, {
 		podId: [nullable(str), null], runtime: [nullable(str), null], labels: [stringMap, {}], mounts: [list(record({source: str, destination: str})), []],
-		usage: [usage, undefined],
+		// Planned within v1 as `{…} | null`: a file saved before it says null (not measured).
+		usage: [usage, null],
 	})),
 	pods: list(record({
 		id: str, name: str, namespace: str, uid: str, source: oneOf(['cri', 'docker-labels']), sandboxPid: nullable(whole), containers: list(str),
-	}, {state: [str, ''], usage: [usage, undefined]})),
+	}, {state: [str, ''], usage: [usage, null]})),
 }, {
 	diagnosis: [nullable(record({
 		kubelet: nullable(record({

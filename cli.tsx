@@ -3,7 +3,7 @@
  * crimon's entry: flags → the headless snapshot/compare, or the Ink app. The app's
  * modules are imported only when it runs, so `crimon snapshot` never loads React or Ink.
  */
-import {readFileSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import {ArgsError, HELP, parseArgs, type CliArgs} from './source/cli/parse-args.js';
 import {buildSnapshot} from './source/model/build-snapshot.js';
 import {compareNodes, comparisonDocument} from './source/model/compare.js';
@@ -16,6 +16,11 @@ import {wantsColor} from './source/render/text-style.js';
 import {Poller} from './source/store/poller.js';
 import {createCrimonStore, type CrimonStore} from './source/store/store.js';
 import {onScreenPids} from './source/store/ui-state.js';
+import {renderSnapshotAs} from './source/render/render-format.js';
+import {writeFileAtomic} from './source/snapshot-file/atomic-write.js';
+import {loadSnapshotFile, loadSnapshotFiles, SnapshotFileError} from './source/snapshot-file/load-snapshot.js';
+import {classifyOperand, pickNode, savedNode, savedNodes} from './source/snapshot-file/saved-nodes.js';
+import type {NodeEntry} from './source/store/store.js';
 
 function version(): string {
 	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
@@ -36,31 +41,54 @@ function storeFor(handles: readonly NodeHandle[], resolved: ResolvedNodes): Crim
 	return createCrimonStore(handles.map((h) => ({name: h.name, target: h.target})), resolved.intervalMs);
 }
 
-/**
- * One poll of every node at once (within --concurrency), the connections closed after.
- * With `sampleMs`, a second poll that long after the first: rates need two samples.
- */
-async function pollOnce(args: CliArgs, sampleMs: number | null = null): Promise<NodeSnapshot[]> {
+/** The nodes opened, a store and a poller over them: what every polling command shares. */
+interface Polling {
+	readonly resolved: ResolvedNodes;
+	readonly store: CrimonStore;
+	readonly poller: Poller;
+	close(): Promise<void>;
+}
+
+async function openPolling(args: CliArgs, options: {everyProcess?: boolean} = {}): Promise<Polling> {
 	const resolved = await resolveNodes(args);
 	const handles = openAll(args, resolved);
 	const store = storeFor(handles, resolved);
-	// The second sample re-reads every process the first one saw, so each has a %CPU.
+	// --sample: the second poll re-reads every process the first one saw, so each has a %CPU.
 	const everyPid = (index: number) => {
 		const processes = store.getState().nodes[index]?.snapshot?.processes;
 		return processes ? new Set(processes.map((p) => p.pid)) : undefined;
 	};
-	const poller = new Poller(store, handles, {concurrency: resolved.concurrency, refreshFor: sampleMs === null ? undefined : everyPid});
+	const poller = new Poller(store, handles, {concurrency: resolved.concurrency, intervals: resolved.specs.map((s) => s.intervalMs), refreshFor: options.everyProcess ? everyPid : undefined});
+	return {resolved, store, poller, close: async () => {
+		poller.stop();
+		await Promise.all(handles.map((h) => h.close()));
+	}};
+}
+
+/**
+ * One poll of every node at once (within --concurrency), the connections closed after.
+ * With `sampleMs` (snapshot --sample), a second poll that long after the first: rates need two samples.
+ */
+async function pollEntries(args: CliArgs, sampleMs: number | null = null): Promise<readonly NodeEntry[]> {
+	const polling = await openPolling(args, {everyProcess: sampleMs !== null});
 	try {
-		await poller.pollAll();
+		await polling.poller.pollAll();
 		if (sampleMs !== null) {
 			await new Promise((resolve) => setTimeout(resolve, sampleMs));
-			await poller.pollAll();
+			await polling.poller.pollAll();
 		}
 	} finally {
-		await Promise.all(handles.map((h) => h.close()));
+		await polling.close();
 	}
-	return store.getState().nodes.map((entry) => entry.snapshot!);
+	return polling.store.getState().nodes;
 }
+
+async function pollOnce(args: CliArgs, sampleMs: number | null = null): Promise<NodeSnapshot[]> {
+	return (await pollEntries(args, sampleMs)).map((entry) => entry.snapshot!);
+}
+
+/** Whether each node's last poll reached it and how long it took, for the metrics. */
+const pollsOf = (entries: readonly NodeEntry[]) => entries.map((e) => ({up: e.status === 'ok', pollSeconds: e.lastDurationMs === null ? null : e.lastDurationMs / 1000}));
 
 function textOptions(args: CliArgs): TextOptions {
 	return {
@@ -73,26 +101,74 @@ function write(out: string): Promise<void> {
 	return new Promise((resolve) => process.stdout.write(out, () => resolve()));
 }
 
+/** stdout, or with --output the file, replaced atomically. */
+async function emit(args: CliArgs, text: string): Promise<void> {
+	if (args.output !== null) await writeFileAtomic(args.output, text);
+	else await write(text);
+}
+
+/** Text for a file is plain: no colours, lines not cut to a terminal. */
+const outputTextOptions = (args: CliArgs): TextOptions => (args.output !== null ? {color: false, maxWidth: 4096} : textOptions(args));
+
 async function snapshotCommand(args: CliArgs): Promise<number> {
+	if (args.from.length > 0) return snapshotFromFiles(args);
+	if (args.watch) {
+		const {watchSnapshots} = await import('./source/cli/watch-snapshots.js');
+		return watchSnapshots(args, {open: openPolling, emit: (text) => emit(args, text), textOptions: outputTextOptions(args)});
+	}
+	if (args.format !== null && args.format !== 'json') {
+		const entries = await pollEntries(args, args.sampleMs);
+		const snapshot = buildSnapshot(entries.map((e) => e.snapshot!), new Date());
+		await emit(args, renderSnapshotAs(args.format, snapshot, {text: outputTextOptions(args), polls: pollsOf(entries)}));
+		return snapshot.nodes.every((n) => n.ok) ? 0 : 1;
+	}
 	const nodes = await pollOnce(args, args.sampleMs);
 	const snapshot = buildSnapshot(nodes, new Date());
-	await write(args.json ? renderSnapshotJson(snapshot) : renderSnapshotText(snapshot, textOptions(args)));
+	await emit(args, args.json ? renderSnapshotJson(snapshot) : renderSnapshotText(snapshot, outputTextOptions(args)));
 	return nodes.every((n) => n.ok) ? 0 : 1;
+}
+
+/** `crimon snapshot --from FILE…`: saved documents rendered again; several files make one document, the oldest time its takenAt. */
+async function snapshotFromFiles(args: CliArgs): Promise<number> {
+	const files = await loadSnapshotFiles(args.from);
+	const takenAt = files.map((f) => f.snapshot.takenAt).sort((a, b) => Date.parse(a) - Date.parse(b))[0]!;
+	const snapshot = files.length === 1 ? files[0]!.snapshot : {...files[0]!.snapshot, takenAt, nodes: files.flatMap((f) => f.snapshot.nodes)};
+	await emit(args, renderSnapshotAs(args.format ?? 'text', snapshot, {text: outputTextOptions(args)}));
+	return 0;
 }
 
 /** `crimon compare A B`: both nodes polled once, at once, then diffed (text or --json). */
 async function compareCommand(args: CliArgs): Promise<number> {
-	// The operands resolve exactly as --node targets would (aliases included).
-	const [a, b] = (await pollOnce({...args, nodes: args.operands})) as [NodeSnapshot, NodeSnapshot];
+	// The operands resolve exactly as --node targets would (aliases included); saved files
+	// (-, *.json, an existing file, FILE#NODE) are read instead of polled.
+	const operands = args.operands.map((op) => classifyOperand(op, (p) => statSync(p, {throwIfNoEntry: false})?.isFile() === true));
+	const live = operands.flatMap((op) => (op.kind === 'node' ? [op.target] : []));
+	const polled = live.length > 0 ? await pollOnce({...args, nodes: live}) : [];
+	const sides: NodeSnapshot[] = [];
+	for (const op of operands) {
+		if (op.kind === 'node') sides.push(polled.shift()!);
+		else {
+			const loaded = await loadSnapshotFile(op.file);
+			sides.push(savedNode(pickNode(loaded, op.node), loaded));
+		}
+	}
+	const [a, b] = sides as [NodeSnapshot, NodeSnapshot];
 	const comparison = compareNodes(a, b);
 	await write(args.json ? renderCompareJson(comparisonDocument(comparison, new Date())) : renderCompareText(comparison, textOptions(args)));
 	return a.ok && b.ok ? 0 : 1;
 }
 
 async function appCommand(args: CliArgs): Promise<number> {
-	const resolved = await resolveNodes(args);
+	// Saved files are read first: a bad one is a one-line error before the screen is taken.
+	const files = await loadSnapshotFiles(args.from);
+	// With --from, only nodes named with --node are polled (never the config's or local by default).
+	const resolved = files.length > 0 && args.nodes.length === 0 ? {...(await resolveNodes({...args, nodes: ['local']})), specs: []} : await resolveNodes(args);
 	const handles = openAll(args, resolved);
 	const store = storeFor(handles, resolved);
+	if (files.length > 0) {
+		const {addSavedNodes} = await import('./source/snapshot-file/saved-store.js');
+		addSavedNodes(store, savedNodes(files), files);
+	}
 	// The local process reader re-reads the rows on screen each poll (the rest less often).
 	const poller = new Poller(store, handles, {concurrency: resolved.concurrency, intervals: resolved.specs.map((s) => s.intervalMs), refreshFor: onScreenPids(store)});
 	const {runApp} = await import('./views/run-app.js');
@@ -102,6 +178,37 @@ async function appCommand(args: CliArgs): Promise<number> {
 		poller.stop();
 		await Promise.all(handles.map((h) => h.close()));
 	}
+}
+
+/** `crimon serve`: every node polled on its interval into the store, /metrics rendered from it. */
+async function serveCommand(args: CliArgs): Promise<number> {
+	const {parseListenAddress, DEFAULT_LISTEN} = await import('./source/serve/listen-address.js');
+	const address = parseListenAddress(args.listen ?? DEFAULT_LISTEN);
+	const polling = await openPolling(args);
+	const {startMetricsServer} = await import('./source/serve/metrics-server.js');
+	const {renderPrometheus} = await import('./source/render/prometheus-snapshot.js');
+	const metrics = () => {
+		const entries = polling.store.getState().nodes;
+		const polls = pollsOf(entries);
+		// Nodes not polled yet say nothing; one that failed says crimon_node_up 0.
+		return renderPrometheus(entries.flatMap((e, i) => (e.snapshot ? [{node: e.snapshot, ...polls[i]!}] : [])));
+	};
+	let server;
+	try {
+		server = await startMetricsServer(address, {metrics});
+	} catch (error) {
+		await polling.close();
+		throw error;
+	}
+	process.stderr.write(`crimon: serving /metrics on http://${server.url} (${polling.store.getState().nodes.length} node${polling.store.getState().nodes.length === 1 ? '' : 's'}, every ${polling.resolved.intervalMs / 1000}s)\n`);
+	polling.poller.start();
+	await new Promise<void>((resolve) => {
+		process.once('SIGINT', resolve);
+		process.once('SIGTERM', resolve);
+	});
+	await server.close();
+	await polling.close();
+	return 0;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -126,6 +233,8 @@ async function main(argv: readonly string[]): Promise<number> {
 			return snapshotCommand(args);
 		case 'compare':
 			return compareCommand(args);
+		case 'serve':
+			return serveCommand(args);
 		case 'app':
 			return appCommand(args);
 	}
@@ -136,8 +245,9 @@ main(process.argv.slice(2)).then(
 		process.exitCode = code;
 	},
 	(error: unknown) => {
-		// Usage problems found late (a bad target, an unreadable config) are still usage errors.
-		if (error instanceof UsageError || error instanceof ArgsError) {
+		// Usage problems found late (a bad target, an unreadable config, a file that is not a
+		// readable snapshot) are still usage errors.
+		if (error instanceof UsageError || error instanceof ArgsError || error instanceof SnapshotFileError) {
 			process.stderr.write(`crimon: ${error.message}\n`);
 			process.exitCode = 2;
 			return;

@@ -40,10 +40,28 @@ function cpuTicks(pid: number): number {
 	return Number(fields[11]) + Number(fields[12]);
 }
 
-function descendantsOf(pid: number): number[] {
-	const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], {encoding: 'utf8'}).stdout;
-	const kids = out.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
-	return kids.flatMap((kid) => [kid, ...descendantsOf(kid)]);
+/**
+ * How many direct children a process has, in one read per check: the kernel's
+ * /proc/PID/task/PID/children, else one pass over /proc/*\/stat. (Spawning `ps` per child
+ * on every check, as this did, never finished waiting for 2,000 sleepers.)
+ */
+function childCount(pid: number): number {
+	try {
+		return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter((w) => w.trim() !== '').length;
+	} catch {
+		// A kernel without CONFIG_PROC_CHILDREN: count parents in /proc instead.
+	}
+	let count = 0;
+	for (const name of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(name)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+			if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) count++;
+		} catch {
+			// gone since the listing
+		}
+	}
+	return count;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -68,7 +86,11 @@ process.on('exit', cleanup);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(130));
 
 async function main() {
-	while (descendantsOf(sleepers.pid!).length < EXTRA) await sleep(100);
+	const startedAt = Date.now();
+	for (let have = 0; (have = childCount(sleepers.pid!)) < EXTRA; await sleep(100)) {
+		if (Date.now() - startedAt > 120_000) throw new Error(`only ${have} of ${EXTRA} sleepers started within 120 s`);
+	}
+	console.log(`${EXTRA} sleepers up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 	const total = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
 
 	// `exec` so the pane's pid is the program itself.

@@ -2,12 +2,14 @@
  * Pure: argv → what to do. Hand-written so the headless path loads nothing it does not
  * need; every flag here is listed in the help text below.
  */
-export type Command = 'app' | 'snapshot' | 'compare' | 'help' | 'version';
+export type Command = 'app' | 'snapshot' | 'compare' | 'serve' | 'help' | 'version';
+
+export type OutputFormat = 'text' | 'json' | 'prometheus';
 
 export interface CliArgs {
 	readonly command: Command;
 	/** What `help` is about. */
-	readonly helpFor: 'app' | 'snapshot' | 'compare';
+	readonly helpFor: 'app' | 'snapshot' | 'compare' | 'serve';
 	readonly nodes: readonly string[];
 	readonly config: string | null;
 	readonly json: boolean;
@@ -24,13 +26,32 @@ export interface CliArgs {
 	readonly sampleMs: number | null;
 	/** Positional operands (compare's two nodes). */
 	readonly operands: readonly string[];
+	/** `snapshot --format`; --json is the same as json. null: not given (text). */
+	readonly format: OutputFormat | null;
+	/** `snapshot --output FILE`: written atomically (a temp file renamed over it). */
+	readonly output: string | null;
+	/** `--from FILE` (repeatable, - is stdin): saved crimon.snapshot/v1 documents. */
+	readonly from: readonly string[];
+	/** `snapshot --watch`: a document per poll round until interrupted. */
+	readonly watch: boolean;
+	/** `serve --listen ADDR`. */
+	readonly listen: string | null;
 }
 
 export class ArgsError extends Error {
 	override readonly name = 'ArgsError';
 }
 
-const VALUE_FLAGS = new Set(['--node', '--config', '--interval', '--timeout', '--concurrency', '--containerd-socket', '--cri-socket', '--docker-socket', '--sample']);
+const VALUE_FLAGS = new Set(['--node', '--config', '--interval', '--timeout', '--concurrency', '--containerd-socket', '--cri-socket', '--docker-socket', '--format', '--output', '--from', '--listen', '--sample']);
+
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'prometheus'];
+
+/**
+ * The longest --interval or --timeout taken. Past it a value is a typo, not a choice; it
+ * also keeps every timer within what setTimeout holds (24.8 days) and gRPC's
+ * `grpc-timeout` within its 8 digits of milliseconds (27.7 hours).
+ */
+export const MAX_DURATION_MS = 3_600_000;
 
 /** "2", "2s", "500ms", "1m" → milliseconds. */
 export function parseDuration(text: string, flag: string): number {
@@ -40,6 +61,7 @@ export function parseDuration(text: string, flag: string): number {
 	const unit = match[2] ?? 's';
 	const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
 	if (ms < 100) throw new ArgsError(`${flag} must be at least 100ms`);
+	if (ms > MAX_DURATION_MS) throw new ArgsError(`${flag} must be at most 1h (60m), not "${text}"`);
 	return Math.round(ms);
 }
 
@@ -54,6 +76,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 	let wantsHelp = false;
 	const nodes: string[] = [];
 	const operands: string[] = [];
+	const from: string[] = [];
+	const extra = {format: null as OutputFormat | null, output: null as string | null, watch: false, listen: null as string | null};
 	const out = {
 		config: null as string | null, json: false, intervalMs: null as number | null, timeoutMs: null as number | null,
 		concurrency: null as number | null, containerdSocket: null as string | null, criSocket: null as string | null,
@@ -88,10 +112,20 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 			case '--sudo': out.sudo = true; break;
 			case '--accept-new': out.acceptNew = true; break;
 			case '--no-color': out.noColor = true; break;
+			case '--format': {
+				const format = value();
+				if (!FORMATS.includes(format as OutputFormat)) throw new ArgsError(`--format wants text, json or prometheus, not "${format}"`);
+				extra.format = format as OutputFormat;
+				break;
+			}
+			case '--output': case '-o': extra.output = value(); break;
+			case '--from': from.push(value()); break;
+			case '--watch': extra.watch = true; break;
+			case '--listen': extra.listen = value(); break;
 			case '--sample': out.sampleMs = parseDuration(value(), arg); break;
 			default:
 				if (arg.startsWith('-') && arg !== '-') throw new ArgsError(`unknown option ${arg} (see crimon --help)`);
-				if (command === 'app' && operands.length === 0 && (arg === 'snapshot' || arg === 'compare' || arg === 'help')) {
+				if (command === 'app' && operands.length === 0 && (arg === 'snapshot' || arg === 'compare' || arg === 'serve' || arg === 'help')) {
 					if (arg === 'help') wantsHelp = true;
 					else command = arg;
 				} else {
@@ -99,17 +133,37 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 				}
 		}
 	}
-	if (command === 'snapshot' || command === 'compare') helpFor = command;
+	if (command === 'snapshot' || command === 'compare' || command === 'serve') helpFor = command;
 	if (wantsHelp && command !== 'version') {
-		if (operands[0] === 'snapshot' || operands[0] === 'compare') helpFor = operands[0];
+		if (operands[0] === 'snapshot' || operands[0] === 'compare' || operands[0] === 'serve') helpFor = operands[0];
 		command = 'help';
 	}
 	if (command === 'app' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (did you mean crimon snapshot?)`);
 	if (command === 'snapshot' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (nodes are given with --node)`);
-	if (command === 'compare' && operands.length !== 2) throw new ArgsError('compare wants two nodes: crimon compare NODE_A NODE_B');
+	if (command === 'compare' && operands.length !== 2) throw new ArgsError('compare wants two nodes or saved files: crimon compare A B');
+	if (command === 'serve' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (nodes are given with --node)`);
 	if (command === 'app' && out.json) throw new ArgsError('--json is for crimon snapshot and crimon compare');
-	if (command !== 'snapshot' && command !== 'help' && command !== 'version' && out.sampleMs !== null) throw new ArgsError('--sample is for crimon snapshot');
-	return {command, helpFor, nodes, operands, ...out};
+	checkOutputFlags(command, out.json, from, extra, nodes);
+	if (out.sampleMs !== null && command !== 'snapshot' && command !== 'help' && command !== 'version') throw new ArgsError('--sample is for crimon snapshot');
+	if (out.sampleMs !== null && (extra.watch || from.length > 0)) throw new ArgsError('--sample takes two polls of its own: not with --watch (every round after the first has rates) or --from');
+	if (out.json && extra.format === null) extra.format = 'json';
+	return {command, helpFor, nodes, operands, from, ...out, ...extra};
+}
+
+/** What --format, --output, --from, --watch and --listen go with. */
+function checkOutputFlags(command: Command, json: boolean, from: readonly string[], extra: {format: OutputFormat | null; output: string | null; watch: boolean; listen: string | null}, nodes: readonly string[]): void {
+	if (command === 'help' || command === 'version') return;
+	if (json && extra.format !== null && extra.format !== 'json') throw new ArgsError(`--json and --format ${extra.format} contradict each other`);
+	if ((extra.format !== null || extra.output !== null) && command !== 'snapshot') throw new ArgsError('--format and --output are for crimon snapshot');
+	if (extra.watch && command !== 'snapshot') throw new ArgsError('--watch is for crimon snapshot');
+	if (extra.listen !== null && command !== 'serve') throw new ArgsError('--listen is for crimon serve');
+	if (from.length > 0 && command !== 'snapshot' && command !== 'app') throw new ArgsError('--from is for crimon and crimon snapshot (crimon compare takes files as its operands)');
+	if (command === 'snapshot' && from.length > 0 && nodes.length > 0) throw new ArgsError('crimon snapshot takes --from or --node, not both');
+	if (extra.watch && from.length > 0) throw new ArgsError('--watch polls nodes; a saved file does not change');
+	if (extra.watch && extra.output === null && (extra.format ?? (json ? 'json' : 'text')) !== 'json') {
+		throw new ArgsError('--watch prints one JSON document a line: add --json (or --output FILE to rewrite a file every round)');
+	}
+	if (from.filter((f) => f === '-').length > 1) throw new ArgsError('--from - (stdin) can be given once');
 }
 
 const COMMON_FLAGS = `Nodes:
@@ -124,7 +178,7 @@ const COMMON_FLAGS = `Nodes:
       --accept-new           add unknown SSH host keys to known_hosts (like OpenSSH's
                              StrictHostKeyChecking=accept-new); changed keys are
                              always refused
-      --concurrency N        poll at most N nodes at once (default 8)
+      --concurrency N        poll at most N nodes at once (default 32)
       --timeout DURATION     bound on each poll of a node (default 5s)
 
 Sockets (on every node, unless its config says otherwise):
@@ -171,7 +225,9 @@ export const HELP: Record<CliArgs['helpFor'], string> = {
 Usage:
   crimon [options]                   the interactive monitor (needs a terminal)
   crimon snapshot [--json] [options] one poll of every node, printed (see crimon snapshot --help)
-  crimon compare A B [--json]        two nodes side by side (see crimon compare --help)
+  crimon compare A B [--json]        two nodes (or saved snapshots) side by side (see crimon compare --help)
+  crimon serve [--listen ADDR]       Prometheus metrics of every node on /metrics (see crimon serve --help)
+  crimon --from FILE [--from FILE]   open saved snapshots (crimon snapshot --json) in the monitor
 
 The monitor polls every node every --interval and shows five panes (processes,
 namespaces, containers, pods, and the node's diagnosis); Tab switches panes, ] and [
@@ -179,33 +235,66 @@ switch nodes, = compares this node with the next, / filters, q quits; press ? in
 it for every key.
 
       --interval DURATION    time between polls of a node (default 2s)
+      --from FILE            a saved crimon.snapshot/v1 document (- reads stdin); repeat
+                             for more. Its nodes are shown as saved, never polled; with
+                             --node, the live nodes come first and are polled as usual
 
 ${COMMON_FLAGS}
 
-Exit status: 0 after q, 2 on a usage error.`,
+Exit status: 0 after q, 2 on a usage error or a file that is not a readable snapshot.`,
 	snapshot: `crimon snapshot — one poll of every node, as text or JSON
 
 Usage:
-  crimon snapshot [--json] [--node TARGET ...] [options]
+  crimon snapshot [--format text|json|prometheus] [--output FILE] [--node TARGET ...] [options]
+  crimon snapshot --from FILE [--from FILE ...] [--format ...]
+  crimon snapshot --watch [--interval DURATION] --json
 
 Text (default): per node, the runtime's process tree (containerd and dockerd, each shim
 under its containerd, container processes annotated), then namespaces → containers with
 marks for which views see each one (CRI, containerd, Docker), then pods.
-      --json                 the crimon.snapshot/v1 document (see README)
+      --json                 the crimon.snapshot/v1 document (see README); the same as
+                             --format json
+      --format FORMAT        text (default), json, or prometheus: the text exposition
+                             format, for node_exporter's textfile collector
+  -o, --output FILE          write FILE atomically (a temp file beside it, renamed over
+                             it) instead of printing
+      --from FILE            render a saved crimon.snapshot/v1 document again instead of
+                             polling (- reads stdin); repeat for more
+      --watch                poll every --interval until interrupted: one JSON document a
+                             line (NDJSON), or with --output, rewrite FILE every round
       --sample DURATION      poll, wait DURATION, poll again: CPU rates (cores, %CPU)
                              need two samples and are blank (—, null) without this
+      --interval DURATION    --watch's time between rounds (default 2s)
 ${COMMON_FLAGS}
 
 Exit status: 0 when every node was reached, 1 when any node could not be (the others
-are still printed), 2 on a usage error.`,
+are still printed), 2 on a usage error or a file that is not a readable snapshot.
+--watch runs until SIGINT or SIGTERM, then exits 0.`,
 	compare: `crimon compare — two nodes side by side
 
 Usage:
-  crimon compare NODE_A NODE_B [--json] [options]
+  crimon compare A B [--json] [options]
 
-NODE_A and NODE_B are targets as for --node (local, ssh://…, or an alias).
+A and B are targets as for --node (local, ssh://…, or an alias), or saved snapshots
+(crimon snapshot --json): an operand that is -, ends in .json or names an existing file
+is read as a file. A file holding several nodes is chosen from with FILE#NODE.
       --json                 machine-readable comparison
 ${COMMON_FLAGS}
 
 Exit status: 0 when both nodes were reached, 1 when either could not be, 2 on a usage error.`,
+	serve: `crimon serve — Prometheus metrics of every node, for scraping
+
+Usage:
+  crimon serve [--listen ADDR] [--interval DURATION] [--node TARGET ...] [options]
+
+Polls every node every --interval and serves, read-only (GET and HEAD only):
+  /metrics   the latest poll of every node in Prometheus's text exposition format
+  /healthz   ok
+      --listen ADDR          where to listen: PORT, HOST:PORT or [IPv6]:PORT (default
+                             127.0.0.1:10274). PORT and :PORT mean loopback; say
+                             0.0.0.0:PORT to listen on every interface
+      --interval DURATION    time between polls of a node (default 2s)
+${COMMON_FLAGS}
+
+Exit status: 0 after SIGINT or SIGTERM, 1 when it cannot listen, 2 on a usage error.`,
 };

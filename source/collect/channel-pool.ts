@@ -14,11 +14,15 @@ export class GrpcChannelPool {
 
 	/** A live channel to the socket: the kept one (reused), or a new one when it died or never was. */
 	async get(path: string, timeoutMs: number): Promise<{channel: GrpcChannel; reused: boolean}> {
-		const kept = this.channels.get(path);
-		if (kept) {
+		// Two collectors (containerd and the CRI) can find the same dead session at once: the
+		// one that wakes second must take the session the first opened, not open another.
+		for (let kept = this.channels.get(path); kept; kept = this.channels.get(path)) {
 			const channel = await kept.catch(() => null);
 			if (channel?.isOpen()) return {channel, reused: true};
-			if (this.channels.get(path) === kept) this.channels.delete(path);
+			if (this.channels.get(path) === kept) {
+				this.channels.delete(path);
+				break;
+			}
 		}
 		const opening = this.transport.connectUnix(path, timeoutMs).then((stream) => new GrpcChannel(stream));
 		this.channels.set(path, opening);

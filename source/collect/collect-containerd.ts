@@ -11,6 +11,7 @@ export interface ContainerdMetrics {
 import type {Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
 import {withChannel} from './channel-pool.js';
+import {rememberOnChannel} from './session-memo.js';
 import {parseContainers, parseNamespaces, parseTasks, parseVersion} from './parse-containerd.js';
 import {decodeMetricsResponse, encodeMetricsRequest, METRICS_METHOD, type TaskMetrics} from '../protocol/containerd-metrics.js';
 import {ProtobufError} from '../protocol/protobuf.js';
@@ -28,7 +29,10 @@ async function readContainerd(channel: GrpcChannel, path: string, options: Colle
 		return bytes;
 	};
 	const [versionBytes, namespaceBytes] = await Promise.all([
-		call(api.CONTAINERD_METHODS.version, encode(api.Empty, {})),
+		// Kept channels are opened only when a poll is kept (the recorder sees every answer anew).
+		options.channels
+			? rememberOnChannel(channel, 'containerd version', () => call(api.CONTAINERD_METHODS.version, encode(api.Empty, {})))
+			: call(api.CONTAINERD_METHODS.version, encode(api.Empty, {})),
 		call(api.CONTAINERD_METHODS.listNamespaces, encode(api.ListNamespacesRequest, {})),
 	]);
 	const {version} = parseVersion(versionBytes);

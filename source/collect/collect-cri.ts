@@ -5,6 +5,7 @@ import {canonicalRunPath} from '../model/kubelet-flags.js';
 import type {CriFacts, CriProbeFacts, CriSocketProbe} from '../model/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {withChannel} from './channel-pool.js';
+import {rememberOnChannel} from './session-memo.js';
 import {CRI_SOCKET_CANDIDATES, socketPath, type CollectOptions} from './collect-options.js';
 import {parseCriContainers, parseCriVersion, parseSandboxes} from './parse-cri.js';
 
@@ -25,19 +26,19 @@ async function readCri(channel: GrpcChannel, path: string, options: CollectOptio
 		options.onRaw?.('cri', `${api} ${method}`, bytes);
 		return bytes;
 	};
-	let chosen: CriApiVersion | null = null;
-	let versionBytes: Uint8Array | null = null;
-	for (const api of CRI_API_VERSIONS) {
-		try {
-			versionBytes = await call(api, 'Version', encode(VersionRequest, {version: api === 'v1' ? 'v1' : '0.1.0'}));
-			chosen = api;
-			break;
-		} catch (error) {
-			if (error instanceof GrpcError && error.code === GRPC_UNIMPLEMENTED) continue;
-			throw error;
+	const negotiate = async () => {
+		for (const api of CRI_API_VERSIONS) {
+			try {
+				return {chosen: api, versionBytes: await call(api, 'Version', encode(VersionRequest, {version: api === 'v1' ? 'v1' : '0.1.0'}))};
+			} catch (error) {
+				if (error instanceof GrpcError && error.code === GRPC_UNIMPLEMENTED) continue;
+				throw error;
+			}
 		}
-	}
-	if (!chosen || !versionBytes) throw new CriUnavailableError(`${path} does not serve the CRI (neither runtime.v1 nor runtime.v1alpha2)`);
+		throw new CriUnavailableError(`${path} does not serve the CRI (neither runtime.v1 nor runtime.v1alpha2)`);
+	};
+	// Which API the socket serves, and the runtime's version, hold for the session's life.
+	const {chosen, versionBytes} = options.channels ? await rememberOnChannel(channel, `cri ${path}`, negotiate) : await negotiate();
 	const version = parseCriVersion(versionBytes);
 	const [sandboxes, containers] = await Promise.all([
 		call(chosen, 'ListPodSandbox', encode(ListPodSandboxRequest, {})),
@@ -98,6 +99,7 @@ function probeOf(endpoint: string, outcome: PromiseSettledResult<CriFacts>): Cri
 
 /** Whether a socket file is there (kubeadm decides on that alone); a refused or denied socket still is. */
 export async function socketExists(transport: Transport, path: string, timeoutMs: number): Promise<boolean> {
+	if (transport.pathExists) return transport.pathExists(path, timeoutMs).catch(() => true);
 	try {
 		const stream = await transport.connectUnix(path, timeoutMs);
 		stream.destroy();

@@ -1,24 +1,68 @@
 import {dockerGet} from '../protocol/docker-http.js';
-import type {DockerFacts} from '../model/types.js';
+import {negotiateApiVersion, versionedPath} from '../protocol/docker-api-version.js';
+import type {DockerFacts, DockerInspectFact} from '../model/types.js';
+import {dockerInspectPath, INSPECT_TTL_MS, inspectCandidates, parseDockerInspect} from './docker-inspect.js';
 import type {Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
 import {parseDockerContainers, parseDockerVersion} from './parse-docker.js';
+import {forget, remember} from './session-memo.js';
 
-/** Every path crimon asks Docker for; all are GETs. */
+/** Every path crimon asks Docker for; all are GETs. `/version` is sent as is, the others under `/v{negotiated}`. */
 export const DOCKER_PATHS = {version: '/version', containers: '/containers/json?all=1'} as const;
 
 export async function collectDocker(transport: Transport, options: CollectOptions): Promise<DockerFacts> {
 	const path = options.dockerSocket;
-	const get = async (apiPath: string) => {
+	const get = async (apiPath: string, sentPath = apiPath) => {
 		const stream = await transport.connectUnix(path, options.timeoutMs);
-		const json = await dockerGet(stream, apiPath, {timeoutMs: options.timeoutMs, maxBytes: options.maxBytes});
+		const json = await dockerGet(stream, sentPath, {timeoutMs: options.timeoutMs, maxBytes: options.maxBytes});
 		options.onRaw?.('docker', apiPath, Buffer.from(JSON.stringify(json)));
 		return json;
 	};
-	const [version, containers] = await Promise.all([get(DOCKER_PATHS.version), get(DOCKER_PATHS.containers)]);
+	// Docker's /version holds while dockerd runs, and with it the API version negotiated from
+	// it: asked once per connection; a failed call makes the next poll ask again.
+	const key = `docker ${path}`;
+	const poll = async () => {
+		const version = parseDockerVersion(await remember(options.memo, key, () => get(DOCKER_PATHS.version)));
+		const containers = await get(DOCKER_PATHS.containers, versionedPath(negotiateApiVersion(version), DOCKER_PATHS.containers));
+		return {version, containers};
+	};
+	const known = options.memo?.has(key) === true;
+	const {version, containers} = await poll().catch((error: unknown) => {
+		forget(options.memo, key);
+		// A kept answer may be a daemon since replaced by one that speaks another range: ask afresh once.
+		if (known) return poll();
+		throw error;
+	}).catch((error: unknown) => {
+		forget(options.memo, key);
+		throw error;
+	});
+	const listed = parseDockerContainers(containers);
+	// Restart counts and OOM flags, for the few containers where a loop would show; a failed inspect leaves the list as it was.
+	const api = negotiateApiVersion(version);
+	const inspected = new Map<string, DockerInspectFact>();
+	const candidates = inspectCandidates(listed);
+	const cache = options.dockerInspects;
+	const now = Date.now();
+	if (cache) {
+		for (const [id, kept] of cache) if (now - kept.at >= INSPECT_TTL_MS) cache.delete(id);
+	}
+	const fresh = candidates.filter((c) => {
+		const kept = cache?.get(c.id);
+		if (kept?.fact) inspected.set(c.id, kept.fact);
+		return !kept;
+	});
+	for (let i = 0; i < fresh.length; i += 4) {
+		await Promise.all(fresh.slice(i, i + 4).map(async (c) => {
+			const inspectPath = dockerInspectPath(c.id);
+			const fact = await get(inspectPath, versionedPath(api, inspectPath)).then(parseDockerInspect, () => null);
+			// A failed inspect is kept too: the list still shows, and the next try waits its turn.
+			cache?.set(c.id, {fact, at: now});
+			if (fact) inspected.set(c.id, fact);
+		}));
+	}
 	return {
 		address: path,
-		version: parseDockerVersion(version).version,
-		containers: parseDockerContainers(containers),
+		version: version.version,
+		containers: listed.map((c) => (inspected.has(c.id) ? {...c, inspect: inspected.get(c.id)!} : c)),
 	};
 }

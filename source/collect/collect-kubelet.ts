@@ -10,6 +10,7 @@
  * that package's version is the running kubelet's. Anywhere else (rpm's binary database,
  * a hand-copied binary) the version stays null and says why.
  */
+import {settleWithin} from '../util/deadline.js';
 import {argvFromCmdline, executableFromMaps, findDpkgPackage, isKubeletArgv, KUBEADM_FLAGS_ENV, upstreamVersion} from '../model/kubelet-flags.js';
 import {basename, flagValue, splitCommand} from '../model/shims.js';
 import type {KubeletFacts, NodeFileFact, ProcessInfo} from '../model/types.js';
@@ -32,16 +33,10 @@ function errorText(error: unknown): string {
 	return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 }
 
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-	let timer: NodeJS.Timeout | undefined;
-	const timeout = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new TransportError(`no answer reading ${what} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+	return settleWithin<T>(timeoutMs, () => new TransportError(`no answer reading ${what} within ${timeoutMs} ms`, 'timeout'), (settle) => {
+		promise.then(settle.resolve, settle.reject);
 	});
-	try {
-		return await Promise.race([promise, timeout]);
-	} finally {
-		clearTimeout(timer);
-	}
 }
 
 export async function readNodeFile(transport: Transport, path: string, maxBytes: number, timeoutMs: number): Promise<NodeFileFact> {

@@ -14,6 +14,7 @@ import {collectDocker} from './collect-docker.js';
 import type {CollectOptions} from './collect-options.js';
 import {ProcessTableReader} from './process-table.js';
 import {createSudoSources, SudoRefusedError} from './sudo-cli.js';
+import {HealthState} from './health-state.js';
 import {UsageCollector} from './cgroup-usage.js';
 
 /** A message a person can read: no stack, no multi-line dumps. */
@@ -32,10 +33,11 @@ export interface NodeCollector {
 /** With `keepChannels`, gRPC sessions and parsed container specs outlive a poll (the app, and every NodeHandle); close() ends them. */
 export function createNodeCollector(name: string, transport: Transport, givenOptions: CollectOptions, keepChannels = false): NodeCollector {
 	const channels = keepChannels ? new GrpcChannelPool(transport) : null;
-	const options: CollectOptions = channels ? {...givenOptions, channels, specMounts: new Map()} : givenOptions;
+	const options: CollectOptions = channels ? {...givenOptions, channels, specMounts: new Map(), memo: new Map(), dockerInspects: new Map()} : givenOptions;
 	const processes = new ProcessTableReader(transport);
 	const kubelets = new KubeletReader(transport);
 	const sudo = options.sudo ? createSudoSources(transport, options, name) : null;
+	const health = new HealthState(transport, options.eventCounts);
 	const usage = new UsageCollector(transport);
 	const containerdOptions: CollectOptions = usage.needsMetrics ? {...options, containerdMetrics: true} : options;
 	return {
@@ -89,7 +91,10 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			if (usageSample.error) errors.push({source: 'usage', message: usageSample.error});
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet', 'usage'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
-			return {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts};
+			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts};
+			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options)};
+			health.remember(facts);
+			return facts;
 		},
 		close() {
 			channels?.close();

@@ -1,5 +1,8 @@
+import type {ContainerEventCount} from '../model/types.js';
 import type {GrpcChannelPool} from './channel-pool.js';
+import type {InspectCache} from './docker-inspect.js';
 import type {SpecMountCache} from './parse-containerd.js';
+import type {SessionMemo} from './session-memo.js';
 
 export interface CollectOptions {
 	readonly containerdSocket: string;
@@ -14,12 +17,18 @@ export interface CollectOptions {
 	readonly onRaw?: (source: string, call: string, bytes: Uint8Array) => void;
 	/** Kept gRPC sessions, one per socket, shared across polls of one node; none: a session per call. */
 	readonly channels?: GrpcChannelPool;
+	/** Answers that hold across polls of one node (Docker's /version), kept until a call fails. */
+	readonly memo?: SessionMemo;
 	/** Mounts read from container specs, kept across polls of one node. */
 	readonly specMounts?: SpecMountCache;
 	/** Read the runtimes through their CLIs under `sudo -n` (SSH nodes whose login user may not open the sockets). */
 	readonly sudo?: boolean;
 	/** Ask containerd for every task's cgroup stats (Tasks.Metrics) in the same round trip as its listings. */
 	readonly containerdMetrics?: boolean;
+	/** Exits and OOMs per container the node's event stream counted so far (health findings). */
+	readonly eventCounts?: () => readonly ContainerEventCount[];
+	/** Docker inspect answers kept across polls of one node (a few seconds each). */
+	readonly dockerInspects?: InspectCache;
 }
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';

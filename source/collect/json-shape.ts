@@ -3,7 +3,8 @@ export const isRecord = (value: unknown): value is Record<string, unknown> => ty
 
 /** The string-valued entries of an object (labels, annotations); anything else is dropped. */
 export function stringMap(value: unknown): Record<string, string> {
-	const out: Record<string, string> = {};
+	// No prototype: a label named `__proto__` is kept, and `constructor` is not a method.
+	const out = Object.create(null) as Record<string, string>;
 	if (!isRecord(value)) return out;
 	for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
 	return out;

@@ -233,7 +233,7 @@ export function parseDockerCliVersion(text: string): {version: string; apiVersio
  * and is split (no label crimon reads, Kubernetes' included, has one).
  */
 export function parseDockerLabelList(text: string): Record<string, string> {
-	const out: Record<string, string> = {};
+	const out = Object.create(null) as Record<string, string>;
 	let last: string | null = null;
 	for (const piece of text === '' ? [] : text.split(',')) {
 		const eq = piece.indexOf('=');

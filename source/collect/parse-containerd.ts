@@ -72,6 +72,14 @@ export function parseContainers(bytes: Uint8Array, namespace: string, cache?: Sp
 	}));
 }
 
+/** A protobuf Timestamp in ms since the epoch; null when unset (Go's zero time is year 1: also unset). */
+export function timestampMs(timestamp: Decoded | null): number | null {
+	if (!timestamp) return null;
+	const seconds = Number(timestamp.seconds as bigint | number);
+	if (!(seconds > 0)) return null;
+	return seconds * 1000 + Math.floor(Number(timestamp.nanos as number) / 1e6);
+}
+
 export function parseTasks(bytes: Uint8Array, namespace: string): ContainerdTaskFact[] {
 	const decoded = decode(api.ListTasksResponse, bytes);
 	// containerd fills `id` (the task's, which is the container's) and leaves container_id empty.
@@ -80,5 +88,7 @@ export function parseTasks(bytes: Uint8Array, namespace: string): ContainerdTask
 		namespace,
 		pid: task.pid as number,
 		status: api.TASK_STATUS[task.status as number] ?? 'unknown',
+		exitStatus: task.exitStatus as number,
+		exitedAt: timestampMs(task.exitedAt as Decoded | null),
 	}));
 }

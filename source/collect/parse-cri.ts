@@ -44,5 +44,6 @@ export function parseCriContainers(bytes: Uint8Array): CriContainerFact[] {
 		image: ((item.image as Decoded | null)?.image as string | undefined) ?? (item.imageRef as string),
 		state: api.CONTAINER_STATE[item.state as number] ?? 'unknown',
 		labels: item.labels as Record<string, string>,
+		attempt: ((item.metadata as Decoded | null)?.attempt as number | undefined) ?? 0,
 	}));
 }

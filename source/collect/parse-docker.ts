@@ -6,9 +6,10 @@ export class DockerShapeError extends Error {
 	override readonly name = 'DockerShapeError';
 }
 
-export function parseDockerVersion(json: unknown): {version: string; apiVersion: string} {
+export function parseDockerVersion(json: unknown): {version: string; apiVersion: string; minApiVersion?: string} {
 	if (!isRecord(json) || typeof json.Version !== 'string') throw new DockerShapeError('/version answered without a Version');
-	return {version: json.Version, apiVersion: typeof json.ApiVersion === 'string' ? json.ApiVersion : ''};
+	const apiVersion = typeof json.ApiVersion === 'string' ? json.ApiVersion : '';
+	return typeof json.MinAPIVersion === 'string' ? {version: json.Version, apiVersion, minApiVersion: json.MinAPIVersion} : {version: json.Version, apiVersion};
 }
 
 function parseMounts(value: unknown): Mount[] {
@@ -36,6 +37,7 @@ export function parseDockerContainers(json: unknown): DockerContainerFact[] {
 			state: typeof item.State === 'string' ? item.State : 'unknown',
 			labels: stringMap(item.Labels),
 			mounts: parseMounts(item.Mounts),
+			status: typeof item.Status === 'string' ? item.Status : '',
 		};
 	});
 }

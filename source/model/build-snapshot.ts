@@ -4,6 +4,7 @@
  * CRI's ids are containerd's ids in `k8s.io`, or Docker's under cri-dockerd).
  */
 import {diagnoseNode} from './diagnosis.js';
+import {stoppedTaskShims} from './health-findings.js';
 import {findShims} from './shims.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from './types.js';
@@ -87,6 +88,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	const rssOf = new Map(processes.map((p) => [p.pid, p.rssBytes ?? null]));
 	const shims: Shim[] = findShims(processes).map((s) => ({pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null}));
 	const usages = containerUsages(facts.usage);
+	const stoppedShims = stoppedTaskShims(facts, shims);
 	const index = new DraftIndex();
 
 	for (const container of facts.containerd?.containers ?? []) index.add(container.namespace, container.id).containerd = container;
@@ -148,7 +150,8 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 			state: docker?.state || criContainer?.state || criSandbox?.state || task?.status || (containerd ? 'stopped' : 'unknown'),
 			namespace: draft.namespace,
 			pid,
-			shimPid: parent ?? null,
+			// A stopped container whose shim still runs (a leaked shim) shows that shim.
+			shimPid: parent ?? (pid === null && draft.namespace !== null ? stoppedShims.get(`${draft.namespace}/${draft.id}`) ?? null : null),
 			sandbox,
 			pod,
 			seenBy: {cri: seenByCri, containerd: containerd !== undefined, docker: docker !== undefined},

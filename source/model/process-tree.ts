@@ -53,13 +53,15 @@ export function roleOf(process: ProcessInfo): ProcessRole {
 	return 'process';
 }
 
-export function buildProcessTree(snapshot: Pick<NodeSnapshot, 'processes' | 'shims' | 'containers'>, options: TreeOptions): ProcessRow[] {
-	const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
-	const shimByPid = new Map(snapshot.shims.map((s) => [s.pid, s]));
-	const containerByPid = new Map<number, Container>();
-	for (const c of snapshot.containers) if (c.pid !== null) containerByPid.set(c.pid, c);
-
-	const containerds = snapshot.processes.filter((p) => roleOf(p) === 'containerd');
+/**
+ * Which containerd process a shim serves. Several containerds can serve the same socket path
+ * from different mount namespaces (a node inside a container, a second pid namespace). A
+ * re-parented v2 shim hangs off the subreaper of its own pid namespace, so the containerd
+ * sharing the deepest ancestry with it is its own; between equals, the shallower containerd
+ * (the host's) wins.
+ */
+export function shimOwner(processes: readonly ProcessInfo[], byPid: ReadonlyMap<number, ProcessInfo> = new Map(processes.map((p) => [p.pid, p]))): (shim: Shim) => ProcessInfo | undefined {
+	const containerds = processes.filter((p) => roleOf(p) === 'containerd');
 	const ancestors = (pid: number): number[] => {
 		const chain: number[] = [];
 		const seen = new Set<number>();
@@ -74,11 +76,7 @@ export function buildProcessTree(snapshot: Pick<NodeSnapshot, 'processes' | 'shi
 		while (depth < a.length && depth < b.length && a[depth] === b[depth]) depth++;
 		return depth;
 	};
-	// Several containerds can serve the same socket path from different mount namespaces
-	// (a node inside a container, a second pid namespace). A re-parented v2 shim hangs off the
-	// subreaper of its own pid namespace, so the containerd sharing the deepest ancestry with
-	// it is its own; between equals, the shallower containerd (the host's) wins.
-	const containerdFor = (shim: Shim): ProcessInfo | undefined => {
+	return (shim) => {
 		const matches = containerds.filter((p) => containerdAddress(p) === shim.address);
 		const candidates = matches.length > 0 ? matches : containerds.length === 1 ? containerds : [];
 		if (candidates.length <= 1) return candidates[0];
@@ -95,6 +93,15 @@ export function buildProcessTree(snapshot: Pick<NodeSnapshot, 'processes' | 'shi
 		}
 		return best;
 	};
+}
+
+export function buildProcessTree(snapshot: Pick<NodeSnapshot, 'processes' | 'shims' | 'containers'>, options: TreeOptions): ProcessRow[] {
+	const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
+	const shimByPid = new Map(snapshot.shims.map((s) => [s.pid, s]));
+	const containerByPid = new Map<number, Container>();
+	for (const c of snapshot.containers) if (c.pid !== null) containerByPid.set(c.pid, c);
+
+	const containerdFor = shimOwner(snapshot.processes, byPid);
 
 	// Logical parent: the kernel's, except a shim belongs under its containerd.
 	const parentOf = new Map<number, number>();

@@ -236,11 +236,19 @@ export type FindingCode =
 	| 'multiple-cri-sockets'
 	| 'kubelet-restart-pending'
 	| 'multiple-kubelets'
-	| 'kubelet-config-unreadable';
+	| 'kubelet-config-unreadable'
+	// Runtime health (model/health-findings.ts).
+	| 'shim-leaked'
+	| 'shim-orphaned'
+	| 'shim-duplicate'
+	| 'task-without-shim'
+	| 'zombie-processes'
+	| 'restart-loop'
+	| 'oom-killed';
 
 export interface FindingSubject {
-	readonly kind: 'container' | 'pod' | 'kubelet' | 'socket';
-	/** Container id, pod (sandbox) id, kubelet pid, or socket endpoint. */
+	readonly kind: 'container' | 'pod' | 'kubelet' | 'socket' | 'shim' | 'process';
+	/** Container id, pod (sandbox) id, kubelet pid, socket endpoint, shim pid or process pid. */
 	readonly id: string;
 	readonly name: string;
 	/** The containerd namespace of a container, the Kubernetes namespace of a pod. */
@@ -287,6 +295,9 @@ export interface ContainerdTaskFact {
 	readonly namespace: string;
 	readonly pid: number;
 	readonly status: string;
+	/** Addition: the init's exit status and when it exited (ms since the epoch; null when it has not). */
+	readonly exitStatus?: number;
+	readonly exitedAt?: number | null;
 }
 
 export interface ContainerdFacts {
@@ -313,6 +324,8 @@ export interface CriContainerFact {
 	readonly image: string;
 	readonly state: string;
 	readonly labels: Readonly<Record<string, string>>;
+	/** metadata.attempt: how many times the kubelet re-created this container. */
+	readonly attempt?: number;
 }
 
 export interface CriFacts {
@@ -329,6 +342,17 @@ export interface DockerContainerFact {
 	readonly state: string;
 	readonly labels: Readonly<Record<string, string>>;
 	readonly mounts: readonly Mount[];
+	/** The list's Status text ("Up 3 seconds", "Restarting (3) 2 seconds ago"); picks what to inspect. */
+	readonly status?: string;
+	/** From GET /containers/{id}/json, for the containers worth inspecting (see collect/docker-inspect.ts). */
+	readonly inspect?: DockerInspectFact;
+}
+
+export interface DockerInspectFact {
+	readonly restartCount: number;
+	readonly oomKilled: boolean;
+	readonly exitCode: number | null;
+	readonly pid: number | null;
 }
 
 export interface DockerFacts {
@@ -353,6 +377,8 @@ export interface NodeFacts {
 	readonly criProbe?: CriProbeFacts;
 	/** Containers' cgroup stats and the node's CPU and memory, this poll and the one before (for rates). */
 	readonly usage?: UsageFacts;
+	/** What the health findings need beyond one poll's listings (collect/health-state.ts); undefined: not gathered. */
+	readonly health?: HealthFacts;
 }
 
 export type UsageSource = 'containerd' | 'cgroup-v1' | 'cgroup-v2' | 'cri';
@@ -397,6 +423,37 @@ export interface UsageFacts {
 	readonly current: UsageSample;
 	/** The previous poll's sample of the same node; null on the first poll. */
 	readonly previous: UsageSample | null;
+}
+
+/** Whether something answers on a shim's -address socket. */
+export interface ShimAddressProbe {
+	readonly address: string;
+	readonly answers: boolean;
+	readonly message: string | null;
+}
+
+/** Exits and OOMs of one container seen on the event stream while crimon watched. */
+export interface ContainerEventCount {
+	readonly namespace: string | null;
+	readonly id: string;
+	readonly exits: number;
+	readonly lastExitStatus: number | null;
+	readonly ooms: number;
+}
+
+/** The previous poll's marks (from healthMarks), so a finding can need two polls in a row. */
+export interface HealthMarks {
+	/** Shim pids that had no child process. */
+	readonly childlessShims: readonly number[];
+	/** namespace/id of running tasks whose init was gone or not under a shim. */
+	readonly suspectTasks: readonly string[];
+}
+
+export interface HealthFacts {
+	/** The marks of the poll before this one; null on a node's first poll. */
+	readonly previous: HealthMarks | null;
+	readonly shimAddresses: readonly ShimAddressProbe[];
+	readonly events: readonly ContainerEventCount[];
 }
 
 /** A node file read through the transport. */

@@ -1,14 +1,13 @@
 /**
  * Turns a NodeSpec into something that can be polled: its transport and collector.
  */
-import {createNodeCollector, describeError, type NodeCollector} from '../collect/collect-node.js';
 import {DEFAULT_COLLECT_OPTIONS, type CollectOptions} from '../collect/collect-options.js';
-import {buildNodeSnapshot, unreachableNode} from '../model/build-snapshot.js';
 import type {NodeSnapshot} from '../model/types.js';
 import {LocalTransport} from '../transport/local-transport.js';
-import {sshCallTimeout, SshTransport} from '../transport/ssh-transport.js';
+import {SshTransport} from '../transport/ssh-transport.js';
 import type {Transport} from '../transport/transport.js';
 import {LOCAL_TARGET, type NodeSpec} from './node-spec.js';
+import {NodeSession} from './node-session.js';
 import type {SshConfigSources} from './ssh-config.js';
 import {parseTarget, TargetError, type Target} from './target.js';
 
@@ -22,10 +21,16 @@ export interface GlobalNodeOptions {
 	readonly acceptNew?: boolean;
 }
 
+/**
+ * What the rest of crimon holds of a node (a NodeSession). `transport` and `collectOptions`
+ * are there for whatever else reads the same node over the same connection (events, usage).
+ */
 export interface NodeHandle {
 	readonly spec: NodeSpec;
 	readonly name: string;
 	readonly target: string;
+	readonly transport: Transport;
+	readonly collectOptions: CollectOptions;
 	/** One poll: never rejects; an unreachable node comes back with ok false. */
 	poll(refresh?: ReadonlySet<number>): Promise<NodeSnapshot>;
 	close(): Promise<void>;
@@ -87,45 +92,6 @@ export function createTransportFactory(options: TransportFactoryOptions = {}): T
 
 /** A node bound to its transport; the name of `local` is resolved on its first poll. */
 export function openNode(spec: NodeSpec, global: GlobalNodeOptions, factory: TransportFactory = createTransportFactory({timeoutMs: global.timeoutMs, acceptNew: global.acceptNew})): NodeHandle {
-	const {transport, name: initialName} = factory(spec);
-	const options = collectOptionsFor(spec, global);
-	let name = initialName || spec.target;
-	let collector: NodeCollector | null = null;
-	const handle: NodeHandle = {
-		spec,
-		get name() {
-			return name;
-		},
-		target: transport.target,
-		async poll(refresh) {
-			if (transport instanceof SshTransport) {
-				// The whole poll is held to the node's timeout; each call inside gets less, so a
-				// stalled sshd can be told from a slow runtime before the bound (pollBounded).
-				const sshOptions: CollectOptions = {...options, timeoutMs: sshCallTimeout(options.timeoutMs), sudo: spec.sudo ?? false};
-				try {
-					const facts = await transport.pollBounded(options.timeoutMs, () => {
-						collector ??= createNodeCollector(name, transport, sshOptions);
-						return collector.collect(refresh);
-					}, (result) => result.errors.length > 0);
-					return buildNodeSnapshot({...facts, name});
-				} catch (error) {
-					return unreachableNode(name, transport.target, describeError(error));
-				}
-			}
-			try {
-				await transport.connect();
-				if (!spec.name && transport.kind === 'local' && name === spec.target) name = await transport.hostname();
-			} catch (error) {
-				return unreachableNode(name, transport.target, describeError(error));
-			}
-			collector ??= createNodeCollector(name, transport, options, true);
-			const facts = await collector.collect(refresh);
-			return buildNodeSnapshot({...facts, name});
-		},
-		close: async () => {
-			collector?.close();
-			await transport.close();
-		},
-	};
-	return handle;
+	const {transport, name} = factory(spec);
+	return new NodeSession({spec, transport, name, options: collectOptionsFor(spec, global)});
 }

@@ -54,12 +54,18 @@ export const ListContainersResponse = message('containerd.services.containers.v1
 	1: field('containers', Container, true),
 });
 
+export const Timestamp = message('google.protobuf.Timestamp', {
+	1: field('seconds', 'int64'),
+	2: field('nanos', 'int32'),
+});
+
 export const Process = message('containerd.v1.types.Process', {
 	1: field('containerId', 'string'),
 	2: field('id', 'string'),
 	3: field('pid', 'uint32'),
 	4: field('status', 'enum'),
 	9: field('exitStatus', 'uint32'),
+	10: field('exitedAt', Timestamp),
 });
 
 export const TASK_STATUS = ['unknown', 'created', 'running', 'stopped', 'paused', 'pausing'] as const;

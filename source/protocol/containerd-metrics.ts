@@ -12,7 +12,60 @@
  * does not, and is reported as unlimited) and skips everything else without decoding it.
  * Malformed bytes raise ProtobufError, as everywhere else.
  */
-import {ProtobufError} from './protobuf.js';
+import {Any} from './containerd-api.js';
+import {field, message, ProtobufError, type MessageSchema} from './protobuf.js';
+
+// ---- the messages, as far as crimon reads them ----------------------------------------------
+// The reader below takes its field numbers from these schemas, and
+// test/unit/proto-upstream.test.ts holds the schemas to the upstream .proto files.
+
+export const Timestamp = message('google.protobuf.Timestamp', {1: field('seconds', 'int64'), 2: field('nanos', 'int32')});
+
+export const MetricsRequest = message('containerd.services.tasks.v1.MetricsRequest', {1: field('filters', 'string', true)});
+
+export const Metric = message('containerd.types.Metric', {1: field('timestamp', Timestamp), 2: field('id', 'string'), 3: field('data', Any)});
+
+export const MetricsResponse = message('containerd.services.tasks.v1.MetricsResponse', {1: field('metrics', Metric, true)});
+
+const V1_PIDS = message('io.containerd.cgroups.v1.PidsStat', {1: field('current', 'uint64')});
+const V1_CPU_USAGE = message('io.containerd.cgroups.v1.CPUUsage', {1: field('total', 'uint64')});
+const V1_THROTTLE = message('io.containerd.cgroups.v1.Throttle', {2: field('throttledPeriods', 'uint64'), 3: field('throttledTime', 'uint64')});
+const V1_CPU = message('io.containerd.cgroups.v1.CPUStat', {1: field('usage', V1_CPU_USAGE), 2: field('throttling', V1_THROTTLE)});
+const V1_MEMORY_ENTRY = message('io.containerd.cgroups.v1.MemoryEntry', {1: field('limit', 'uint64'), 2: field('usage', 'uint64')});
+const V1_MEMORY = message('io.containerd.cgroups.v1.MemoryStat', {30: field('totalInactiveFile', 'uint64'), 33: field('usage', V1_MEMORY_ENTRY)});
+const V1_OOM = message('io.containerd.cgroups.v1.MemoryOomControl', {3: field('oomKill', 'uint64')});
+export const CgroupsV1Metrics = message('io.containerd.cgroups.v1.Metrics', {2: field('pids', V1_PIDS), 3: field('cpu', V1_CPU), 4: field('memory', V1_MEMORY), 9: field('memoryOomControl', V1_OOM)});
+
+const V2_PIDS = message('io.containerd.cgroups.v2.PidsStat', {1: field('current', 'uint64')});
+const V2_CPU = message('io.containerd.cgroups.v2.CPUStat', {1: field('usageUsec', 'uint64'), 5: field('nrThrottled', 'uint64'), 6: field('throttledUsec', 'uint64')});
+const V2_MEMORY = message('io.containerd.cgroups.v2.MemoryStat', {13: field('inactiveFile', 'uint64'), 32: field('usage', 'uint64'), 33: field('usageLimit', 'uint64')});
+const V2_EVENTS = message('io.containerd.cgroups.v2.MemoryEvents', {5: field('oomKill', 'uint64')});
+export const CgroupsV2Metrics = message('io.containerd.cgroups.v2.Metrics', {1: field('pids', V2_PIDS), 2: field('cpu', V2_CPU), 4: field('memory', V2_MEMORY), 8: field('memoryEvents', V2_EVENTS)});
+
+/** A field's number in a schema, by name: the reader below never writes a number itself. */
+function n(schema: MessageSchema, name: string): number {
+	for (const [number, spec] of Object.entries(schema.fields)) if (spec.name === name) return Number(number);
+	throw new Error(`${schema.message} has no field ${name}`);
+}
+
+const F = {
+	response: {metrics: n(MetricsResponse, 'metrics')},
+	metric: {timestamp: n(Metric, 'timestamp'), id: n(Metric, 'id'), data: n(Metric, 'data')},
+	any: {typeUrl: n(Any, 'typeUrl'), value: n(Any, 'value')},
+	timestamp: {seconds: n(Timestamp, 'seconds'), nanos: n(Timestamp, 'nanos')},
+	v1: {
+		pids: n(CgroupsV1Metrics, 'pids'), cpu: n(CgroupsV1Metrics, 'cpu'), memory: n(CgroupsV1Metrics, 'memory'), oom: n(CgroupsV1Metrics, 'memoryOomControl'),
+		pidsCurrent: n(V1_PIDS, 'current'), cpuUsage: n(V1_CPU, 'usage'), cpuThrottling: n(V1_CPU, 'throttling'), usageTotal: n(V1_CPU_USAGE, 'total'),
+		throttledPeriods: n(V1_THROTTLE, 'throttledPeriods'), throttledTime: n(V1_THROTTLE, 'throttledTime'),
+		totalInactiveFile: n(V1_MEMORY, 'totalInactiveFile'), memoryUsage: n(V1_MEMORY, 'usage'),
+		entryLimit: n(V1_MEMORY_ENTRY, 'limit'), entryUsage: n(V1_MEMORY_ENTRY, 'usage'), oomKill: n(V1_OOM, 'oomKill'),
+	},
+	v2: {
+		pids: n(CgroupsV2Metrics, 'pids'), cpu: n(CgroupsV2Metrics, 'cpu'), memory: n(CgroupsV2Metrics, 'memory'), events: n(CgroupsV2Metrics, 'memoryEvents'),
+		pidsCurrent: n(V2_PIDS, 'current'), usageUsec: n(V2_CPU, 'usageUsec'), nrThrottled: n(V2_CPU, 'nrThrottled'), throttledUsec: n(V2_CPU, 'throttledUsec'),
+		inactiveFile: n(V2_MEMORY, 'inactiveFile'), usage: n(V2_MEMORY, 'usage'), usageLimit: n(V2_MEMORY, 'usageLimit'), oomKill: n(V2_EVENTS, 'oomKill'),
+	},
+} as const;
 
 export const METRICS_METHOD = '/containerd.services.tasks.v1.Tasks/Metrics';
 
@@ -42,13 +95,13 @@ export interface TaskMetrics {
 
 // ---- the request -----------------------------------------------------------------------
 
-/** `MetricsRequest {repeated string filters = 1}`; no filter asks for every task of the namespace. */
+/** `MetricsRequest {repeated string filters}`; no filter asks for every task of the namespace. */
 export function encodeMetricsRequest(filters: readonly string[] = []): Uint8Array {
 	const parts: number[] = [];
 	const encoder = new TextEncoder();
 	for (const filter of filters) {
 		const bytes = encoder.encode(filter);
-		parts.push(0x0a);
+		parts.push(n(MetricsRequest, 'filters') * 8 + 2);
 		let length = bytes.length;
 		while (length >= 0x80) {
 			parts.push((length & 0x7f) | 0x80);
@@ -152,101 +205,90 @@ const OOM_KILLS = 6;
 const PIDS = 7;
 const SLOTS = 8;
 
-/** io.containerd.cgroups.v1.Metrics: pids = 2, cpu = 3, memory = 4, memory_oom_control = 9. */
+const V1_WANTED: ReadonlySet<number> = new Set([F.v1.pids, F.v1.cpu, F.v1.memory, F.v1.oom]);
+
+/** io.containerd.cgroups.v1.Metrics: pids, cpu (usage.total, throttling), memory (total_inactive_file, usage {limit, usage}), memory_oom_control. */
 function readV1(cursor: Cursor, out: (number | null)[]): void {
 	cursor.fields((field, wire) => {
-		if (wire !== WIRE_LENGTH || ![2, 3, 4, 9].includes(field)) return false;
+		if (wire !== WIRE_LENGTH || !V1_WANTED.has(field)) return false;
 		const body = cursor.sub();
-		switch (field) {
-			case 2: // PidsStat {current = 1, limit = 2}
-				readNumbers(body, {1: PIDS}, out);
-				break;
-			case 3: // CPUStat {usage = 1 (CPUUsage {total = 1, …}), throttling = 2 (Throttle {periods = 1, throttled_periods = 2, throttled_time = 3})}
-				body.fields((f, w) => {
-					if (w !== WIRE_LENGTH || (f !== 1 && f !== 2)) return false;
-					const inner = body.sub();
-					if (f === 1) readNumbers(inner, {1: CPU}, out);
-					else readNumbers(inner, {2: THROTTLED_PERIODS, 3: THROTTLED_TIME}, out);
+		if (field === F.v1.pids) {
+			readNumbers(body, {[F.v1.pidsCurrent]: PIDS}, out);
+		} else if (field === F.v1.cpu) {
+			body.fields((f, w) => {
+				if (w !== WIRE_LENGTH || (f !== F.v1.cpuUsage && f !== F.v1.cpuThrottling)) return false;
+				const inner = body.sub();
+				if (f === F.v1.cpuUsage) readNumbers(inner, {[F.v1.usageTotal]: CPU}, out);
+				else readNumbers(inner, {[F.v1.throttledPeriods]: THROTTLED_PERIODS, [F.v1.throttledTime]: THROTTLED_TIME}, out);
+				return true;
+			});
+		} else if (field === F.v1.memory) {
+			body.fields((f, w) => {
+				if (f === F.v1.totalInactiveFile && w === WIRE_VARINT) {
+					out[INACTIVE_FILE] = body.varint();
 					return true;
-				});
-				break;
-			case 4: // MemoryStat {total_inactive_file = 30, usage = 33 (MemoryEntry {limit = 1, usage = 2})}
-				body.fields((f, w) => {
-					if (f === 30 && w === WIRE_VARINT) {
-						out[INACTIVE_FILE] = body.varint();
-						return true;
-					}
-					if (f === 33 && w === WIRE_LENGTH) {
-						readNumbers(body.sub(), {1: MEM_LIMIT, 2: MEM_USAGE}, out);
-						return true;
-					}
-					return false;
-				});
-				break;
-			case 9: // MemoryOomControl {oom_kill = 3}
-				readNumbers(body, {3: OOM_KILLS}, out);
-				break;
+				}
+				if (f === F.v1.memoryUsage && w === WIRE_LENGTH) {
+					readNumbers(body.sub(), {[F.v1.entryLimit]: MEM_LIMIT, [F.v1.entryUsage]: MEM_USAGE}, out);
+					return true;
+				}
+				return false;
+			});
+		} else {
+			readNumbers(body, {[F.v1.oomKill]: OOM_KILLS}, out);
 		}
 		return true;
 	});
 }
 
-/** io.containerd.cgroups.v2.Metrics: pids = 1, cpu = 2, memory = 4, memory_events = 8. */
+const V2_WANTED: ReadonlySet<number> = new Set([F.v2.pids, F.v2.cpu, F.v2.memory, F.v2.events]);
+
+/** io.containerd.cgroups.v2.Metrics: pids, cpu (usage_usec, nr_throttled, throttled_usec), memory (inactive_file, usage, usage_limit), memory_events. */
 function readV2(cursor: Cursor, out: (number | null)[]): void {
 	cursor.fields((field, wire) => {
-		if (wire !== WIRE_LENGTH || ![1, 2, 4, 8].includes(field)) return false;
+		if (wire !== WIRE_LENGTH || !V2_WANTED.has(field)) return false;
 		const body = cursor.sub();
-		switch (field) {
-			case 1: // PidsStat {current = 1}
-				readNumbers(body, {1: PIDS}, out);
-				break;
-			case 2: // CPUStat {usage_usec = 1, nr_throttled = 5, throttled_usec = 6}
-				readNumbers(body, {1: CPU, 5: THROTTLED_PERIODS, 6: THROTTLED_TIME}, out);
-				break;
-			case 4: // MemoryStat {inactive_file = 13, usage = 32, usage_limit = 33}
-				readNumbers(body, {13: INACTIVE_FILE, 32: MEM_USAGE, 33: MEM_LIMIT}, out);
-				break;
-			case 8: // MemoryEvents {oom_kill = 5}
-				readNumbers(body, {5: OOM_KILLS}, out);
-				break;
-		}
+		if (field === F.v2.pids) readNumbers(body, {[F.v2.pidsCurrent]: PIDS}, out);
+		else if (field === F.v2.cpu) readNumbers(body, {[F.v2.usageUsec]: CPU, [F.v2.nrThrottled]: THROTTLED_PERIODS, [F.v2.throttledUsec]: THROTTLED_TIME}, out);
+		else if (field === F.v2.memory) readNumbers(body, {[F.v2.inactiveFile]: INACTIVE_FILE, [F.v2.usage]: MEM_USAGE, [F.v2.usageLimit]: MEM_LIMIT}, out);
+		else readNumbers(body, {[F.v2.oomKill]: OOM_KILLS}, out);
 		return true;
 	});
 }
 
-/** google.protobuf.Timestamp {seconds = 1, nanos = 2} → ms. */
+/** google.protobuf.Timestamp → ms. */
 function readTimestamp(cursor: Cursor): number {
 	let seconds = 0;
 	let nanos = 0;
 	cursor.fields((field, wire) => {
 		if (wire !== WIRE_VARINT) return false;
-		if (field === 1) seconds = cursor.varint();
-		else if (field === 2) nanos = cursor.varint();
+		if (field === F.timestamp.seconds) seconds = cursor.varint();
+		else if (field === F.timestamp.nanos) nanos = cursor.varint();
 		else return false;
 		return true;
 	});
 	return seconds * 1000 + Math.floor(nanos / 1e6);
 }
 
-/** types.Metric {timestamp = 1, id = 2, data = 3 (Any {type_url = 1, value = 2})}. */
+/** types.Metric {timestamp, id, data (Any {type_url, value})}. */
 function readMetric(cursor: Cursor): TaskMetrics {
 	let id = '';
 	let at: number | null = null;
 	let typeUrl = '';
 	let value: Cursor | null = null;
 	cursor.fields((field, wire) => {
-		if (field === 1) {
+		if (field === F.metric.timestamp) {
 			expect(wire, WIRE_LENGTH, 'Metric.timestamp');
 			at = readTimestamp(cursor.sub());
-		} else if (field === 2) {
+		} else if (field === F.metric.id) {
 			expect(wire, WIRE_LENGTH, 'Metric.id');
 			id = cursor.text();
-		} else if (field === 3) {
+		} else if (field === F.metric.data) {
 			expect(wire, WIRE_LENGTH, 'Metric.data');
 			const any = cursor.sub();
 			any.fields((f, w) => {
-				if (f === 1 && w === WIRE_LENGTH) typeUrl = any.text();
-				else if (f === 2 && w === WIRE_LENGTH) value = any.sub();
+				if (f === F.any.typeUrl && w === WIRE_LENGTH) typeUrl = any.text();
+				else if (f === F.any.value && w === WIRE_LENGTH) value = any.sub();
 				else return false;
 				return true;
 			});
@@ -284,12 +326,12 @@ function readMetric(cursor: Cursor): TaskMetrics {
 	};
 }
 
-/** `MetricsResponse {repeated types.Metric metrics = 1}`. */
+/** `MetricsResponse {repeated types.Metric metrics}`. */
 export function decodeMetricsResponse(bytes: Uint8Array): TaskMetrics[] {
 	const cursor = new Cursor(bytes, 0, bytes.length);
 	const metrics: TaskMetrics[] = [];
 	cursor.fields((field, wire) => {
-		if (field !== 1) return false;
+		if (field !== F.response.metrics) return false;
 		expect(wire, WIRE_LENGTH, 'MetricsResponse.metrics');
 		metrics.push(readMetric(cursor.sub()));
 		return true;

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type {Duplex} from 'node:stream';
+import {settleWithin} from '../util/deadline.js';
 
 export class DockerApiError extends Error {
 	override readonly name = 'DockerApiError';
@@ -15,18 +16,12 @@ export interface GetOptions {
 }
 
 export function dockerGet(stream: Duplex, path: string, options: GetOptions): Promise<unknown> {
-	return new Promise((resolve, reject) => {
-		let settled = false;
-		const finish = (error: Error | null, value?: unknown) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
+	return settleWithin<unknown>(options.timeoutMs, () => new DockerApiError(`no answer to GET ${path} within ${options.timeoutMs} ms`), (settle) => {
+		const finish = (error: Error | null, value?: unknown) => (error ? settle.reject(error) : settle.resolve(value));
+		settle.onSettle(() => {
 			request.destroy();
 			stream.destroy();
-			if (error) reject(error);
-			else resolve(value);
-		};
-		const timer = setTimeout(() => finish(new DockerApiError(`no answer to GET ${path} within ${options.timeoutMs} ms`)), options.timeoutMs);
+		});
 		const request = http.request({
 			method: 'GET',
 			path,

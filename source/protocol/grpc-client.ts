@@ -6,6 +6,8 @@
  */
 import http2 from 'node:http2';
 import type {Duplex} from 'node:stream';
+import {settleWithin} from '../util/deadline.js';
+import {describeStreamReset, grpcTimeoutHeader, isGrpcContentType} from './grpc-wire.js';
 import {decode, encode, type Decoded, type MessageSchema} from './protobuf.js';
 
 export const GRPC_UNIMPLEMENTED = 12;
@@ -73,32 +75,27 @@ export class GrpcChannel {
 
 	raw(path: string, request: Uint8Array, options: CallOptions): Promise<Uint8Array> {
 		if (this.sessionError) return Promise.reject(new GrpcError(this.sessionError.message, null));
-		return new Promise((resolve, reject) => {
-			const headers: http2.OutgoingHttpHeaders = {
-				':method': 'POST',
-				':path': path,
-				'content-type': 'application/grpc',
-				te: 'trailers',
-				'grpc-timeout': `${Math.max(1, Math.ceil(options.timeoutMs))}m`,
-				...options.metadata,
-			};
-			let settled = false;
+		const headers: http2.OutgoingHttpHeaders = {
+			':method': 'POST',
+			':path': path,
+			'content-type': 'application/grpc',
+			te: 'trailers',
+			'grpc-timeout': grpcTimeoutHeader(options.timeoutMs),
+			...options.metadata,
+		};
+		return settleWithin<Uint8Array>(options.timeoutMs, () => new GrpcError(`no answer within ${options.timeoutMs} ms`, 4), (settle) => {
 			const chunks: Buffer[] = [];
 			let received = 0;
 			let status: number | null = null;
 			let statusMessage = '';
 			let httpStatus = 0;
+			let contentType: string | undefined;
 
 			const request_ = this.session.request(headers);
-			const finish = (error: Error | null, value?: Uint8Array) => {
-				if (settled) return;
-				settled = true;
-				clearTimeout(timer);
+			settle.onSettle(() => {
 				if (!request_.closed) request_.close(http2.constants.NGHTTP2_CANCEL);
-				if (error) reject(error);
-				else resolve(value!);
-			};
-			const timer = setTimeout(() => finish(new GrpcError(`no answer within ${options.timeoutMs} ms`, 4)), options.timeoutMs);
+			});
+			const finish = (error: Error | null, value?: Uint8Array) => (error ? settle.reject(error) : settle.resolve(value!));
 
 			const readStatus = (fields: http2.IncomingHttpHeaders) => {
 				const raw = fields['grpc-status'];
@@ -109,6 +106,7 @@ export class GrpcChannel {
 			};
 			request_.on('response', (fields) => {
 				httpStatus = Number(fields[':status'] ?? 0);
+				contentType = fields['content-type'];
 				readStatus(fields);
 			});
 			request_.on('trailers', readStatus);
@@ -120,10 +118,29 @@ export class GrpcChannel {
 				}
 				chunks.push(chunk);
 			});
-			request_.on('error', (error) => finish(new GrpcError(error.message, null)));
+			request_.on('error', (error) => {
+				// The server's RST_STREAM arrives as a stream error; name its code, not Node's wording.
+				const reset = request_.rstCode;
+				if (reset !== undefined && reset !== http2.constants.NGHTTP2_NO_ERROR && status === null) {
+					const {message, grpcCode} = describeStreamReset(reset);
+					finish(new GrpcError(message, grpcCode));
+					return;
+				}
+				finish(new GrpcError(error.message, null));
+			});
 			request_.on('close', () => {
-				if (settled) return;
+				if (httpStatus === 200 && !isGrpcContentType(contentType)) {
+					// Whatever status it carries, a body that is not application/grpc is not ours to decode.
+					finish(new GrpcError(`not a gRPC answer (content-type ${contentType === undefined ? 'missing' : JSON.stringify(contentType.slice(0, 80))})`, null));
+					return;
+				}
 				if (status === null) {
+					const reset = request_.rstCode;
+					if (reset !== undefined && reset !== http2.constants.NGHTTP2_NO_ERROR) {
+						const {message, grpcCode} = describeStreamReset(reset);
+						finish(new GrpcError(message, grpcCode));
+						return;
+					}
 					const detail = this.sessionError?.message ?? (httpStatus && httpStatus !== 200 ? `HTTP status ${httpStatus}` : 'stream closed without a gRPC status');
 					finish(new GrpcError(`not a gRPC answer (${detail})`, null));
 					return;

@@ -5,7 +5,10 @@
  *
  * Decoding is defensive: a node may answer with anything, so malformed input raises
  * ProtobufError (never a RangeError from deep inside), and unknown fields are skipped
- * so newer runtimes that add fields still decode.
+ * so newer runtimes that add fields still decode. int64 and uint64 decode to bigint (a
+ * nanosecond timestamp is past 2^53), and map fields to objects without a prototype, so a
+ * label named `__proto__` is a label. test/unit/proto-upstream.test.ts holds every schema
+ * here to the upstream `.proto` files.
  */
 
 export type ScalarType = 'string' | 'bytes' | 'bool' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'enum';
@@ -109,12 +112,15 @@ class Reader {
 function defaultFor(spec: FieldSpec): unknown {
 	if (spec.repeated) return [];
 	const {type} = spec;
-	if (isMap(type)) return {};
+	// No prototype: a key such as `__proto__` or `constructor` is a label like any other.
+	if (isMap(type)) return Object.create(null) as Record<string, unknown>;
 	if (isMessage(type)) return null;
 	switch (type) {
 		case 'string': return '';
 		case 'bytes': return new Uint8Array();
 		case 'bool': return false;
+		case 'int64':
+		case 'uint64': return 0n;
 		default: return 0;
 	}
 }
@@ -136,8 +142,9 @@ function decodeScalar(type: ScalarType, reader: Reader, wireType: number): unkno
 		case 'int32':
 		case 'enum': return toSigned32(value);
 		case 'uint32': return Number(BigInt.asUintN(32, value));
-		case 'int64': return Number(BigInt.asIntN(64, value));
-		case 'uint64': return Number(BigInt.asUintN(64, value));
+		// 64-bit values stay exact: a CRI createdAt in nanoseconds is past 2^53.
+		case 'int64': return BigInt.asIntN(64, value);
+		case 'uint64': return BigInt.asUintN(64, value);
 	}
 }
 
@@ -274,7 +281,7 @@ function encodeValue(writer: Writer, fieldNumber: number, type: ScalarType | Mes
 			return;
 		default:
 			writer.varint(fieldNumber * 8 + WIRE_VARINT);
-			writer.varint(Math.trunc(Number(value)));
+			writer.varint(typeof value === 'bigint' ? value : Math.trunc(Number(value)));
 	}
 }
 

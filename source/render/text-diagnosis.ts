@@ -58,6 +58,10 @@ export function subjectText(subject: FindingSubject): string {
 			return `kubelet pid ${safe(subject.id)}${detail}`;
 		case 'socket':
 			return `socket ${safe(subject.name)}${detail}`;
+		case 'shim':
+			return `shim pid ${safe(subject.id)} ${safe(subject.name)}${subject.namespace ? ` (ns ${safe(subject.namespace)})` : ''}${detail}`;
+		case 'process':
+			return `pid ${safe(subject.id)} ${safe(subject.name)}${detail}`;
 		case 'container': {
 			const pod = subject.pod ? ` in pod ${safe(subject.pod.namespace)}/${safe(subject.pod.name)}` : '';
 			const ns = subject.namespace ? ` (ns ${safe(subject.namespace)})` : '';

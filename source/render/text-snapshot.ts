@@ -125,8 +125,9 @@ export function renderSnapshotText(snapshot: Snapshot, options: TextOptions): st
 	return snapshot.nodes.map((node) => renderNodeText(node, options)).join('\n\n') + '\n';
 }
 
-export function renderSnapshotJson(snapshot: Snapshot): string {
+export function renderSnapshotJson(snapshot: Snapshot, indent = 2): string {
 	// JSON.stringify escapes control characters (\u001b) itself, so the output is both
 	// terminal-safe and lossless; bidi characters are escaped too for the same reason.
-	return JSON.stringify(snapshot, null, 2).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+	// indent 0: the whole document on one line (NDJSON, `snapshot --watch`).
+	return JSON.stringify(snapshot, null, indent).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
 }

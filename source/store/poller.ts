@@ -4,6 +4,7 @@
  * failures, and a bound on how many nodes are polled at once.
  */
 import type {NodeHandle} from '../nodes/open-node.js';
+import {Semaphore} from '../util/semaphore.js';
 import type {CrimonStore} from './store.js';
 
 export interface PollerOptions {
@@ -25,12 +26,12 @@ export function nextDelay(intervalMs: number, failures: number, maxBackoffMs: nu
 export class Poller {
 	private readonly timers = new Map<number, NodeJS.Timeout>();
 	private running = false;
-	private active = 0;
-	private readonly queue: (() => void)[] = [];
+	private readonly slots: Semaphore;
 	private readonly now: () => number;
 
 	constructor(private readonly store: CrimonStore, private readonly handles: readonly NodeHandle[], private readonly options: PollerOptions) {
 		this.now = options.now ?? Date.now;
+		this.slots = new Semaphore(Math.max(1, options.concurrency));
 	}
 
 	/** Polls every node once, all at once within the concurrency bound. */
@@ -60,6 +61,8 @@ export class Poller {
 	}
 
 	private async tick(index: number, manual = false): Promise<void> {
+		// Nodes past the handles (saved files opened with --from) are never polled.
+		if (!this.handles[index]) return;
 		const state = this.store.getState();
 		if (!this.running && !manual) return;
 		if (!state.paused || manual) await this.pollNode(index);
@@ -75,29 +78,10 @@ export class Poller {
 		const handle = this.handles[index];
 		if (!handle || this.store.getState().nodes[index]?.inFlight) return;
 		this.store.getState().pollStarted(index);
-		await this.acquire();
-		const started = this.now();
-		try {
+		await this.slots.run(async () => {
+			const started = this.now();
 			const snapshot = await handle.poll(this.options.refreshFor?.(index));
 			this.store.getState().pollFinished(index, snapshot, this.now(), this.now() - started);
-		} finally {
-			this.release();
-		}
-	}
-
-	private acquire(): Promise<void> {
-		if (this.active < this.options.concurrency) {
-			this.active++;
-			return Promise.resolve();
-		}
-		return new Promise((resolve) => this.queue.push(() => {
-			this.active++;
-			resolve();
-		}));
-	}
-
-	private release(): void {
-		this.active--;
-		this.queue.shift()?.();
+		});
 	}
 }

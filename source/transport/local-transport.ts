@@ -2,14 +2,41 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import type {Duplex} from 'node:stream';
+import {settleWithin} from '../util/deadline.js';
 import {describeSocketError, TransportError, type ExecOptions, type ExecResult, type ProcFs, type Transport} from './transport.js';
 
-function readOrNull(path: string): Buffer | null {
+/**
+ * One buffer for every /proc read. readFileSync sees /proc files as empty (st_size 0), so
+ * it reads each into fresh 64 KiB buffers after an fstat: at thousands of processes that
+ * was most of a snapshot's time. Reading into a kept buffer needs open, read, close.
+ */
+let procBuffer = Buffer.allocUnsafe(16 * 1024);
+
+/** The file's bytes in procBuffer (valid until the next read), or -1 when it cannot be read. */
+function readProcFile(path: string): number {
+	let fd: number;
 	try {
-		return fs.readFileSync(path);
+		fd = fs.openSync(path, 'r');
 	} catch {
 		// The process exited between listing and reading: an ordinary race, not an error.
-		return null;
+		return -1;
+	}
+	try {
+		let total = 0;
+		for (;;) {
+			if (total === procBuffer.length) {
+				const bigger = Buffer.allocUnsafe(procBuffer.length * 2);
+				procBuffer.copy(bigger, 0, 0, total);
+				procBuffer = bigger;
+			}
+			const read = fs.readSync(fd, procBuffer, total, procBuffer.length - total, null);
+			if (read === 0) return total;
+			total += read;
+		}
+	} catch {
+		return -1;
+	} finally {
+		fs.closeSync(fd);
 	}
 }
 
@@ -25,10 +52,12 @@ const localProcFs: ProcFs = {
 		return pids;
 	},
 	readStat(pid) {
-		return readOrNull(`/proc/${pid}/stat`)?.toString('utf8') ?? null;
+		const length = readProcFile(`/proc/${pid}/stat`);
+		return length < 0 ? null : procBuffer.toString('utf8', 0, length);
 	},
 	readCmdline(pid) {
-		return readOrNull(`/proc/${pid}/cmdline`);
+		const length = readProcFile(`/proc/${pid}/cmdline`);
+		return length < 0 ? null : Buffer.from(procBuffer.subarray(0, length));
 	},
 	readText(path) {
 		// One open, one read into a kept buffer, one close: a third of readFileSync's cost on
@@ -58,30 +87,21 @@ const localProcFs: ProcFs = {
 		}
 	},
 	ownerUid(pid) {
-		try {
-			return fs.statSync(`/proc/${pid}`).uid;
-		} catch {
-			return null;
-		}
+		return fs.statSync(`/proc/${pid}`, {throwIfNoEntry: false})?.uid ?? null;
 	},
 };
 
 export function connectLocalUnix(path: string, timeoutMs: number): Promise<Duplex> {
-	return new Promise((resolve, reject) => {
+	return settleWithin<Duplex>(timeoutMs, () => new TransportError(`no answer from ${path} within ${timeoutMs} ms`, 'timeout'), (settle) => {
 		const socket = net.connect({path});
-		const timer = setTimeout(() => {
-			socket.destroy();
-			reject(new TransportError(`no answer from ${path} within ${timeoutMs} ms`, 'timeout'));
-		}, timeoutMs);
+		settle.onSettle((failed) => {
+			if (failed) socket.destroy();
+		});
 		socket.once('connect', () => {
-			clearTimeout(timer);
 			socket.removeAllListeners('error');
-			resolve(socket);
+			settle.resolve(socket);
 		});
-		socket.once('error', (error) => {
-			clearTimeout(timer);
-			reject(describeSocketError(path, error));
-		});
+		socket.once('error', (error) => settle.reject(describeSocketError(path, error)));
 	});
 }
 
@@ -96,8 +116,33 @@ export class LocalTransport implements Transport {
 		return os.hostname();
 	}
 
-	connectUnix(path: string, timeoutMs: number): Promise<Duplex> {
-		return connectLocalUnix(path, timeoutMs);
+	/**
+	 * Sockets found missing. Most of the CRI probe's candidates are missing on any node, and
+	 * a failed connect costs a socket, a handle and an error each poll: a missing one is
+	 * looked at with a stat until it appears, which sees a runtime start at once.
+	 */
+	private readonly missing = new Set<string>();
+
+	async connectUnix(path: string, timeoutMs: number): Promise<Duplex> {
+		if (this.missing.has(path)) {
+			if (!fs.existsSync(path)) throw describeSocketError(path, Object.assign(new Error('no such file'), {code: 'ENOENT'}));
+			this.missing.delete(path);
+		}
+		try {
+			return await connectLocalUnix(path, timeoutMs);
+		} catch (error) {
+			if (error instanceof TransportError && error.kind === 'missing') this.missing.add(path);
+			throw error;
+		}
+	}
+
+	async pathExists(path: string): Promise<boolean> {
+		try {
+			await fs.promises.stat(path);
+			return true;
+		} catch (error) {
+			return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+		}
 	}
 
 	async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import type {Duplex} from 'node:stream';
 import type {AnyAuthMethod, AuthenticationType, Client as SshClient, ParsedKey} from 'ssh2';
+import {settleWithin} from '../util/deadline.js';
 import {
 	appendKnownHost, checkHostKey, fingerprint, formatKnownHostsLine, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHostsFiles,
 } from '../nodes/known-hosts.js';
@@ -222,38 +223,35 @@ function coalesceWrites(socket: net.Socket): void {
 }
 
 function tcpConnect(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
-	return new Promise((resolve, reject) => {
+	return settleWithin<net.Socket>(timeoutMs, () => new TransportError(`no answer from ${host} port ${port} within ${timeoutMs} ms`, 'timeout'), (settle) => {
 		const socket = net.connect({host, port});
-		const timer = setTimeout(() => {
-			socket.destroy();
-			reject(new TransportError(`no answer from ${host} port ${port} within ${timeoutMs} ms`, 'timeout'));
-		}, timeoutMs);
+		settle.onSettle((failed) => {
+			if (failed) socket.destroy();
+		});
 		socket.once('connect', () => {
-			clearTimeout(timer);
 			socket.removeAllListeners('error');
 			// Every poll is many small request/answer exchanges: Nagle's algorithm against the
 			// peer's delayed ACKs would add ~40 ms to each.
 			socket.setNoDelay(true);
 			coalesceWrites(socket);
-			resolve(socket);
+			settle.resolve(socket);
 		});
 		socket.once('error', (error: NodeJS.ErrnoException) => {
-			clearTimeout(timer);
 			const where = `${host} port ${port}`;
 			switch (error.code) {
 				case 'ECONNREFUSED':
-					reject(new TransportError(`connection refused by ${where} (is sshd running there?)`, 'refused'));
+					settle.reject(new TransportError(`connection refused by ${where} (is sshd running there?)`, 'refused'));
 					break;
 				case 'ENOTFOUND':
 				case 'EAI_AGAIN':
-					reject(new TransportError(`cannot resolve host name ${host}`, 'unreachable'));
+					settle.reject(new TransportError(`cannot resolve host name ${host}`, 'unreachable'));
 					break;
 				case 'EHOSTUNREACH':
 				case 'ENETUNREACH':
-					reject(new TransportError(`${where} is unreachable (${error.code})`, 'unreachable'));
+					settle.reject(new TransportError(`${where} is unreachable (${error.code})`, 'unreachable'));
 					break;
 				default:
-					reject(new TransportError(`cannot connect to ${where}: ${error.message}`, 'unreachable'));
+					settle.reject(new TransportError(`cannot connect to ${where}: ${error.message}`, 'unreachable'));
 			}
 		});
 	});
@@ -261,17 +259,15 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<net.
 
 /** Opens a channel on `via` to host:port, for the next hop's SSH to ride on. */
 function forwardThrough(via: SshClient, host: string, port: number, viaName: string, timeoutMs: number): Promise<Duplex> {
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new TransportError(`jump host ${viaName} did not open a channel to ${host}:${port} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+	return settleWithin<Duplex>(timeoutMs, () => new TransportError(`jump host ${viaName} did not open a channel to ${host}:${port} within ${timeoutMs} ms`, 'timeout'), (settle) => {
 		try {
 			via.forwardOut('127.0.0.1', 0, host, port, (error, stream) => {
-				clearTimeout(timer);
-				if (error) reject(new TransportError(`jump host ${viaName} cannot reach ${host} port ${port}: ${error.message.replace(/^\(SSH\) /, '')}`, 'unreachable'));
-				else resolve(stream);
+				if (settle.settled) return void stream?.close();
+				if (error) settle.reject(new TransportError(`jump host ${viaName} cannot reach ${host} port ${port}: ${error.message.replace(/^\(SSH\) /, '')}`, 'unreachable'));
+				else settle.resolve(stream);
 			});
 		} catch (error) {
-			clearTimeout(timer);
-			reject(new TransportError(`jump host ${viaName}: ${(error as Error).message}`, 'unreachable'));
+			settle.reject(new TransportError(`jump host ${viaName}: ${(error as Error).message}`, 'unreachable'));
 		}
 	});
 }

@@ -9,11 +9,22 @@
 import type {Duplex} from 'node:stream';
 import type {ClientChannel, SFTPWrapper} from 'ssh2';
 import type {SshConfigSources} from '../nodes/ssh-config.js';
+import {callTimeout, settleWithin} from '../util/deadline.js';
+import {Semaphore} from '../util/semaphore.js';
 import {openSshLink, type SshLink} from './ssh-connection.js';
 import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js';
 
 /** Channels open at once on one node's connection. */
 export const MAX_CHANNELS = 6;
+
+/**
+ * SSH handshakes in progress at once, over every node. sshd drops unauthenticated
+ * connections past MaxStartups (10 by default: "Connection lost before handshake"), and a
+ * ProxyJump bastion is one sshd for all the nodes behind it; a handshake also costs crimon
+ * about ten times a poll's CPU. Polls of connected nodes are not held by this.
+ */
+export const MAX_HANDSHAKES = 8;
+const HANDSHAKES = new Semaphore(MAX_HANDSHAKES);
 
 /** stderr is for messages; past this it is cut, not buffered. */
 const MAX_STDERR_BYTES = 64 * 1024;
@@ -48,45 +59,6 @@ export function quoteForRemoteShell(argv: readonly string[]): string {
 	}).join(' ');
 }
 
-class Semaphore {
-	private active = 0;
-	private readonly waiting: {grant: () => void}[] = [];
-
-	constructor(private readonly limit: number) {}
-
-	/** Resolves with a release function, or rejects when no slot frees up within timeoutMs. */
-	acquire(timeoutMs: number, what: string): Promise<() => void> {
-		const release = () => {
-			let done = false;
-			return () => {
-				if (done) return;
-				done = true;
-				this.active--;
-				this.waiting.shift()?.grant();
-			};
-		};
-		if (this.active < this.limit) {
-			this.active++;
-			return Promise.resolve(release());
-		}
-		return new Promise((resolve, reject) => {
-			const waiter = {
-				grant: () => {
-					clearTimeout(timer);
-					this.active++;
-					resolve(release());
-				},
-			};
-			const timer = setTimeout(() => {
-				const index = this.waiting.indexOf(waiter);
-				if (index >= 0) this.waiting.splice(index, 1);
-				reject(new TransportError(`${what}: no free SSH channel within ${timeoutMs} ms`, 'timeout'));
-			}, timeoutMs);
-			this.waiting.push(waiter);
-		});
-	}
-}
-
 export interface SshTransportOptions {
 	readonly host: string;
 	readonly user: string | null;
@@ -100,10 +72,8 @@ export interface SshTransportOptions {
 	readonly maxChannels?: number;
 }
 
-/** Per-call bound inside a poll of `boundMs`: leaves room to tell a stalled sshd from a slow runtime. */
-export function sshCallTimeout(boundMs: number): number {
-	return Math.max(100, Math.floor(boundMs * 0.75));
-}
+/** Per-call bound inside a poll of `boundMs` (kept for callers of the old name). */
+export const sshCallTimeout = callTimeout;
 
 function withoutSshPrefix(message: string): string {
 	return message.replace(/^\(SSH\) /, '').replace(/^Channel open failure: /, '');
@@ -117,6 +87,14 @@ export class SshTransport implements Transport {
 	private readonly channels: Semaphore;
 	private readonly socketChecks = new Map<string, {exists: boolean; at: number}>();
 	private closedByUser = false;
+	/** SSH connections opened so far (one, unless the node dropped): for tests and benchmarks. */
+	connectionsOpened = 0;
+	/** Channels asked of sshd, by what for (`exec ps`, `socket PATH`, `sftp`): for tests and benchmarks. */
+	readonly channelsOpened = new Map<string, number>();
+
+	private countChannel(what: string): void {
+		this.channelsOpened.set(what, (this.channelsOpened.get(what) ?? 0) + 1);
+	}
 
 	constructor(private readonly options: SshTransportOptions) {
 		this.target = options.target;
@@ -137,8 +115,8 @@ export class SshTransport implements Transport {
 		return this.link?.isOpen() ?? false;
 	}
 
-	async connect(): Promise<void> {
-		await this.liveLink();
+	async connect(timeoutMs?: number): Promise<void> {
+		await this.liveLink(timeoutMs);
 	}
 
 	private liveLink(timeoutMs: number = this.options.connectTimeoutMs): Promise<SshLink> {
@@ -147,20 +125,29 @@ export class SshTransport implements Transport {
 		if (this.connecting) return this.connecting;
 		this.link = null;
 		this.socketChecks.clear();
-		const attempt = openSshLink(
-			{host: this.options.host, user: this.options.user, port: this.options.port},
-			{
-				sources: this.options.sources ?? {},
-				acceptNew: this.options.acceptNew ?? false,
-				timeoutMs: Math.min(timeoutMs, this.options.connectTimeoutMs),
-				acceptHint: `crimon snapshot --accept-new --node ${this.options.target}`,
-			},
-		).then((link) => {
+		const bound = Math.min(timeoutMs, this.options.connectTimeoutMs);
+		const started = Date.now();
+		const attempt = HANDSHAKES.acquireWithin(bound, () => new TransportError(`no answer from ${this.options.host} within ${bound} ms (waiting for other nodes' SSH handshakes)`, 'timeout')).then(async (release) => {
+			try {
+				return await openSshLink(
+					{host: this.options.host, user: this.options.user, port: this.options.port},
+					{
+						sources: this.options.sources ?? {},
+						acceptNew: this.options.acceptNew ?? false,
+						timeoutMs: Math.max(1, bound - (Date.now() - started)),
+						acceptHint: `crimon snapshot --accept-new --node ${this.options.target}`,
+					},
+				);
+			} finally {
+				release();
+			}
+		}).then((link) => {
 			if (this.closedByUser) {
 				link.destroy();
 				throw new TransportError('the transport was closed', 'other');
 			}
 			this.link = link;
+			this.connectionsOpened++;
 			return link;
 		});
 		this.connecting = attempt;
@@ -190,35 +177,32 @@ export class SshTransport implements Transport {
 		return name;
 	}
 
+	/** A channel slot, or a timeout naming what waited for it. */
+	private slot(timeoutMs: number, what: string) {
+		return this.channels.acquireWithin(timeoutMs, () => new TransportError(`${what}: no free SSH channel within ${timeoutMs} ms`, 'timeout'));
+	}
+
 	async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
 		const command = quoteForRemoteShell(argv);
 		const name = argv[0]!;
 		const started = Date.now();
-		const release = await this.channels.acquire(options.timeoutMs, name);
+		const release = await this.slot(options.timeoutMs, name);
 		try {
 			const link = this.currentClient(name);
-			return await new Promise<ExecResult>((resolve, reject) => {
+			const timeoutMs = options.timeoutMs - (Date.now() - started);
+			return await settleWithin<ExecResult>(timeoutMs, () => new TransportError(`${name} gave no answer within ${options.timeoutMs} ms`, 'timeout'), (settle) => {
 				let channel: ClientChannel | null = null;
-				let settled = false;
-				const finish = (error: Error | null, result?: ExecResult) => {
-					if (settled) return;
-					settled = true;
-					clearTimeout(timer);
-					if (error) channel?.close();
-					if (error) reject(error);
-					else resolve(result!);
-				};
-				const timer = setTimeout(
-					() => finish(new TransportError(`${name} gave no answer within ${options.timeoutMs} ms`, 'timeout')),
-					Math.max(1, options.timeoutMs - (Date.now() - started)),
-				);
+				settle.onSettle((failed) => {
+					if (failed) channel?.close();
+				});
 				try {
+					this.countChannel(`exec ${name}`);
 					link.client.exec(command, (error, stream) => {
 						if (error) {
-							finish(new TransportError(`cannot run ${name} on ${this.options.host}: ${withoutSshPrefix(error.message)}`, 'other'));
+							settle.reject(new TransportError(`cannot run ${name} on ${this.options.host}: ${withoutSshPrefix(error.message)}`, 'other'));
 							return;
 						}
-						if (settled) {
+						if (settle.settled) {
 							stream.close();
 							return;
 						}
@@ -232,7 +216,7 @@ export class SshTransport implements Transport {
 						stream.on('data', (chunk: Buffer) => {
 							stdoutBytes += chunk.length;
 							if (stdoutBytes > options.maxBytes) {
-								finish(new TransportError(`${name} printed more than ${options.maxBytes} bytes`, 'too-large'));
+								settle.reject(new TransportError(`${name} printed more than ${options.maxBytes} bytes`, 'too-large'));
 								return;
 							}
 							stdout.push(chunk);
@@ -249,19 +233,19 @@ export class SshTransport implements Transport {
 						stream.on('close', () => {
 							const stderrText = Buffer.concat(stderr).toString('utf8');
 							if (exitCode === null) {
-								finish(new TransportError(signal ? `${name} was killed by ${signal} on ${this.options.host}` : `${name} ended without an exit status`, 'other'));
+								settle.reject(new TransportError(signal ? `${name} was killed by ${signal} on ${this.options.host}` : `${name} ended without an exit status`, 'other'));
 								return;
 							}
 							// The login shell's "command not found".
 							if (exitCode === 127) {
-								finish(new TransportError(`${name} is not installed on ${this.options.host} (or not on the login user's PATH)`, 'missing'));
+								settle.reject(new TransportError(`${name} is not installed on ${this.options.host} (or not on the login user's PATH)`, 'missing'));
 								return;
 							}
-							finish(null, {stdout: Buffer.concat(stdout), stderr: stderrText, exitCode});
+							settle.resolve({stdout: Buffer.concat(stdout), stderr: stderrText, exitCode});
 						});
 					});
 				} catch (error) {
-					finish(new TransportError(`cannot run ${name} on ${this.options.host}: ${(error as Error).message}`, 'unreachable'));
+					settle.reject(new TransportError(`cannot run ${name} on ${this.options.host}: ${(error as Error).message}`, 'unreachable'));
 				}
 			});
 		} finally {
@@ -276,31 +260,23 @@ export class SshTransport implements Transport {
 			const stillMissing = Date.now() - known.at < MISSING_SOCKET_TTL_MS || !(await this.checkExists(path, timeoutMs).catch(() => true));
 			if (stillMissing) throw new TransportError(`no socket at ${path} on ${this.options.host} (is the service running?)`, 'missing');
 		}
-		const release = await this.channels.acquire(timeoutMs, path);
+		const release = await this.slot(timeoutMs, path);
 		let opened: ClientChannel;
 		try {
 			const link = this.currentClient(path);
-			opened = await new Promise<ClientChannel>((resolve, reject) => {
-				let settled = false;
-				const timer = setTimeout(() => {
-					settled = true;
-					reject(new TransportError(`no answer from ${path} on ${this.options.host} within ${timeoutMs} ms`, 'timeout'));
-				}, Math.max(1, timeoutMs - (Date.now() - started)));
+			opened = await settleWithin<ClientChannel>(timeoutMs - (Date.now() - started), () => new TransportError(`no answer from ${path} on ${this.options.host} within ${timeoutMs} ms`, 'timeout'), (settle) => {
 				try {
+					this.countChannel(`socket ${path}`);
 					link.client.openssh_forwardOutStreamLocal(path, (error, channel) => {
-						clearTimeout(timer);
-						if (settled) {
+						if (settle.settled) {
 							channel?.close();
 							return;
 						}
-						settled = true;
-						if (error) reject(error);
-						else resolve(channel);
+						if (error) settle.reject(error);
+						else settle.resolve(channel);
 					});
 				} catch (error) {
-					clearTimeout(timer);
-					settled = true;
-					reject(new TransportError(`cannot open ${path} on ${this.options.host}: ${(error as Error).message}`, 'unreachable'));
+					settle.reject(new TransportError(`cannot open ${path} on ${this.options.host}: ${(error as Error).message}`, 'unreachable'));
 				}
 			});
 		} catch (error) {
@@ -355,6 +331,14 @@ export class SshTransport implements Transport {
 		);
 	}
 
+	/** Whether a path exists on the node: an SFTP stat, its answer trusted for a while. */
+	async pathExists(path: string, timeoutMs: number): Promise<boolean> {
+		const check = this.socketChecks.get(path);
+		if (check && Date.now() - check.at <= SOCKET_CHECK_TTL_MS) return check.exists;
+		await this.liveLink(timeoutMs);
+		return this.checkExists(path, timeoutMs);
+	}
+
 	/**
 	 * Asks the node whether a path exists, with an SFTP stat rather than `test -e`: the
 	 * path can be the kubelet's endpoint, a node's own answer, and no such word goes into a
@@ -375,25 +359,18 @@ export class SshTransport implements Transport {
 
 	/** One SFTP session for one job, within a channel slot and a time bound. */
 	private async withSftp<T>(timeoutMs: number, what: string, job: (sftp: SFTPWrapper, done: (error: Error | null, value?: T) => void) => void): Promise<T> {
-		const release = await this.channels.acquire(timeoutMs, 'sftp');
+		const release = await this.slot(timeoutMs, 'sftp');
 		try {
 			const link = this.currentClient('sftp');
-			return await new Promise<T>((resolve, reject) => {
+			return await settleWithin<T>(timeoutMs, () => new TransportError(`${what} on ${this.options.host} took over ${timeoutMs} ms`, 'timeout'), (settle) => {
 				let sftp: SFTPWrapper | null = null;
-				let settled = false;
-				const done = (error: Error | null, value?: T) => {
-					if (settled) return;
-					settled = true;
-					clearTimeout(timer);
-					sftp?.end();
-					if (error) reject(error);
-					else resolve(value as T);
-				};
-				const timer = setTimeout(() => done(new TransportError(`${what} on ${this.options.host} took over ${timeoutMs} ms`, 'timeout')), Math.max(1, timeoutMs));
+				settle.onSettle(() => sftp?.end());
+				const done = (error: Error | null, value?: T) => (error ? settle.reject(error) : settle.resolve(value as T));
+				this.countChannel('sftp');
 				link.client.sftp((error, session) => {
 					if (error) return done(new TransportError(`cannot open SFTP on ${this.options.host}: ${withoutSshPrefix(error.message)}`, 'other'));
+					if (settle.settled) return void session.end();
 					sftp = session;
-					if (settled) return void session.end();
 					job(session, done);
 				});
 			});
@@ -438,55 +415,28 @@ export class SshTransport implements Transport {
 	probe(timeoutMs: number): Promise<boolean> {
 		const link = this.link;
 		if (!link?.isOpen()) return Promise.resolve(false);
-		return new Promise((resolve) => {
-			const timer = setTimeout(() => resolve(false), Math.max(1, timeoutMs));
-			const done = (alive: boolean) => {
-				clearTimeout(timer);
-				resolve(alive);
-			};
-			link.closed.then(() => done(false), () => done(false));
-			try {
-				link.client.unforwardIn('127.0.0.1', 1, () => done(true));
-			} catch {
-				done(false);
-			}
-		});
+		return settleWithin<boolean>(timeoutMs, () => new Error('no reply'), (settle) => {
+			link.closed.then(() => settle.resolve(false), () => settle.resolve(false));
+			link.client.unforwardIn('127.0.0.1', 1, () => settle.resolve(true));
+		}).catch(() => false);
 	}
 
 	/**
-	 * One poll of this node, bounded by `boundMs` from start to finish. When the poll comes
-	 * back with failures (or not at all), sshd is asked whether it still answers: if it does,
-	 * the failures are the runtimes' and are reported as such; if it does not, the node is
-	 * unreachable and its connection is dropped, to be re-opened on the next poll.
+	 * Asked after a poll that failed in part or ran out of time: if sshd still answers, the
+	 * failures are the runtimes' and are reported as such; if not, the node is unreachable
+	 * and its connection is dropped, to be re-opened on the next poll.
 	 */
-	async pollBounded<T>(boundMs: number, run: () => Promise<T>, failed: (result: T) => boolean): Promise<T> {
-		const started = Date.now();
-		const remaining = () => Math.max(1, boundMs - (Date.now() - started));
-		const link = await this.liveLink(remaining());
-		let timer: NodeJS.Timeout | undefined;
-		const outcome = await Promise.race([
-			run().then((value) => ({value}), (error: unknown) => ({error})),
-			new Promise<'deadline'>((resolve) => {
-				timer = setTimeout(() => resolve('deadline'), remaining());
-			}),
-		]);
-		clearTimeout(timer);
+	async checkAlive(timeoutMs: number, boundMs: number): Promise<TransportError | null> {
+		const link = this.link;
 		const host = this.options.host;
-		if (!link.isOpen()) {
+		if (link && !link.isOpen()) {
 			const why = await Promise.race([link.closed, Promise.resolve('the connection was closed')]);
-			throw new TransportError(`lost the SSH connection to ${host} during the poll (${why}); crimon reconnects on the next poll`, 'unreachable');
+			this.drop();
+			return new TransportError(`lost the SSH connection to ${host} during the poll (${why}); crimon reconnects on the next poll`, 'unreachable');
 		}
-		const needsProbe = outcome === 'deadline' || 'error' in outcome || failed(outcome.value);
-		if (needsProbe) {
-			const alive = await this.probe(remaining());
-			if (!alive) {
-				this.drop();
-				throw new TransportError(`${host} stopped answering over SSH: no reply within ${boundMs} ms; crimon reconnects on the next poll`, 'timeout');
-			}
-		}
-		if (outcome === 'deadline') throw new TransportError(`${host} answers over SSH, but its runtimes did not all answer within ${boundMs} ms`, 'timeout');
-		if ('error' in outcome) throw outcome.error;
-		return outcome.value;
+		if (await this.probe(timeoutMs)) return null;
+		this.drop();
+		return new TransportError(`${host} stopped answering over SSH: no reply within ${boundMs} ms; crimon reconnects on the next poll`, 'timeout');
 	}
 
 	async close(): Promise<void> {

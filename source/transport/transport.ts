@@ -31,8 +31,8 @@ export interface Transport {
 	readonly kind: 'local' | 'ssh';
 	/** `local` or `ssh://[user@]host[:port]`. */
 	readonly target: string;
-	/** Makes sure the node is reachable (SSH: connects, or reconnects after a drop); no-op locally. */
-	connect(): Promise<void>;
+	/** Makes sure the node is reachable (SSH: connects, or reconnects after a drop), within timeoutMs; no-op locally. */
+	connect(timeoutMs?: number): Promise<void>;
 	hostname(): Promise<string>;
 	/** Opens a stream to a unix socket on the node; rejects with a TransportError. */
 	connectUnix(path: string, timeoutMs: number): Promise<Duplex>;
@@ -40,6 +40,15 @@ export interface Transport {
 	exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
 	readFile(path: string, maxBytes: number): Promise<Buffer>;
 	readonly procfs?: ProcFs;
+	/** Whether a path exists on the node, asked without opening it (a stat); absent: open it to see. */
+	pathExists?(path: string, timeoutMs: number): Promise<boolean>;
+	/**
+	 * Asked after a poll that failed in part or ran out of its `boundMs`: null when the node
+	 * itself still answers (the failures are its sources'), else why it does not, with the
+	 * connection dropped so the next poll opens a new one. Absent: the node cannot vanish
+	 * (this machine).
+	 */
+	checkAlive?(timeoutMs: number, boundMs: number): Promise<TransportError | null>;
 	close(): Promise<void>;
 }
 

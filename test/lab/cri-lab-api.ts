@@ -68,7 +68,8 @@ export const RemovePodSandboxResponse = message('runtime.v1.RemovePodSandboxResp
 
 export const KeyValue = message('runtime.v1.KeyValue', {
 	1: field('key', 'string'),
-	2: field('value', 'string'),
+	// bytes since cri-api d3d9c71 (binary env values); the same bytes on the wire as a string.
+	2: field('value', 'bytes'),
 });
 
 /** enum MountPropagation */

@@ -4,7 +4,10 @@
  * package on Debian 12, and going through the codec crimon ships also exercises it
  * against a real runtime.
  *
- *   tsx test/lab/cri-lab-client.ts up|down|status [--socket PATH] [--timeout-ms N]
+ *   tsx test/lab/cri-lab-client.ts up|down|status [--bystander] [--socket PATH] [--timeout-ms N]
+ *
+ * With --bystander it makes (or removes) another pod instead, one that is not the lab's
+ * (test/lab/bystanders.sh): the lab tests must hold beside other pods.
  *
  * `up` is idempotent: it reuses a ready sandbox with the lab pod's metadata and running
  * containers with the lab's container names, and clears out dead ones first (the CRI
@@ -56,27 +59,37 @@ export const LAB_CONTAINERS: readonly WantedContainer[] = [
 	{name: 'sidecar', mounts: [{containerPath: '/host/var/run', hostPath: '/var/run'}]},
 ];
 
-const podLabels = {
-	'io.kubernetes.pod.name': LAB_POD.name,
-	'io.kubernetes.pod.namespace': LAB_POD.namespace,
-	'io.kubernetes.pod.uid': LAB_POD.uid,
-};
+/** A pod this client makes: the lab's, or a bystander. */
+interface PodPlan {
+	readonly pod: {readonly name: string; readonly namespace: string; readonly uid: string; readonly attempt: number};
+	readonly containers: readonly WantedContainer[];
+}
+
+const LAB_PLAN: PodPlan = {pod: LAB_POD, containers: LAB_CONTAINERS};
+const BYSTANDER_PLAN: PodPlan = {pod: {name: 'bystander', namespace: 'other', uid: '0b7f2c4e-7777-4a6b-9c1d-d0c5e11a0007', attempt: 0}, containers: [{name: 'app', mounts: []}]};
+
+const podLabels = (plan: PodPlan) => ({
+	'io.kubernetes.pod.name': plan.pod.name,
+	'io.kubernetes.pod.namespace': plan.pod.namespace,
+	'io.kubernetes.pod.uid': plan.pod.uid,
+	...(plan === BYSTANDER_PLAN ? {'io.crimon.bystander': '1'} : {}),
+});
 
 // No CNI on the lab machine, so the pod shares the node's network (and then the CRI wants
 // no hostname). ipc and pid stay at their defaults (POD), as for an ordinary pod.
-const sandboxConfig: Decoded = {
-	metadata: {...LAB_POD},
-	labels: podLabels,
+const sandboxConfig = (plan: PodPlan): Decoded => ({
+	metadata: {...plan.pod},
+	labels: podLabels(plan),
 	linux: {securityContext: {namespaceOptions: {network: NamespaceMode.NODE}}},
-};
+});
 
-function containerConfig(wanted: WantedContainer): Decoded {
+function containerConfig(plan: PodPlan, wanted: WantedContainer): Decoded {
 	return {
 		metadata: {name: wanted.name, attempt: 0},
 		image: {image: LAB_IMAGE},
 		command: ['/bin/sleep', '2147483647'],
 		mounts: wanted.mounts.map((mount) => ({...mount})),
-		labels: {...podLabels, 'io.kubernetes.container.name': wanted.name},
+		labels: {...podLabels(plan), 'io.kubernetes.container.name': wanted.name},
 		// What the kubelet sends for a container of a host-network pod: the node's network,
 		// the pod's IPC, and a pid namespace of its own (v1.PodSpec's default).
 		linux: {
@@ -92,22 +105,24 @@ interface Options {
 	readonly timeoutMs: number;
 }
 
-function parseArgs(argv: readonly string[]): {command: string; options: Options} {
+function parseArgs(argv: readonly string[]): {command: string; options: Options; plan: PodPlan} {
 	let command = '';
+	let plan = LAB_PLAN;
 	let socket = '/run/containerd/containerd.sock';
 	let timeoutMs = 60_000;
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i]!;
 		if (arg === '--socket') socket = argv[++i] ?? '';
 		else if (arg === '--timeout-ms') timeoutMs = Number(argv[++i]);
+		else if (arg === '--bystander') plan = BYSTANDER_PLAN;
 		else if (!arg.startsWith('-') && !command) command = arg;
 		else throw new Error(`unknown argument ${arg}`);
 	}
 	if (!['up', 'down', 'status'].includes(command)) {
-		throw new Error('usage: cri-lab-client.ts up|down|status [--socket PATH] [--timeout-ms N]');
+		throw new Error('usage: cri-lab-client.ts up|down|status [--bystander] [--socket PATH] [--timeout-ms N]');
 	}
 	if (!socket || !Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error('bad --socket or --timeout-ms');
-	return {command, options: {socket, timeoutMs}};
+	return {command, options: {socket, timeoutMs}, plan};
 }
 
 class LabCri {
@@ -142,11 +157,11 @@ class LabCri {
 		}
 	}
 
-	async labSandboxes(): Promise<Decoded[]> {
+	async labSandboxes(plan: PodPlan): Promise<Decoded[]> {
 		const answer = await this.call('ListPodSandbox', ListPodSandboxRequest, {}, ListPodSandboxResponse);
 		return (answer['items'] as Decoded[]).filter((item) => {
 			const metadata = item['metadata'] as Decoded | null;
-			return metadata?.['name'] === LAB_POD.name && metadata['namespace'] === LAB_POD.namespace && metadata['uid'] === LAB_POD.uid;
+			return metadata?.['name'] === plan.pod.name && metadata['namespace'] === plan.pod.namespace && metadata['uid'] === plan.pod.uid;
 		});
 	}
 
@@ -164,11 +179,11 @@ class LabCri {
 
 const containerName = (container: Decoded): string => ((container['metadata'] as Decoded | null)?.['name'] as string | undefined) ?? '';
 
-async function up(cri: LabCri): Promise<unknown> {
+async function up(cri: LabCri, plan: PodPlan): Promise<unknown> {
 	const version = await cri.version();
 	let sandboxId = '';
 	let sandboxReused = false;
-	for (const sandbox of await cri.labSandboxes()) {
+	for (const sandbox of await cri.labSandboxes(plan)) {
 		if (!sandboxId && sandbox['state'] === PodSandboxState.READY) {
 			sandboxId = sandbox['id'] as string;
 			sandboxReused = true;
@@ -177,14 +192,14 @@ async function up(cri: LabCri): Promise<unknown> {
 		}
 	}
 	if (!sandboxId) {
-		const answer = await cri.call('RunPodSandbox', RunPodSandboxRequest, {config: sandboxConfig, runtimeHandler: ''}, RunPodSandboxResponse);
+		const answer = await cri.call('RunPodSandbox', RunPodSandboxRequest, {config: sandboxConfig(plan), runtimeHandler: ''}, RunPodSandboxResponse);
 		sandboxId = answer['podSandboxId'] as string;
 		if (!sandboxId) throw new Error('RunPodSandbox answered without a sandbox id');
 	}
 
 	const existing = await cri.containersOf(sandboxId);
 	const containers: Record<string, {id: string; reused: boolean}> = {};
-	for (const wanted of LAB_CONTAINERS) {
+	for (const wanted of plan.containers) {
 		let id = '';
 		for (const container of existing.filter((c) => containerName(c) === wanted.name)) {
 			if (!id && container['state'] === ContainerState.RUNNING) id = container['id'] as string;
@@ -197,7 +212,7 @@ async function up(cri: LabCri): Promise<unknown> {
 		const created = await cri.call(
 			'CreateContainer',
 			CreateContainerRequest,
-			{podSandboxId: sandboxId, config: containerConfig(wanted), sandboxConfig},
+			{podSandboxId: sandboxId, config: containerConfig(plan, wanted), sandboxConfig: sandboxConfig(plan)},
 			CreateContainerResponse,
 		);
 		id = created['containerId'] as string;
@@ -208,46 +223,46 @@ async function up(cri: LabCri): Promise<unknown> {
 	return {
 		api: version['runtimeApiVersion'],
 		runtime: {name: version['runtimeName'], version: version['runtimeVersion']},
-		sandbox: {id: sandboxId, ...LAB_POD, reused: sandboxReused},
+		sandbox: {id: sandboxId, ...plan.pod, reused: sandboxReused},
 		containers,
 	};
 }
 
-async function down(cri: LabCri): Promise<unknown> {
+async function down(cri: LabCri, plan: PodPlan): Promise<unknown> {
 	await cri.version();
 	const removed: string[] = [];
 	// RemovePodSandbox takes the pod's containers with it.
-	for (const sandbox of await cri.labSandboxes()) {
+	for (const sandbox of await cri.labSandboxes(plan)) {
 		await cri.removeSandbox(sandbox['id'] as string);
 		removed.push(sandbox['id'] as string);
 	}
 	return {removedSandboxes: removed};
 }
 
-async function status(cri: LabCri): Promise<{ok: boolean; [key: string]: unknown}> {
+async function status(cri: LabCri, plan: PodPlan): Promise<{ok: boolean; [key: string]: unknown}> {
 	await cri.version();
-	const sandbox = (await cri.labSandboxes()).find((item) => item['state'] === PodSandboxState.READY);
+	const sandbox = (await cri.labSandboxes(plan)).find((item) => item['state'] === PodSandboxState.READY);
 	if (!sandbox) return {ok: false, sandbox: null};
 	const running = (await cri.containersOf(sandbox['id'] as string)).filter((c) => c['state'] === ContainerState.RUNNING);
 	const containers = Object.fromEntries(
-		LAB_CONTAINERS.map((wanted) => [wanted.name, running.find((c) => containerName(c) === wanted.name)?.['id'] ?? null]),
+		plan.containers.map((wanted) => [wanted.name, running.find((c) => containerName(c) === wanted.name)?.['id'] ?? null]),
 	);
 	return {ok: Object.values(containers).every(Boolean), sandbox: sandbox['id'], containers};
 }
 
 async function main(): Promise<number> {
-	const {command, options} = parseArgs(process.argv.slice(2));
+	const {command, options, plan} = parseArgs(process.argv.slice(2));
 	const cri = await LabCri.open(options);
 	try {
 		if (command === 'up') {
-			console.log(JSON.stringify(await up(cri)));
+			console.log(JSON.stringify(await up(cri, plan)));
 			return 0;
 		}
 		if (command === 'down') {
-			console.log(JSON.stringify(await down(cri)));
+			console.log(JSON.stringify(await down(cri, plan)));
 			return 0;
 		}
-		const result = await status(cri);
+		const result = await status(cri, plan);
 		console.log(JSON.stringify(result));
 		return result.ok ? 0 : 1;
 	} finally {

@@ -48,6 +48,9 @@ if ! containerd_answers && [[ -e $LAB_DIR/containerd.pid && -r $LAB_DIR/containe
 	(start_daemon containerd 30 containerd_answers -- "${CONTAINERD_ARGV[@]}") || warn "could not restart the lab's containerd"
 fi
 
+# The bystanders lab-up made beside the lab (each removal is skipped when its daemon is gone).
+bash "$LAB_HERE/bystanders.sh" down || warn "could not remove every bystander container"
+
 if containerd_answers; then
 	# The CRI pod goes first: its sidecar's rbind of /var/run holds copies of every mount
 	# under /run (other containers' rootfs, Docker's netns files) until it exits.

@@ -182,6 +182,10 @@ cri_created=$(node -e 'const r = JSON.parse(process.argv[1]); console.log([!r.sa
 read -r -a cri_created_list <<<"$cri_created"
 created+=("${cri_created_list[@]}")
 
+# Containers that are not the lab's, as on any machine that already runs some: the lab
+# tests must hold beside them (CRIMON_LAB_BYSTANDERS=0 leaves them out).
+if [[ ${CRIMON_LAB_BYSTANDERS:-1} != 0 ]]; then bash "$LAB_HERE/bystanders.sh" up; fi
+
 # ---- lab.json ---------------------------------------------------------------------------
 
 docker_row() { # KEY NAME: one TSV row for a Docker container

@@ -19,9 +19,15 @@ export const labGrpcRoutes: GrpcRoutes = (route, namespace) => {
 	return undefined;
 };
 
+/** As the lab's dockerd (API 1.41, Docker 20.10): `/version` unversioned, the listing at any version it speaks. */
 export const labHttpRoutes: HttpRoutes = (path) => {
 	if (path === '/version') return {status: 200, body: fixture('docker-version.json')};
-	if (path === '/containers/json?all=1') return {status: 200, body: fixture('docker-containers-json.json')};
+	const versioned = /^\/v(\d+\.\d+)(\/.*)$/.exec(path);
+	if (versioned && versioned[2] === '/containers/json?all=1') {
+		const [major, minor] = versioned[1]!.split('.').map(Number) as [number, number];
+		if (major !== 1 || minor > 41) return {status: 400, body: `{"message":"client version ${versioned[1]} is too new. Maximum supported API version is 1.41"}`};
+		return {status: 200, body: fixture('docker-containers-json.json')};
+	}
 	return undefined;
 };
 

@@ -70,7 +70,7 @@ describe('answers past the byte bound', () => {
 		const facts = await createNodeCollector('big', new ReplayTransport(fixture('ps.txt')), options).collect();
 		expect(facts.errors.map((e) => e.source)).toEqual(['containerd', 'docker']);
 		expect(facts.errors[0]!.message).toMatch(/larger than the 67108864-byte bound/);
-		expect(facts.errors[1]!.message).toMatch(/answer to GET \/containers\/json\?all=1 is larger than the 67108864-byte bound/);
+		expect(facts.errors[1]!.message).toMatch(/answer to GET \/v1\.41\/containers\/json\?all=1 is larger than the 67108864-byte bound/);
 		expect(facts.cri?.containers).toHaveLength(2);
 		expect(facts.processes?.length).toBeGreaterThan(5);
 	});

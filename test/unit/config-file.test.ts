@@ -50,6 +50,8 @@ describe('parseConfig', () => {
 		['nodes:\n  - http://x', /only ssh:\/\//],
 		['nodes: local', /nodes wants a list/],
 		['interval: soon', /duration/],
+		['timeout: 100000', /timeout must be at most 1h/],
+		['nodes:\n  - target: local\n    timeout: 2d', /duration/],
 		['concurrency: 0', /concurrency/],
 		['sudo: yes please', /sudo wants true or false/],
 		['nodes:\n  - target: local\n    docker-socket: docker.sock', /absolute socket path/],

@@ -31,5 +31,36 @@ describe('parseArgs', () => {
 		expect(parseDuration('500ms', '--interval')).toBe(500);
 		expect(parseDuration('1.5s', '--interval')).toBe(1500);
 		expect(parseDuration('1m', '--interval')).toBe(60000);
+		expect(parseDuration('60m', '--timeout')).toBe(3_600_000);
+	});
+	it('refuses absurd durations as a usage error: they would overflow timers and grpc-timeout', () => {
+		for (const absurd of ['61m', '3601s', '100000000ms', '99999999999999999999', '1e9']) {
+			expect(() => parseArgs(['snapshot', '--timeout', absurd]), absurd).toThrow(ArgsError);
+		}
+		expect(() => parseArgs(['--timeout', '2000m'])).toThrow('--timeout must be at most 1h (60m), not "2000m"');
+		expect(() => parseArgs(['--interval', '90m'])).toThrow('--interval must be at most 1h (60m), not "90m"');
+	});
+	it('reads --format, --output, --from, --watch and serve --listen', () => {
+		expect(parseArgs(['snapshot', '--format', 'prometheus', '-o', '/var/lib/node_exporter/crimon.prom'])).toMatchObject({command: 'snapshot', format: 'prometheus', output: '/var/lib/node_exporter/crimon.prom'});
+		expect(parseArgs(['snapshot', '--json'])).toMatchObject({format: 'json', json: true});
+		expect(parseArgs(['snapshot', '--format=json'])).toMatchObject({format: 'json'});
+		expect(parseArgs(['snapshot', '--from', 'a.json', '--from', '-'])).toMatchObject({from: ['a.json', '-']});
+		expect(parseArgs(['--from', 'a.json'])).toMatchObject({command: 'app', from: ['a.json']});
+		expect(parseArgs(['snapshot', '--watch', '--json', '--interval', '5s'])).toMatchObject({watch: true, format: 'json', intervalMs: 5000});
+		expect(parseArgs(['snapshot', '--watch', '--format', 'prometheus', '--output', 'x.prom'])).toMatchObject({watch: true, format: 'prometheus', output: 'x.prom'});
+		expect(parseArgs(['serve', '--listen', '0.0.0.0:10274', '-n', 'local'])).toMatchObject({command: 'serve', listen: '0.0.0.0:10274', nodes: ['local']});
+		expect(parseArgs(['serve', '--help'])).toMatchObject({command: 'help', helpFor: 'serve'});
+	});
+	it('refuses output flags where they do not apply', () => {
+		expect(() => parseArgs(['snapshot', '--format', 'yaml'])).toThrow(/text, json or prometheus/);
+		expect(() => parseArgs(['snapshot', '--json', '--format', 'text'])).toThrow(/contradict/);
+		expect(() => parseArgs(['--format', 'json'])).toThrow(/for crimon snapshot/);
+		expect(() => parseArgs(['compare', 'a', 'b', '--output', 'x'])).toThrow(/for crimon snapshot/);
+		expect(() => parseArgs(['snapshot', '--watch'])).toThrow(/--json/);
+		expect(() => parseArgs(['snapshot', '--watch', '--format', 'prometheus'])).toThrow(/--json|--output/);
+		expect(() => parseArgs(['snapshot', '--watch', '--from', 'a.json', '--json'])).toThrow(/does not change/);
+		expect(() => parseArgs(['snapshot', '--listen', ':1'])).toThrow(/for crimon serve/);
+		expect(() => parseArgs(['serve', 'extra'])).toThrow(/unexpected argument/);
+		expect(() => parseArgs(['--from', '-', '--from', '-'])).toThrow(/once/);
 	});
 });

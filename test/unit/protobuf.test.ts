@@ -12,21 +12,22 @@ const Outer = message('Outer', {
 	7: field('state', 'enum'),
 	8: field('numbers', 'uint32', true),
 	9: field('tags', 'string', true),
+	10: field('unsigned', 'uint64'),
 });
 
 describe('protobuf codec', () => {
 	it('round-trips every field kind', () => {
 		const value = {
 			id: 'abc', labels: {a: '1', 'io.kubernetes.pod.name': 'web'}, inner: {name: 'x', n: 7},
-			items: [{name: 'p', n: 1}, {name: 'q', n: 300}], flag: true, big: 1_700_000_000_000, state: 2,
-			numbers: [1, 2, 150], tags: ['a', 'b'],
+			items: [{name: 'p', n: 1}, {name: 'q', n: 300}], flag: true, big: 1_700_000_000_000n, state: 2,
+			numbers: [1, 2, 150], tags: ['a', 'b'], unsigned: 18_446_744_073_709_551_615n,
 		};
 		expect(decode(Outer, encode(Outer, value))).toEqual(value);
 	});
 
 	it('fills proto3 defaults for absent fields', () => {
 		expect(decode(Outer, new Uint8Array())).toEqual({
-			id: '', labels: {}, inner: null, items: [], flag: false, big: 0, state: 0, numbers: [], tags: [],
+			id: '', labels: {}, inner: null, items: [], flag: false, big: 0n, state: 0, numbers: [], tags: [], unsigned: 0n,
 		});
 	});
 
@@ -48,6 +49,30 @@ describe('protobuf codec', () => {
 		expect(() => decode(Outer, Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow(ProtobufError);
 		expect(() => decode(Outer, Uint8Array.from([0x0a, 0x05, 0x41]))).toThrow(/runs past the end/);
 		expect(() => decode(Outer, Uint8Array.from([0x08, 0x01]))).toThrow(/expected length-delimited/);
+	});
+
+	it('keeps a map key named __proto__ or constructor as an ordinary entry', () => {
+		// `{__proto__: …}` in a literal would set the prototype: define the key as data, as a wire decode must.
+		const given = Object.defineProperty({constructor: 'c', toString: 't', ordinary: 'o'}, '__proto__', {value: 'evil', enumerable: true});
+		const decoded = decode(Outer, encode(Outer, {labels: given}));
+		const out = decoded.labels as Record<string, string>;
+		expect(Object.getPrototypeOf(out)).toBeNull();
+		expect(Object.keys(out).sort()).toEqual(['__proto__', 'constructor', 'ordinary', 'toString']);
+		expect(out['__proto__']).toBe('evil');
+		expect(JSON.stringify(out)).toContain('"__proto__":"evil"');
+		// An absent key is absent, not Object.prototype's method.
+		expect(out['hasOwnProperty']).toBeUndefined();
+	});
+
+	it('keeps 64-bit integers exact as bigint: a CRI createdAt in nanoseconds is past 2^53', () => {
+		const createdAt = 1_764_213_551_123_456_789n; // 2025-11-27, in ns
+		expect(createdAt > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+		expect(decode(Outer, encode(Outer, {big: createdAt})).big).toBe(createdAt);
+		expect(decode(Outer, encode(Outer, {big: -5n})).big).toBe(-5n);
+		// uint64 past int64's range reads as unsigned.
+		expect(decode(Outer, Uint8Array.from([0x50, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).unsigned).toBe(2n ** 64n - 1n);
+		// The same bytes as int64 read as -1.
+		expect(decode(Outer, Uint8Array.from([0x30, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).big).toBe(-1n);
 	});
 
 	it('bounds nesting depth', () => {

@@ -8,10 +8,12 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {createNodeCollector} from '../../source/collect/collect-node.js';
 import {DOCKER_PATHS} from '../../source/collect/collect-docker.js';
+import {dockerInspectPath, MAX_INSPECTS} from '../../source/collect/docker-inspect.js';
 import {DEFAULT_COLLECT_OPTIONS} from '../../source/collect/collect-options.js';
 import {PS_ARGV} from '../../source/collect/parse-processes.js';
 import {CONTAINERD_METHODS} from '../../source/protocol/containerd-api.js';
 import {METRICS_METHOD} from '../../source/protocol/containerd-metrics.js';
+import {EVENTS_SUBSCRIBE} from '../../source/protocol/containerd-events-api.js';
 import {CRI_API_VERSIONS, criMethod} from '../../source/protocol/cri-api.js';
 import {SUDO_COMMANDS} from '../../source/collect/sudo-cli.js';
 import {fixture} from '../support/lab-fixtures.js';
@@ -19,10 +21,13 @@ import {labGrpcRoutes, labHttpRoutes} from '../support/lab-replay.js';
 import {startGrpcServer, startHttpServer, type Running} from '../support/replay-servers.js';
 import {ReplayTransport} from '../support/replay-transport.js';
 
-const READ_RPC = /\/(List\w*|Version|Status|Info|Get|Metrics)$/;
+const READ_RPC = /\/(List\w*|Version|Status|Info|Get|Subscribe|Metrics)$/;
 
 export const EVERY_RPC: readonly string[] = [
 	...Object.values(CONTAINERD_METHODS),
+	// containerd's event stream: it tells what happens and changes nothing.
+	EVENTS_SUBSCRIBE,
+	// Every task's cgroup counters: a read.
 	METRICS_METHOD,
 	...CRI_API_VERSIONS.flatMap((api) => (['Version', 'ListPodSandbox', 'ListContainers'] as const).map((m) => criMethod(api, m))),
 ];
@@ -57,11 +62,16 @@ function isRead(argv: readonly string[]): boolean {
 }
 
 describe('crimon only reads', () => {
-	it('every RPC it knows is a List, Version, Status, Info, Get or Metrics', () => {
+	it('every RPC it knows is a List, Version, Status, Info, Get, Metrics or the event Subscribe', () => {
 		for (const rpc of EVERY_RPC) expect(rpc).toMatch(READ_RPC);
 	});
 	it('every Docker path is a listing or a version, fetched with GET', () => {
+		// Sent as is (/version) or under the negotiated /v1.NN prefix (the rest).
+		expect(DOCKER_PATHS.version).toBe('/version');
 		for (const apiPath of Object.values(DOCKER_PATHS)) expect(apiPath).toMatch(/^\/(version|containers\/json)(\?|$)/);
+		// One container's inspect answer (restart count, OOM flag), for a bounded few; its id is checked hex.
+		expect(dockerInspectPath('a'.repeat(64))).toBe(`/containers/${'a'.repeat(64)}/json`);
+		expect(() => dockerInspectPath('../../x')).toThrow();
 		const source = fs.readFileSync(path.resolve(import.meta.dirname, '../../source/protocol/docker-http.ts'), 'utf8');
 		expect(source.match(/method: '(\w+)'/g)).toEqual(["method: 'GET'"]);
 	});
@@ -105,7 +115,11 @@ describe('crimon only reads', () => {
 			expect(facts.errors).toEqual([]);
 			expect(seenRpc.length).toBeGreaterThan(5);
 			for (const rpc of seenRpc) expect(EVERY_RPC).toContain(rpc);
-			expect(seenHttp.sort()).toEqual(Object.values(DOCKER_PATHS).map((p) => `GET ${p}`).sort());
+			// The replayed dockerd is the lab's 20.10 (API 1.41): the listing goes out under /v1.41,
+			// and so do the inspects of the few containers where a restart loop would show.
+			const inspects = seenHttp.filter((r) => /^GET \/v1\.41\/containers\/[0-9a-f]{64}\/json$/.test(r));
+			expect(inspects.length).toBeLessThanOrEqual(MAX_INSPECTS);
+			expect(seenHttp.filter((r) => !inspects.includes(r)).sort()).toEqual(['GET /v1.41/containers/json?all=1', 'GET /version']);
 			for (const argv of transport.execLog) expect(EVERY_COMMAND).toContainEqual(argv);
 		});
 	});
@@ -115,9 +129,9 @@ describe('crimon only reads', () => {
 		const files = fs.readdirSync(root, {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.ts'));
 		for (const file of files) {
 			const text = fs.readFileSync(path.join(root, file), 'utf8');
-			for (const match of text.matchAll(/['"`]\/(?:containerd\.services|runtime\.v1)[\w.]*\/(\w+)/g)) expect(match[1], file).toMatch(/^(List\w*|Version|Metrics)$/);
+			for (const match of text.matchAll(/['"`]\/(?:containerd\.services|runtime\.v1)[\w.]*\/(\w+)/g)) expect(match[1], file).toMatch(file.endsWith('containerd-events-api.ts') ? /^Subscribe$/ : /^(List\w*|Version|Metrics)$/);
 			// gRPC is always an HTTP POST by its own spec; what it does is the method path, checked above.
-			if (file.endsWith('grpc-client.ts')) continue;
+			if (file.endsWith('grpc-client.ts') || file.endsWith('grpc-stream.ts')) continue;
 			for (const match of text.matchAll(/\b(?:method|:method)['"]?:\s*['"](GET|POST|PUT|PATCH|DELETE|HEAD)['"]/gi)) expect(match[1], file).toBe('GET');
 		}
 	});

@@ -14,8 +14,9 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {SUDO_COMMANDS} from '../../source/collect/sudo-cli.js';
 import {fingerprint} from '../../source/nodes/known-hosts.js';
 import {HostKeyError, SshAuthError} from '../../source/transport/ssh-connection.js';
-import {MAX_CHANNELS, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
+import {MAX_CHANNELS, MAX_HANDSHAKES, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
 import {TransportError} from '../../source/transport/transport.js';
+import {runBounded} from '../../source/nodes/node-session.js';
 
 const {Server, utils} = ssh2;
 
@@ -76,6 +77,9 @@ interface TestServer {
 	openExecs: number;
 	maxOpenExecs: number;
 	connections: Connection[];
+	/** Connections not yet authenticated, now and at most. */
+	handshaking: number;
+	maxHandshaking: number;
 	close(): Promise<void>;
 }
 
@@ -101,10 +105,18 @@ function startServer(): Promise<TestServer> {
 		openExecs: 0,
 		maxOpenExecs: 0,
 		connections: [],
+		handshaking: 0,
+		maxHandshaking: 0,
 		close: async () => {},
 	};
 	const server = new Server({hostKeys: [hostPair.private]}, (client) => {
 		state.connections.push(client);
+		state.handshaking++;
+		state.maxHandshaking = Math.max(state.maxHandshaking, state.handshaking);
+		let authenticated = false;
+		client.on('close', () => {
+			if (!authenticated) state.handshaking--;
+		});
 		client.on('error', () => {});
 		client.on('authentication', (ctx) => {
 			const allowed = clientPublic instanceof Error ? null : Array.isArray(clientPublic) ? clientPublic[0] : clientPublic;
@@ -116,6 +128,8 @@ function startServer(): Promise<TestServer> {
 			ctx.reject(['publickey']);
 		});
 		client.on('ready', () => {
+			authenticated = true;
+			state.handshaking--;
 			client.on('session', (accept) => {
 				if (state.frozen) return;
 				const session = accept();
@@ -255,6 +269,15 @@ describe('SshTransport against a misbehaving server', () => {
 		expect(server.maxOpenExecs).toBeGreaterThan(1);
 	});
 
+	it(`runs at most ${MAX_HANDSHAKES} SSH handshakes at once across nodes (sshd's MaxStartups is 10)`, async () => {
+		server.maxHandshaking = 0;
+		const many = Array.from({length: MAX_HANDSHAKES * 2 + 2}, () => open());
+		await Promise.all(many.map((t) => t.connect()));
+		expect(many.every((t) => t.isConnected())).toBe(true);
+		expect(server.maxHandshaking).toBeGreaterThan(1);
+		expect(server.maxHandshaking).toBeLessThanOrEqual(MAX_HANDSHAKES);
+	});
+
 	it('passes the quoted command, exit status and stderr through', async () => {
 		let seen = '';
 		server.onExec = (command, channel) => {
@@ -336,7 +359,7 @@ describe('SshTransport against a misbehaving server', () => {
 		await transport.connect();
 		server.frozen = true;
 		const started = Date.now();
-		const outcome = await transport.pollBounded(800, () => transport.exec(['ps'], {timeoutMs: 600, maxBytes: 100}).then(() => 'done'), () => false).catch((e: unknown) => e);
+		const outcome = await runBounded(transport, 800, () => transport.exec(['ps'], {timeoutMs: 600, maxBytes: 100}).then(() => 'done'), () => false).catch((e: unknown) => e);
 		const elapsed = Date.now() - started;
 		expect(outcome).toBeInstanceOf(TransportError);
 		expect((outcome as Error).message).toMatch(/stopped answering over SSH: no reply within 800 ms/);
@@ -349,7 +372,7 @@ describe('SshTransport against a misbehaving server', () => {
 		server.onExec = () => {};
 		const transport = open();
 		await transport.connect();
-		const result = await transport.pollBounded(1000, async () => {
+		const result = await runBounded(transport, 1000, async () => {
 			try {
 				await transport.exec(['ctr', 'version'], {timeoutMs: 300, maxBytes: 100});
 				return 'answered';

@@ -1,0 +1,343 @@
+/**
+ * Pure: is this node's runtime healthy? Leaked, orphaned and duplicate shims, tasks without
+ * a shim, zombies under shims, restart loops and OOM kills, from one poll's facts plus what
+ * the collector carried over from the poll before (HealthFacts.previous) and what the event
+ * stream counted (HealthFacts.events). Every message says what an operator can do; crimon
+ * itself never does it.
+ */
+import {canonicalRunPath} from './kubelet-flags.js';
+import {containerdAddress, DEFAULT_CONTAINERD_ADDRESS, roleOf, shimOwner} from './process-tree.js';
+import {basename, shimVersionOf, splitCommand} from './shims.js';
+import type {
+	Container, ContainerEventCount, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, ProcessInfo, Shim,
+} from './types.js';
+
+/** Zombies under one container at or above this count are a warning, below it a note. */
+export const ZOMBIE_WARN_AT = 20;
+/** Restarts (Docker's RestartCount, the CRI's attempt, exits seen) from which a container is in a loop. */
+export const RESTART_LOOP_AT = 3;
+/** A stopped task whose shim still runs this long after its exit is leaked, not just being cleaned up. */
+export const STOPPED_GRACE_MS = 5_000;
+
+/** What the model needs from the snapshot being built. */
+export interface HealthInput {
+	readonly shims: readonly Shim[];
+	readonly containers: readonly Container[];
+}
+
+const taskKey = (namespace: string, id: string) => `${namespace}/${id}`;
+
+/** `ctr` with --address only when the socket is not the default one. */
+function ctrCommand(address: string, namespace: string, rest: string): string {
+	const socket = address && canonicalRunPath(address) !== DEFAULT_CONTAINERD_ADDRESS ? ` --address ${address}` : '';
+	return `ctr${socket} -n ${namespace} ${rest}`;
+}
+
+function shimSubject(shim: Shim, detail: string | null): FindingSubject {
+	return {kind: 'shim', id: String(shim.pid), name: shim.binary, namespace: shim.namespace || null, pod: null, detail: detail ?? `${shim.namespace}/${shim.id}`};
+}
+
+function containerSubject(container: Container, detail: string | null): FindingSubject {
+	return {
+		kind: 'container', id: container.id, name: container.name, namespace: container.namespace,
+		pod: container.pod ? {name: container.pod.name, namespace: container.pod.namespace} : null, detail,
+	};
+}
+
+function processSubject(process: ProcessInfo, detail: string | null): FindingSubject {
+	const argv0 = splitCommand(process.command)[0] ?? '';
+	return {kind: 'process', id: String(process.pid), name: basename(argv0) || '?', namespace: null, pod: null, detail};
+}
+
+/** Whether a shim serves the containerd crimon read (its socket, and in its own pid namespace). */
+function servesReadContainerd(facts: NodeFacts, processes: readonly ProcessInfo[]): (shim: Shim) => boolean {
+	const address = facts.containerd ? canonicalRunPath(facts.containerd.address) : null;
+	const owner = shimOwner(processes);
+	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
+	const depth = (pid: number) => {
+		let d = 0;
+		for (let cursor = parentOf.get(pid); cursor !== undefined && d < 4096; cursor = parentOf.get(cursor)) d++;
+		return d;
+	};
+	// Of several containerds on one path (other mount namespaces), crimon reaches the outermost.
+	const candidates = processes.filter((p) => roleOf(p) === 'containerd' && canonicalRunPath(containerdAddress(p)) === address);
+	const read = candidates.sort((a, b) => depth(a.pid) - depth(b.pid) || a.pid - b.pid)[0] ?? null;
+	return (shim) => {
+		if (address === null || canonicalRunPath(shim.address) !== address) return false;
+		const served = owner(shim);
+		return !served || !read || served.pid === read.pid;
+	};
+}
+
+/** Pure: the marks a later poll compares against (the collector keeps them between polls). */
+export function healthMarks(facts: NodeFacts, shims: readonly Shim[]): HealthMarks {
+	return {
+		childlessShims: shims.filter((s) => s.children.length === 0).map((s) => s.pid),
+		suspectTasks: facts.processes ? suspectTasks(facts.containerd?.tasks ?? [], facts.processes).map((s) => taskKey(s.task.namespace, s.task.id)) : [],
+	};
+}
+
+interface SuspectTask {
+	readonly task: ContainerdTaskFact;
+	readonly why: string;
+}
+
+function suspectTasks(tasks: readonly ContainerdTaskFact[], processes: readonly ProcessInfo[]): SuspectTask[] {
+	const byPid = new Map(processes.map((p) => [p.pid, p]));
+	const out: SuspectTask[] = [];
+	for (const task of tasks) {
+		if (task.status !== 'running' || task.pid <= 0) continue;
+		const init = byPid.get(task.pid);
+		if (!init) {
+			out.push({task, why: `its init pid ${task.pid} is gone`});
+			continue;
+		}
+		const parent = byPid.get(init.ppid);
+		const parentBinary = parent ? splitCommand(parent.command)[0] ?? '' : '';
+		if (parent && shimVersionOf(parentBinary)) continue;
+		out.push({task, why: parent ? `its init pid ${task.pid}'s parent is pid ${parent.pid} (${basename(parentBinary)}), not a shim` : `its init pid ${task.pid} has no parent in the process table (ppid ${init.ppid})`});
+	}
+	return out;
+}
+
+/** The running shim of a task that has no running init, by namespace/id, for the containers' shimPid. */
+export function stoppedTaskShims(facts: NodeFacts, shims: readonly Shim[]): Map<string, number> {
+	const serves = servesReadContainerd(facts, facts.processes ?? []);
+	const out = new Map<string, number>();
+	for (const shim of shims) if (serves(shim) && !out.has(taskKey(shim.namespace, shim.id))) out.set(taskKey(shim.namespace, shim.id), shim.pid);
+	return out;
+}
+
+function leakedShims(facts: NodeFacts, input: HealthInput, orphaned: ReadonlySet<number>, now: number): Finding[] {
+	const containerd = facts.containerd;
+	const previous = facts.health?.previous ?? null;
+	const serves = servesReadContainerd(facts, facts.processes ?? []);
+	const tasks = new Map((containerd?.tasks ?? []).map((t) => [taskKey(t.namespace, t.id), t]));
+	const known = new Set((containerd?.containers ?? []).map((c) => taskKey(c.namespace, c.id)));
+	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [taskKey(c.namespace!, c.id), c]));
+	const wasChildless = new Set(previous?.childlessShims ?? []);
+	const out: Finding[] = [];
+	for (const shim of input.shims) {
+		if (orphaned.has(shim.pid)) continue;
+		const key = taskKey(shim.namespace, shim.id);
+		const container = containers.get(key);
+		const name = container ? ` (${container.name})` : '';
+		const rm = ctrCommand(shim.address, shim.namespace, `tasks rm -f ${shim.id}`);
+		let why: string | null = null;
+		let action = '';
+		if (containerd && serves(shim)) {
+			const task = tasks.get(key);
+			const stoppedLongAgo = task?.status === 'stopped' && (task.exitedAt == null || now - task.exitedAt >= STOPPED_GRACE_MS);
+			if (task?.status === 'stopped' && (stoppedLongAgo || wasChildless.has(shim.pid))) {
+				why = `serves ${key}${name}, whose task containerd reports stopped${task.exitStatus !== undefined ? ` (exit status ${task.exitStatus})` : ''}`;
+				action = `the shim was leaked (as in containerd#6771) and holds its memory and pids until the task is removed: run \`${rm}\``;
+			} else if (!task && !known.has(key)) {
+				why = `serves ${key}, which containerd at ${containerd.address} does not know`;
+				action = `nothing will ever stop it: check \`${ctrCommand(shim.address, shim.namespace, 'tasks ls')}\`, then \`kill ${shim.pid}\``;
+			}
+		}
+		if (!why && shim.children.length === 0 && wasChildless.has(shim.pid)) {
+			why = `serves ${key}${name} and has had no child process for more than one poll`;
+			action = `its container is gone: check \`${ctrCommand(shim.address, shim.namespace, 'tasks ls')}\`, and if the task is stopped run \`${rm}\``;
+		}
+		if (!why) continue;
+		const subjects: FindingSubject[] = [shimSubject(shim, `${key}${shim.address ? ` at ${shim.address}` : ''}`)];
+		if (container) subjects.push(containerSubject(container, `task ${container.state}`));
+		out.push({code: 'shim-leaked', severity: 'warn', message: `${shim.binary} pid ${shim.pid} ${why}: ${action}.`, subjects});
+	}
+	return out;
+}
+
+function orphanedShims(facts: NodeFacts, shims: readonly Shim[]): {findings: Finding[]; pids: Set<number>} {
+	const silent = new Map((facts.health?.shimAddresses ?? []).filter((a) => !a.answers).map((a) => [canonicalRunPath(a.address), a]));
+	const pids = new Set<number>();
+	const findings: Finding[] = [];
+	for (const shim of shims) {
+		const probe = silent.get(canonicalRunPath(shim.address));
+		if (!probe) continue;
+		pids.add(shim.pid);
+		findings.push({
+			code: 'shim-orphaned', severity: 'warn',
+			message: `${shim.binary} pid ${shim.pid} (${shim.namespace}/${shim.id}) reports to ${shim.address}, where no containerd answers (${probe.message ?? 'no answer'}): ` +
+				`its containerd is gone and its container runs unmanaged. Start that containerd again (it reconnects to its shims), or, if it is gone for good, ` +
+				`note \`ps -o pid,ppid,stat,args --ppid ${shim.pid}\` and stop the container's processes, then \`kill ${shim.pid}\`.`,
+			subjects: [shimSubject(shim, `${shim.namespace}/${shim.id}`), {kind: 'socket', id: shim.address, name: shim.address, namespace: null, pod: null, detail: probe.message}],
+		});
+	}
+	return {findings, pids};
+}
+
+function duplicateShims(facts: NodeFacts, shims: readonly Shim[]): Finding[] {
+	const owner = shimOwner(facts.processes ?? []);
+	const groups = new Map<string, Shim[]>();
+	for (const shim of shims) {
+		if (!shim.id) continue;
+		const key = `${canonicalRunPath(shim.address)}\0${owner(shim)?.pid ?? ''}\0${shim.namespace}\0${shim.id}`;
+		let list = groups.get(key);
+		if (!list) groups.set(key, (list = []));
+		list.push(shim);
+	}
+	const out: Finding[] = [];
+	for (const list of groups.values()) {
+		if (list.length < 2) continue;
+		const first = list[0]!;
+		const pids = list.map((s) => s.pid);
+		out.push({
+			code: 'shim-duplicate', severity: 'warn',
+			message: `${list.length} shims serve ${first.namespace}/${first.id} (pids ${pids.join(', ')}): containerd talks to one, the others leak (as in containerd#5015). ` +
+				`The one to keep is the parent of the task's init (\`${ctrCommand(first.address, first.namespace, 'tasks ls')}\`); kill the others.`,
+			subjects: list.map((s) => shimSubject(s, `${s.namespace}/${s.id}, ${s.children.length} children`)),
+		});
+	}
+	return out;
+}
+
+function tasksWithoutShim(facts: NodeFacts, input: HealthInput): Finding[] {
+	if (!facts.processes || !facts.containerd) return [];
+	const previous = facts.health?.previous ?? null;
+	const confirmed = new Set(previous?.suspectTasks ?? []);
+	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [taskKey(c.namespace!, c.id), c]));
+	const out: Finding[] = [];
+	for (const {task, why} of suspectTasks(facts.containerd.tasks, facts.processes)) {
+		const key = taskKey(task.namespace, task.id);
+		// A task that starts between the two reads looks like this once; two polls in a row do not lie.
+		if (previous && !confirmed.has(key)) continue;
+		const container = containers.get(key);
+		const address = facts.containerd.address;
+		out.push({
+			code: 'task-without-shim', severity: 'error',
+			message: `containerd reports task ${key}${container ? ` (${container.name})` : ''} running, but ${why}: containerd's state no longer matches the node. ` +
+				`For a bug report collect \`${ctrCommand(address, task.namespace, 'tasks ls')}\`, \`ps -o pid,ppid,stat,args -p ${task.pid}\` and containerd's log; ` +
+				`then \`${ctrCommand(address, task.namespace, `tasks kill -s KILL ${task.id}`)}\` and \`${ctrCommand(address, task.namespace, `tasks rm -f ${task.id}`)}\`.`,
+			subjects: [
+				container ? containerSubject(container, `pid ${task.pid}`) : {kind: 'container', id: task.id, name: task.id, namespace: task.namespace, pod: null, detail: `pid ${task.pid}`},
+				{kind: 'process', id: String(task.pid), name: 'init', namespace: null, pod: null, detail: why},
+			],
+		});
+	}
+	return out;
+}
+
+function zombies(facts: NodeFacts, input: HealthInput): Finding[] {
+	const processes = facts.processes ?? [];
+	const byPid = new Map(processes.map((p) => [p.pid, p]));
+	const shimPids = new Set(input.shims.map((s) => s.pid));
+	const containerByInit = new Map<number, Container>();
+	for (const c of input.containers) if (c.pid !== null) containerByInit.set(c.pid, c);
+	const groups = new Map<string, {container: Container | null; shim: number; zombies: ProcessInfo[]}>();
+	for (const process of processes) {
+		if (!process.state.startsWith('Z')) continue;
+		let container: Container | null = null;
+		let shim: number | null = null;
+		const seen = new Set<number>();
+		for (let cursor = process.ppid; byPid.has(cursor) && !seen.has(cursor); cursor = byPid.get(cursor)!.ppid) {
+			seen.add(cursor);
+			container ??= containerByInit.get(cursor) ?? null;
+			if (shimPids.has(cursor)) {
+				shim = cursor;
+				break;
+			}
+		}
+		if (shim === null) continue;
+		const key = container ? `c:${container.namespace}/${container.id}` : `s:${shim}`;
+		let group = groups.get(key);
+		if (!group) groups.set(key, (group = {container, shim, zombies: []}));
+		group.zombies.push(process);
+	}
+	const out: Finding[] = [];
+	for (const group of groups.values()) {
+		const count = group.zombies.length;
+		const pids = group.zombies.map((z) => z.pid);
+		const who = group.container ? `container ${group.container.name}` : `shim pid ${group.shim}`;
+		const parents = [...new Set(group.zombies.map((z) => z.ppid))];
+		out.push({
+			code: 'zombie-processes', severity: count >= ZOMBIE_WARN_AT ? 'warn' : 'info',
+			message: `${count} defunct process${count === 1 ? '' : 'es'} under ${who} (pid${pids.length === 1 ? '' : 's'} ${pids.slice(0, 10).join(', ')}${pids.length > 10 ? ', …' : ''}), ` +
+				`left unreaped by pid${parents.length === 1 ? '' : 's'} ${parents.join(', ')}: the container's init does not reap its children, and each zombie holds a pid until it does. ` +
+				`Run the container with an init that reaps (docker run --init, tini, dumb-init) or fix its entrypoint.`,
+			subjects: [
+				...(group.container ? [containerSubject(group.container, `${count} zombie${count === 1 ? '' : 's'}`)] : []),
+				...group.zombies.slice(0, 50).map((z) => processSubject(z, `defunct, parent ${z.ppid}`)),
+			],
+		});
+	}
+	return out;
+}
+
+function eventCountFor(events: readonly ContainerEventCount[], container: Container): ContainerEventCount | null {
+	return events.find((e) => e.id === container.id && (e.namespace === null || container.namespace === null || e.namespace === container.namespace)) ?? null;
+}
+
+/** The cgroup's OOM kill count, when the usage reader (issue #10) filled it in. */
+function cgroupOomKills(container: Container): number | null {
+	const usage = (container as Container & {readonly usage?: {readonly oomKills?: number | null} | null}).usage;
+	return typeof usage?.oomKills === 'number' ? usage.oomKills : null;
+}
+
+function restartLoops(facts: NodeFacts, input: HealthInput): Finding[] {
+	const docker = new Map((facts.docker?.containers ?? []).map((d) => [d.id, d]));
+	const cri = new Map((facts.cri?.containers ?? []).map((c) => [c.id, c]));
+	const events = facts.health?.events ?? [];
+	const out: Finding[] = [];
+	for (const container of input.containers) {
+		if (container.sandbox && !docker.has(container.id)) continue;
+		const inspect = docker.get(container.id)?.inspect;
+		const attempt = cri.get(container.id)?.attempt ?? 0;
+		const seen = eventCountFor(events, container);
+		const counts: [number, string][] = [
+			[inspect?.restartCount ?? 0, "Docker's RestartCount"],
+			[attempt, "the CRI's attempt"],
+			[seen?.exits ?? 0, 'exits seen on the event stream'],
+		];
+		const [count, source] = counts.reduce((best, c) => (c[0] > best[0] ? c : best));
+		if (count < RESTART_LOOP_AT) continue;
+		const lastExit = seen?.lastExitStatus ?? inspect?.exitCode ?? null;
+		const logs = docker.has(container.id) ? `docker logs ${container.name}` : cri.has(container.id) ? `crictl logs ${container.id}` : `${ctrCommand(facts.containerd?.address ?? '', container.namespace ?? 'default', 'tasks ls')}`;
+		out.push({
+			code: 'restart-loop', severity: 'warn',
+			message: `${container.name} restarted ${count} times (${source})${lastExit === null ? '' : `, last exit status ${lastExit}`}: ` +
+				`read why it exits (\`${logs}\`${lastExit === 137 ? '; 137 is SIGKILL, often the OOM killer' : ''}) and fix its command or its health check.`,
+			subjects: [containerSubject(container, `${count} restarts${lastExit === null ? '' : `, last exit ${lastExit}`}`)],
+		});
+	}
+	return out;
+}
+
+function oomKills(facts: NodeFacts, input: HealthInput): Finding[] {
+	const docker = new Map((facts.docker?.containers ?? []).map((d) => [d.id, d]));
+	const events = facts.health?.events ?? [];
+	const out: Finding[] = [];
+	for (const container of input.containers) {
+		const cgroup = cgroupOomKills(container);
+		const seen = eventCountFor(events, container)?.ooms ?? 0;
+		const dockerSays = docker.get(container.id)?.inspect?.oomKilled === true;
+		const count = Math.max(cgroup ?? 0, seen, dockerSays ? 1 : 0);
+		if (count === 0) continue;
+		const sources = [
+			...(cgroup ? [`cgroup oom_kill ${cgroup}`] : []),
+			...(seen ? [`${seen} /tasks/oom event${seen === 1 ? '' : 's'}`] : []),
+			...(dockerSays ? ["Docker's State.OOMKilled"] : []),
+		];
+		out.push({
+			code: 'oom-killed', severity: 'warn',
+			message: `The kernel OOM-killed ${count === 1 ? 'a process' : `${count} processes`} in ${container.name}'s cgroup (${sources.join(', ')}): ` +
+				`raise its memory limit or find what grows${dockerSays ? '' : "; docker inspect's OOMKilled only says whether the init itself was killed"}.`,
+			subjects: [containerSubject(container, `${count} OOM kill${count === 1 ? '' : 's'}`)],
+		});
+	}
+	return out;
+}
+
+/** Every health finding for one node. `now` dates stopped tasks (ms since the epoch). */
+export function healthFindings(facts: NodeFacts, input: HealthInput, now: number = Date.now()): Finding[] {
+	const orphaned = orphanedShims(facts, input.shims);
+	return [
+		...tasksWithoutShim(facts, input),
+		...leakedShims(facts, input, orphaned.pids, now),
+		...orphaned.findings,
+		...duplicateShims(facts, input.shims),
+		...restartLoops(facts, input),
+		...oomKills(facts, input),
+		...zombies(facts, input),
+	];
+}

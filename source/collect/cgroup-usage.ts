@@ -38,8 +38,15 @@ export function usageFromMetrics(namespace: string, metrics: TaskMetrics, fallba
 	};
 }
 
+/** Over SSH the node's /proc/stat and /proc/meminfo cost two SFTP channels: read them this often once a rate exists. */
+export const REMOTE_HOST_EVERY_MS = 30_000;
+/** The second read, the first rate, needs at least this much time after the first. */
+export const REMOTE_HOST_FIRST_RATE_MS = 1_000;
+
 export class UsageCollector {
 	private previous: UsageSample | null = null;
+	/** Over SSH: the last two host reads (the rate is between them), kept between reads. */
+	private remoteHost: {last: HostFact; before: HostFact | null} | null = null;
 	readonly cgroups: CgroupReader | null;
 
 	constructor(private readonly transport: Transport, private readonly now: () => number = Date.now) {
@@ -51,12 +58,25 @@ export class UsageCollector {
 		return this.cgroups === null;
 	}
 
-	/** The node's /proc/stat and /proc/meminfo: read directly here, over SFTP elsewhere (started with the poll, so it adds no wait). */
+	/**
+	 * The node's /proc/stat and /proc/meminfo: read directly here every poll; over SFTP
+	 * elsewhere (started with the poll, so it adds no wait) on the first poll, on the first
+	 * poll at least a second later (the first rate), then every 30 s, so a poll of an SSH
+	 * node otherwise opens nothing but its `ps`. Between reads the last figures stand.
+	 */
 	async readHost(maxBytes: number): Promise<HostFact | null> {
 		if (this.cgroups) return this.cgroups.readHost();
+		const now = this.now();
+		const kept = this.remoteHost;
+		if (kept) {
+			const wait = kept.before === null ? REMOTE_HOST_FIRST_RATE_MS : REMOTE_HOST_EVERY_MS;
+			if (now - kept.last.at < wait) return kept.last;
+		}
 		const read = (path: string) => this.transport.readFile(path, Math.min(maxBytes, 1024 * 1024)).then((b) => b.toString('utf8'), () => null);
 		const [stat, meminfo] = await Promise.all([read('/proc/stat'), read('/proc/meminfo')]);
-		return hostFact(stat, meminfo, this.now());
+		const fresh = hostFact(stat, meminfo, now);
+		if (fresh) this.remoteHost = {last: fresh, before: kept?.last ?? null};
+		return fresh ?? kept?.last ?? null;
 	}
 
 	/** This poll's sample, with the last one; `error` when the source failed for the node. */
@@ -77,7 +97,11 @@ export class UsageCollector {
 			error = containerd.metrics.error;
 		}
 		const current: UsageSample = {containers, host};
-		const facts: UsageFacts = {current, previous: this.previous};
+		// A host fact kept from an earlier poll (SSH) is rated against the read before it, not against itself.
+		const previous: UsageSample | null = this.previous && host && this.previous.host === host && this.remoteHost?.before
+			? {...this.previous, host: this.remoteHost.before}
+			: this.previous;
+		const facts: UsageFacts = {current, previous};
 		this.previous = current;
 		return {facts, error};
 	}

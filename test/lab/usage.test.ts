@@ -52,6 +52,8 @@ describe.skipIf(skipWithoutLab('lab: usage'))('lab: CPU, memory, pids and thrott
 	const ids: Record<string, string> = {};
 	let throttledBefore = 0;
 	let throttledAfter = 0;
+	/** The busy container's CPU rate by the kernel's own counter, over the window crimon sampled in. */
+	let kernelCores = 0;
 
 	const containerNamed = (name: string): Container => {
 		const found = node.containers.find((c) => c.name === name);
@@ -68,12 +70,21 @@ describe.skipIf(skipWithoutLab('lab: usage'))('lab: CPU, memory, pids and thrott
 		for (const name of [BUSY, MEM]) ids[name] = docker('inspect', '-f', '{{.Id}}', name).trim();
 		// Let the loop meet its quota and the shell fill its variable.
 		await new Promise((resolve) => setTimeout(resolve, 3000));
-		throttledBefore = keyed(cgroupFile(ids[BUSY]!, 'cpu', 'cpu.stat'), 'nr_throttled');
-		const result = spawnSync('node', [CLI, 'snapshot', '--json', '--sample', '2s'], {encoding: 'utf8', timeout: 60_000});
-		expect(result.status, result.stderr).toBe(0);
-		const snapshot = JSON.parse(result.stdout) as Snapshot;
-		node = snapshot.nodes[0]!;
-		throttledAfter = keyed(cgroupFile(ids[BUSY]!, 'cpu', 'cpu.stat'), 'nr_throttled');
+		// This machine is shared: when other work leaves the loop less than its half core, the
+		// kernel says so too. Sample again (at most three times) until the kernel's own rate over
+		// crimon's window shows the loop got its quota.
+		for (let attempt = 0; attempt < 3; attempt++) {
+			throttledBefore = keyed(cgroupFile(ids[BUSY]!, 'cpu', 'cpu.stat'), 'nr_throttled');
+			const cpuBefore = Number(cgroupFile(ids[BUSY]!, 'cpuacct', 'cpuacct.usage'));
+			const started = performance.now();
+			const result = spawnSync('node', [CLI, 'snapshot', '--json', '--sample', '2s'], {encoding: 'utf8', timeout: 60_000});
+			expect(result.status, result.stderr).toBe(0);
+			kernelCores = (Number(cgroupFile(ids[BUSY]!, 'cpuacct', 'cpuacct.usage')) - cpuBefore) / 1e9 / ((performance.now() - started) / 1000);
+			node = (JSON.parse(result.stdout) as Snapshot).nodes[0]!;
+			throttledAfter = keyed(cgroupFile(ids[BUSY]!, 'cpu', 'cpu.stat'), 'nr_throttled');
+			if (kernelCores > 0.42) break;
+			console.warn(`usage lab: the busy loop got ${kernelCores.toFixed(2)} cores (the machine is busy); sampling again`);
+		}
 		text = spawnSync('node', [CLI, 'snapshot', '--sample', '1s', '--no-color'], {encoding: 'utf8', timeout: 60_000}).stdout;
 	}, 120_000);
 
@@ -84,6 +95,8 @@ describe.skipIf(skipWithoutLab('lab: usage'))('lab: CPU, memory, pids and thrott
 
 	it('reads a busy loop under --cpus 0.5 as half a core, throttled, as docker stats and the kernel do', () => {
 		const usage = containerNamed(BUSY).usage!;
+		// Against the kernel's own rate over the same window first, then against the quota.
+		expect(Math.abs(usage.cpuCores! - kernelCores)).toBeLessThan(0.1);
 		expect(usage.cpuCores!).toBeGreaterThan(0.4);
 		expect(usage.cpuCores!).toBeLessThan(0.6);
 		expect(usage.cpuLimitCores).toBe(0.5);

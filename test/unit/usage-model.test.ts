@@ -127,3 +127,38 @@ describe('process CPU time and RSS', () => {
 		expect(old).toEqual({pid: 7, ppid: 1, user: 'root', state: 'S', command: 'sleep 10'});
 	});
 });
+
+describe("an SSH node's /proc/stat and /proc/meminfo", () => {
+	it('are read on the first poll, at least a second later for the first rate, then every 30 s', async () => {
+		const {UsageCollector} = await import('../../source/collect/cgroup-usage.js');
+		let now = 0;
+		let busy = 0;
+		const reads: string[] = [];
+		const transport = {
+			kind: 'ssh', target: 'ssh://n', procfs: undefined,
+			readFile: async (path: string) => {
+				reads.push(path);
+				return Buffer.from(path === '/proc/stat' ? `cpu  ${busy} 0 0 ${1000 + now / 10 - busy} 0 0 0 0\ncpu0 0\ncpu1 0\n` : 'MemTotal: 1000 kB\nMemAvailable: 400 kB\n');
+			},
+		} as never;
+		const usage = new UsageCollector(transport, () => now);
+		const poll = async () => buildNodeSnapshot({...labFacts(), usage: usage.collect(null, await usage.readHost(1 << 20)).facts}).host;
+		expect((await poll())!.cpuCores).toBeNull();
+		expect(reads).toHaveLength(2);
+		now = 500;
+		await poll();
+		expect(reads).toHaveLength(2); // too soon for a rate
+		now = 2000;
+		busy = 100; // one second of ticks over two seconds of two CPUs' time
+		const rated = await poll();
+		expect(reads).toHaveLength(4);
+		expect(rated!.cpuCores).toBeCloseTo(2 * 100 / 200, 6);
+		expect(rated!.memoryBytes).toBe(600 * 1024);
+		now = 10_000;
+		expect((await poll())!.cpuCores).toBeCloseTo(1, 6); // the last rate stands between reads
+		expect(reads).toHaveLength(4);
+		now = 32_500;
+		await poll();
+		expect(reads).toHaveLength(6);
+	});
+});

@@ -19,9 +19,16 @@ const IMAGE = 'crimon-lab/busybox:1';
 const BUSY = 'crimon-usage-busy';
 const MEM = 'crimon-usage-mem';
 const MiB = 1024 * 1024;
+/**
+ * The test's containers live under a cgroup of their own, weighted far above the test
+ * runners beside them: on two cores shared with the rest of the suite, Docker's group
+ * would otherwise get about a fifth of the machine and the loop less than its half core
+ * (crimon would say so, rightly, but the quota is what is under test).
+ */
+const PARENT = 'crimon-usage-lab';
 
-/** The cgroup v1 file of a Docker container. */
-const cgroupFile = (id: string, controller: string, file: string) => fs.readFileSync(`/sys/fs/cgroup/${controller}/docker/${id}/${file}`, 'utf8');
+/** The cgroup v1 file of one of the test's containers. */
+const cgroupFile = (id: string, controller: string, file: string) => fs.readFileSync(`/sys/fs/cgroup/${controller}/${PARENT}/${id}/${file}`, 'utf8');
 const keyed = (text: string, key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1]);
 
 /** `docker stats --no-stream` for one container: CPU % and memory in bytes (Docker prints binary units). */
@@ -64,9 +71,10 @@ describe.skipIf(skipWithoutLab('lab: usage'))('lab: CPU, memory, pids and thrott
 	beforeAll(async () => {
 		for (const name of [BUSY, MEM]) spawnSync('/usr/bin/docker', ['rm', '-f', name]);
 		// This machine has two cores: one busy loop held to half of one.
-		docker('run', '-d', '--name', BUSY, '--cpus', '0.5', IMAGE, 'sh', '-c', 'while :; do :; done');
+		docker('run', '-d', '--name', BUSY, '--cgroup-parent', `/${PARENT}`, '--cpus', '0.5', IMAGE, 'sh', '-c', 'while :; do :; done');
+		fs.writeFileSync(`/sys/fs/cgroup/cpu/${PARENT}/cpu.shares`, '262144');
 		// A shell holding 48 MiB in a variable (busybox execs a last command and frees it: end with a loop).
-		docker('run', '-d', '--name', MEM, '--memory', '128m', IMAGE, 'sh', '-c', 'x=$(head -c 50331648 /dev/zero | tr "\\0" a); while :; do sleep 1; done');
+		docker('run', '-d', '--name', MEM, '--cgroup-parent', `/${PARENT}`, '--memory', '128m', IMAGE, 'sh', '-c', 'x=$(head -c 50331648 /dev/zero | tr "\\0" a); while :; do sleep 1; done');
 		for (const name of [BUSY, MEM]) ids[name] = docker('inspect', '-f', '{{.Id}}', name).trim();
 		// Let the loop meet its quota and the shell fill its variable.
 		await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -91,6 +99,13 @@ describe.skipIf(skipWithoutLab('lab: usage'))('lab: CPU, memory, pids and thrott
 	afterAll(() => {
 		// Busy containers never outlive the test: the machine has two cores.
 		for (const name of [BUSY, MEM]) spawnSync('/usr/bin/docker', ['rm', '-f', name], {timeout: 30_000});
+		for (const controller of fs.readdirSync('/sys/fs/cgroup')) {
+			try {
+				fs.rmdirSync(`/sys/fs/cgroup/${controller}/${PARENT}`);
+			} catch {
+				// Not made in this hierarchy, or already gone.
+			}
+		}
 	});
 
 	it('reads a busy loop under --cpus 0.5 as half a core, throttled, as docker stats and the kernel do', () => {

@@ -110,7 +110,7 @@ describe('compare operands', () => {
 
 describe('crimon snapshot --from (the built CLI)', () => {
 	let dir: string;
-	const run = (args: string[], input?: string) => spawnSync('node', [CLI, ...args], {encoding: 'utf8', input, timeout: 20_000, env: {...process.env, NO_COLOR: '1'}});
+	const run = (args: string[], input?: string) => spawnSync(process.execPath, [CLI, ...args], {encoding: 'utf8', input, timeout: 20_000, env: {...process.env, NO_COLOR: '1'}});
 
 	beforeAll(() => {
 		if (!fs.existsSync(CLI)) throw new Error(`${CLI} is not built: run npx tsc -p tsconfig.json`);

@@ -158,6 +158,16 @@ async function compareCommand(args: CliArgs): Promise<number> {
 	return a.ok && b.ok ? 0 : 1;
 }
 
+/** /dev/tty as a key source, when there is a controlling terminal; else runApp says it needs one. */
+async function openTerminalInput(): Promise<NodeJS.ReadStream | undefined> {
+	const [{openSync}, tty] = await Promise.all([import('node:fs'), import('node:tty')]);
+	try {
+		return new tty.ReadStream(openSync('/dev/tty', 'r')) as NodeJS.ReadStream;
+	} catch {
+		return undefined;
+	}
+}
+
 async function appCommand(args: CliArgs): Promise<number> {
 	// Saved files are read first: a bad one is a one-line error before the screen is taken.
 	const files = await loadSnapshotFiles(args.from);
@@ -172,9 +182,12 @@ async function appCommand(args: CliArgs): Promise<number> {
 	// The local process reader re-reads the rows on screen each poll (the rest less often).
 	const poller = new Poller(store, handles, {concurrency: resolved.concurrency, intervals: resolved.specs.map((s) => s.intervalMs), refreshFor: onScreenPids(store)});
 	const {runApp} = await import('./views/run-app.js');
+	// `--from -` took stdin for the file: the keys come from the terminal itself.
+	const keyboard = args.from.includes('-') && !process.stdin.isTTY ? await openTerminalInput() : undefined;
 	try {
-		return await runApp({store, poller, noColor: args.noColor});
+		return await runApp({store, poller, noColor: args.noColor, ...(keyboard ? {stdin: keyboard} : {})});
 	} finally {
+		keyboard?.destroy();
 		poller.stop();
 		await Promise.all(handles.map((h) => h.close()));
 	}

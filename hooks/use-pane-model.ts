@@ -3,15 +3,16 @@
  * then sort, then filter and folds. Cursor moves reuse all of it; a poll rebuilds only
  * the active pane.
  */
-import {useMemo} from 'react';
+import {useEffect, useMemo} from 'react';
 import type {NodeSnapshot} from '../source/model/types.js';
 import {EMPTY_FOLDS, viewKey} from '../source/store/ui-state.js';
 import type {SortState} from '../source/ui/container-rows.js';
 import {stableSnapshots} from '../source/ui/stable-snapshot.js';
-import {cachedPaneItems, paneCount, shapePane, sortItems, type PaneCount} from '../source/ui/pane-rows.js';
+import {cachedPaneItems, cachedShapePane, cachedSortItems, paneCount, prebuildJobs, type PaneCount} from '../source/ui/pane-rows.js';
+import {idleQueue} from '../source/ui/snapshot-memo.js';
 import type {PaneId} from '../source/ui/panes.js';
 import type {Shaped} from '../source/ui/tree.js';
-import {useCrimon} from './store-context.js';
+import {useCrimon, useCrimonStore} from './store-context.js';
 
 export interface PaneModel {
 	readonly node: number;
@@ -40,13 +41,26 @@ export function usePaneModel(): PaneModel {
 	const folds = useCrimon((s) => s.ui.folds[viewKey(s.ui.activeNode, s.ui.pane)] ?? EMPTY_FOLDS);
 
 	const items = useMemo(() => (snapshot ? cachedPaneItems(snapshot, pane, runtimeOnly) : []), [snapshot, pane, pane === 'processes' && runtimeOnly]);
-	const sorted = useMemo(() => (snapshot ? sortItems(snapshot, pane, items, sort) : items), [snapshot, pane, items, pane === 'containers' || pane === 'pods' ? sort : null]);
-	const shaped = useMemo(() => (snapshot ? shapePane(pane, sorted, filter, folds) : EMPTY), [snapshot, pane, sorted, filter, folds]);
+	const sorted = useMemo(() => (snapshot ? cachedSortItems(snapshot, pane, items, sort) : items), [snapshot, pane, items, pane === 'containers' || pane === 'pods' ? sort : null]);
+	const shaped = useMemo(() => (snapshot ? cachedShapePane(pane, sorted, filter, folds) : EMPTY), [snapshot, pane, sorted, filter, folds]);
 	const positions = useMemo(() => {
 		const map = new Map<string, number>();
 		shaped.rows.forEach((row, i) => map.set(row.item.key, i));
 		return map;
 	}, [shaped]);
 	const count = useMemo(() => paneCount(pane, shaped), [pane, shaped]);
+	// Once this frame is out, build the other panes' rows for this snapshot in idle turns.
+	const store = useCrimonStore();
+	const idle = useMemo(() => idleQueue(), []);
+	useEffect(() => {
+		if (!snapshot) return;
+		const viewOf = (target: PaneId) => {
+			const {ui} = store.getState();
+			return {filter: ui.filter, sort: ui.sort, runtimeOnly: ui.runtimeOnly, folds: ui.folds[viewKey(node, target)] ?? EMPTY_FOLDS};
+		};
+		idle.schedule(prebuildJobs(snapshot, pane, viewOf));
+		return () => idle.cancel();
+		// Per snapshot: the view settings are read when each job runs.
+	}, [idle, snapshot, store, node]);
 	return {node, pane, snapshot, shaped, positions, count, filter, sort, runtimeOnly};
 }

@@ -5,6 +5,7 @@ import {escapeText} from '../source/render/terminal-text.js';
 import type {Style} from '../source/render/text-style.js';
 import {fitSegments, type Line} from '../source/ui/lines.js';
 import {seg, type Tone} from '../source/ui/row.js';
+import {memoOnSnapshot} from '../source/ui/snapshot-memo.js';
 import type {Theme} from '../source/ui/theme.js';
 import {TextPanel} from './TextPanel.js';
 
@@ -30,14 +31,20 @@ export function windowOf(lines: readonly Line[], width: number, height: number, 
 	return [...shown, fitSegments([seg(`… ${more} more line${more === 1 ? '' : 's'} (scroll)`, 'dim')], width)];
 }
 
+/** The pane's lines, built once per snapshot and width (the pane draws them, Screen counts them). */
 export function nodePaneLines(node: NodeSnapshot | null, width: number): Line[] {
 	if (!node) return toLines([{text: 'waiting for the first poll…', style: 'dim'}], width);
+	return nodeLinesOf(node, String(width));
+}
+
+const nodeLinesOf = memoOnSnapshot((node: NodeSnapshot, key: string): Line[] => {
+	const width = Number(key);
 	const head: StyledLine[] = [
 		{text: `${escapeText(node.name)} — ${criSummary(node.diagnosis ?? null)}`, style: 'bold'},
 	];
 	if (!node.ok) head.push({text: `unreachable: ${escapeText(node.errors[0]?.message ?? 'no answer')}`, style: 'red'});
 	return toLines([...head, ...diagnosisLines(node.diagnosis ?? null, width)], width);
-}
+});
 
 export interface NodePaneProps {
 	readonly node: NodeSnapshot | null;

@@ -84,7 +84,8 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 		return [detailsHeading(shown, fresh !== null, layout.columns), ...detailLines(shown, layout.columns).map((line) => fitSegments(line, layout.columns))];
 	}, [details?.subject, snapshot, layout.columns, history]);
 	const helpText = useMemo(() => (help ? helpScreenLines(layout.columns) : []), [help !== null, layout.columns]);
-	// Only the counts, for how far the keys may scroll; the panes build the same lines themselves.
+	// Only the counts, for how far the keys may scroll: the lines are memoised per snapshot
+	// and width, so this and the pane drawing them build them once between them.
 	const textLineCount = useMemo(() => (isText ? nodePaneLines(snapshot, layout.columns).length : 0), [isText, snapshot, layout.columns]);
 	const compareLineCount = useMemo(() => (compare ? comparePaneLines(snapshot, other, layout.columns).length : 0), [compare !== null, snapshot, other, layout.columns]);
 

@@ -8,6 +8,7 @@ import {pollLine, compactFooterLine, noticeLine, type PollStatus} from '../sourc
 import {sameLine, type Line} from '../source/ui/lines.js';
 import type {Theme} from '../source/ui/theme.js';
 import {Footer} from './Footer.js';
+import {FILE_TARGET_PREFIX} from '../source/snapshot-file/saved-nodes.js';
 
 export interface StatusFooterProps {
 	readonly width: number;
@@ -26,6 +27,7 @@ export function pollStatusOf(state: CrimonState): PollStatus {
 		lastDurationMs: entry?.lastDurationMs ?? null,
 		lastError: entry?.lastError ?? null,
 		sourceErrors: (entry?.snapshot?.errors ?? []).map((e) => `${e.source}: ${e.message}`),
+		saved: entry?.target.startsWith(FILE_TARGET_PREFIX) ?? false,
 	};
 }
 

@@ -1,4 +1,4 @@
-import {dockerGet} from '../protocol/docker-http.js';
+import {DockerApiError, dockerGet} from '../protocol/docker-http.js';
 import {negotiateApiVersion, versionedPath} from '../protocol/docker-api-version.js';
 import type {DockerFacts, DockerInspectFact} from '../model/types.js';
 import {dockerInspectPath, INSPECT_TTL_MS, inspectCandidates, parseDockerInspect} from './docker-inspect.js';
@@ -29,8 +29,9 @@ export async function collectDocker(transport: Transport, options: CollectOption
 	const known = options.memo?.has(key) === true;
 	const {version, containers} = await poll().catch((error: unknown) => {
 		forget(options.memo, key);
-		// A kept answer may be a daemon since replaced by one that speaks another range: ask afresh once.
-		if (known) return poll();
+		// A kept answer may be a daemon since replaced by one that speaks another range (it
+		// refuses the version with HTTP 400): ask afresh once. A slow daemon is not asked twice.
+		if (known && error instanceof DockerApiError && error.status === 400) return poll();
 		throw error;
 	}).catch((error: unknown) => {
 		forget(options.memo, key);

@@ -8,6 +8,10 @@ import {settleWithin} from '../util/deadline.js';
 
 export class DockerApiError extends Error {
 	override readonly name = 'DockerApiError';
+	/** The HTTP status of an answer that was not 200; null when there was no answer. */
+	constructor(message: string, readonly status: number | null = null) {
+		super(message);
+	}
 }
 
 export interface GetOptions {
@@ -52,7 +56,7 @@ export function dockerGet(stream: Duplex, path: string, options: GetOptions): Pr
 					} catch {
 						// Not JSON: the status alone says enough.
 					}
-					finish(new DockerApiError(`GET ${path} answered HTTP ${status}${detail ? `: ${detail}` : ''}`));
+					finish(new DockerApiError(`GET ${path} answered HTTP ${status}${detail ? `: ${detail}` : ''}`, status));
 					return;
 				}
 				try {

@@ -8,6 +8,7 @@
  */
 import http2 from 'node:http2';
 import type {Duplex} from 'node:stream';
+import {describeStreamReset, isGrpcContentType} from './grpc-wire.js';
 
 export interface StreamOptions {
 	readonly metadata?: Readonly<Record<string, string>>;
@@ -134,6 +135,11 @@ export function openGrpcStream(duplex: Duplex, path: string, request: Uint8Array
 			end(new GrpcStreamError(`not a gRPC answer (HTTP status ${httpStatus})`, null));
 			return;
 		}
+		if (!isGrpcContentType(fields['content-type'])) {
+			const type = fields['content-type'];
+			end(new GrpcStreamError(`not a gRPC answer (content-type ${type === undefined ? 'missing' : JSON.stringify(type.slice(0, 80))})`, null));
+			return;
+		}
 		readStatus(fields);
 		if (status === null) open();
 	});
@@ -168,9 +174,15 @@ export function openGrpcStream(duplex: Duplex, path: string, request: Uint8Array
 			handlers.onMessage(message);
 		}
 	});
-	call.on('error', (error) => end(new GrpcStreamError(error.message, null)));
+	// A server's RST_STREAM ends the call as a stream error: name its HTTP/2 code.
+	const reset = (): GrpcStreamError | null => {
+		if (status !== null || call.rstCode === undefined || call.rstCode === http2.constants.NGHTTP2_NO_ERROR) return null;
+		const {message, grpcCode} = describeStreamReset(call.rstCode);
+		return new GrpcStreamError(message, grpcCode);
+	};
+	call.on('error', (error) => end(reset() ?? new GrpcStreamError(error.message, null)));
 	call.on('close', () => {
-		if (status === null) end(new GrpcStreamError('the stream closed without a gRPC status', null));
+		if (status === null) end(reset() ?? new GrpcStreamError('the stream closed without a gRPC status', null));
 		else if (status === 0) end(null);
 		else end(new GrpcStreamError(`${STATUS_NAMES[status] ?? `status ${status}`}${statusMessage ? `: ${statusMessage}` : ''}`, status));
 	});

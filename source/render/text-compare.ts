@@ -111,12 +111,19 @@ export function compareLines(comparison: NodeComparison, layout: CompareLayout):
 	return out;
 }
 
+/** The snapshot command that shows both sides in full: saved sides (file:PATH) are read with --from, which does not mix with --node. */
+function detailsCommand(a: string, b: string): string {
+	const flag = (target: string) => (target.startsWith('file:') ? `--from ${safe(target.slice(5))}` : `--node ${safe(target)}`);
+	if (a.startsWith('file:') === b.startsWith('file:')) return `crimon snapshot ${flag(a)} ${flag(b)}`;
+	return `crimon snapshot ${flag(a)}; crimon snapshot ${flag(b)}`;
+}
+
 export function renderCompareText(comparison: NodeComparison, options: {color: boolean; maxWidth: number}): string {
 	// Piped output gets a fixed readable width: two columns of 4096 help nobody.
 	const width = Math.min(options.maxWidth, 160);
 	const lines = compareLines(comparison, {width});
 	lines.push({text: '', style: null});
-	lines.push({text: `details: crimon snapshot --node ${safe(comparison.a.target)} --node ${safe(comparison.b.target)}`, style: 'dim'});
+	lines.push({text: `details: ${detailsCommand(comparison.a.target, comparison.b.target)}`, style: 'dim'});
 	return paintLines(lines, options.color).join('\n') + '\n';
 }
 

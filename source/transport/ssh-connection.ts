@@ -204,7 +204,9 @@ function describeAuthFailure(config: ResolvedSshConfig, identities: Identities, 
 /**
  * ssh2 writes every SSH packet on its own, and an HTTP/2 exchange over a channel is many
  * small packets: one write (one syscall) each was most of crimon's CPU per poll. Writes made
- * in the same tick are corked and leave together on the next, which adds no latency.
+ * in the same turn of the event loop are corked and leave together at its end (setImmediate:
+ * a tick was too short to catch the HTTP/2 frames of concurrent calls; 7 writes a poll
+ * became 5), which adds no latency worth a name.
  */
 function coalesceWrites(socket: net.Socket): void {
 	const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
@@ -213,7 +215,7 @@ function coalesceWrites(socket: net.Socket): void {
 		if (!corked) {
 			corked = true;
 			socket.cork();
-			process.nextTick(() => {
+			setImmediate(() => {
 				corked = false;
 				socket.uncork();
 			});

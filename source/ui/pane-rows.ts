@@ -11,6 +11,7 @@ import {PANE_INFO, type PaneId} from './panes.js';
 import {podItems, sortPodItems} from './pod-rows.js';
 import {processItems} from './process-rows.js';
 import type {Item} from './row.js';
+import {memoOnSnapshot} from './snapshot-memo.js';
 import {shapeTree, type Shaped, type ShapedRow} from './tree.js';
 
 export interface PaneView {
@@ -35,19 +36,74 @@ export function paneItems(snapshot: NodeSnapshot, pane: PaneId, runtimeOnly: boo
 	}
 }
 
-const itemCache = new WeakMap<NodeSnapshot, Map<string, readonly Item[]>>();
+const itemsOf = memoOnSnapshot((snapshot: NodeSnapshot, key: string): readonly Item[] => {
+	const [pane, runtimeOnly] = key.split(':') as [PaneId, string | undefined];
+	return paneItems(snapshot, pane, runtimeOnly === 'runtime');
+});
 
 /**
  * `paneItems`, kept for as long as the snapshot lives: switching panes back and forth
- * between two polls rebuilds nothing.
+ * between two polls rebuilds nothing, and panes built ahead (prebuildPanes) are ready.
  */
 export function cachedPaneItems(snapshot: NodeSnapshot, pane: PaneId, runtimeOnly: boolean): readonly Item[] {
-	let perSnapshot = itemCache.get(snapshot);
-	if (!perSnapshot) itemCache.set(snapshot, (perSnapshot = new Map()));
-	const key = pane === 'processes' ? `${pane}:${runtimeOnly}` : pane;
-	let items = perSnapshot.get(key);
-	if (!items) perSnapshot.set(key, (items = paneItems(snapshot, pane, runtimeOnly)));
-	return items;
+	return itemsOf(snapshot, pane === 'processes' ? `${pane}:${runtimeOnly ? 'runtime' : 'all'}` : pane);
+}
+
+const sortedCache = new WeakMap<readonly Item[], Map<string, readonly Item[]>>();
+
+/** sortItems, kept per items list and sort (a sort key pressed twice in a row re-sorts nothing). */
+export function cachedSortItems(snapshot: NodeSnapshot, pane: PaneId, items: readonly Item[], sort: SortState): readonly Item[] {
+	if (pane !== 'containers' && pane !== 'pods') return items;
+	let bySort = sortedCache.get(items);
+	if (!bySort) sortedCache.set(items, (bySort = new Map()));
+	const key = JSON.stringify(sort);
+	let sorted = bySort.get(key);
+	if (!sorted) bySort.set(key, (sorted = sortItems(snapshot, pane, items, sort)));
+	return sorted;
+}
+
+const shapedCache = new WeakMap<readonly Item[], Map<string, WeakMap<ReadonlySet<string>, Shaped>>>();
+
+/** shapePane, kept per items list, filter and fold set: a pane shown again is ready as it was left. */
+export function cachedShapePane(pane: PaneId, items: readonly Item[], filter: string, folds: ReadonlySet<string>): Shaped {
+	let byFilter = shapedCache.get(items);
+	if (!byFilter) shapedCache.set(items, (byFilter = new Map()));
+	// One filter kept per list: typing a filter must not keep a shape for every prefix.
+	let byFolds = byFilter.get(filter);
+	if (!byFolds) {
+		byFilter.clear();
+		byFilter.set(filter, (byFolds = new WeakMap()));
+	}
+	let shaped = byFolds.get(folds);
+	if (!shaped) byFolds.set(folds, (shaped = shapePane(pane, items, filter, folds)));
+	return shaped;
+}
+
+/** How a pane is viewed right now: what its shaping depends on besides the snapshot. */
+export type PaneViewOf = (pane: PaneId) => PaneView;
+
+/**
+ * The jobs that build every row pane's rows for a snapshot as each pane is viewed now, the
+ * one on screen left out (already built): run in idle turns after a poll, so that Tab, `a`
+ * or a sort then finds its rows ready instead of building 10,000 of them between a key and
+ * its frame. Each job is one pane, so a key waits for one at most.
+ */
+export function prebuildJobs(snapshot: NodeSnapshot, shown: PaneId, viewOf: PaneViewOf): (() => void)[] {
+	const jobs: (() => void)[] = [];
+	for (const pane of Object.keys(PANE_INFO) as PaneId[]) {
+		if (PANE_INFO[pane].shape === 'text') continue;
+		const runtimeOnly = viewOf(pane).runtimeOnly;
+		const variants = pane === 'processes' ? [runtimeOnly, !runtimeOnly] : [runtimeOnly];
+		for (const variant of variants) {
+			if (pane === shown && variant === runtimeOnly) continue;
+			jobs.push(() => {
+				const view = viewOf(pane);
+				const items = cachedSortItems(snapshot, pane, cachedPaneItems(snapshot, pane, variant), view.sort);
+				cachedShapePane(pane, items, view.filter, view.folds);
+			});
+		}
+	}
+	return jobs;
 }
 
 export function sortItems(snapshot: NodeSnapshot, pane: PaneId, items: readonly Item[], sort: SortState): readonly Item[] {

@@ -145,6 +145,8 @@ export interface PollStatus {
 	readonly lastError: string | null;
 	/** Sources that failed while the node still answered (a missing socket, say). */
 	readonly sourceErrors: readonly string[];
+	/** A node read from a saved file (--from): never polled; lastPollAt is when it was taken. */
+	readonly saved?: boolean;
 }
 
 export function pollLine(poll: PollStatus, now: number, width: number): Segment[] {
@@ -153,6 +155,12 @@ export function pollLine(poll: PollStatus, now: number, width: number): Segment[
 
 export function pollSegments(poll: PollStatus, now: number): Segment[] {
 	const out: Segment[] = [];
+	if (poll.saved) {
+		out.push(seg('saved snapshot, not polled', 'dim'));
+		if (poll.lastPollAt !== null) out.push(seg(` · taken ${formatAge(now - poll.lastPollAt)} ago`, 'dim'));
+		if (poll.sourceErrors.length > 0) out.push(seg(' · ', 'dim'), seg(escapeText(poll.sourceErrors[0]!) + (poll.sourceErrors.length > 1 ? ` (+${poll.sourceErrors.length - 1} more)` : ''), 'warn'));
+		return out;
+	}
 	out.push(poll.paused ? seg('paused', 'warn') : seg(`every ${formatInterval(poll.intervalMs)}`, 'dim'));
 	// No "polling…" while a poll runs: it would cost two redraws a poll for little news.
 	if (poll.lastPollAt !== null) {

@@ -47,6 +47,8 @@ interface Lab {
 describe.skipIf(skipWithoutTools())('lab: Prometheus reads crimon', () => {
 	let dir: string;
 	const servers: Started[] = [];
+	/** node_exporter's port; the Prometheus below scrapes it too. */
+	let exporterPort: number;
 
 	beforeAll(() => {
 		dir = mkTemp('crimon-prom-');
@@ -82,6 +84,7 @@ describe.skipIf(skipWithoutTools())('lab: Prometheus reads crimon', () => {
 		expect(fs.readdirSync(textfiles)).toEqual(['crimon.prom']);
 
 		const port = await freePort();
+		exporterPort = port;
 		const exporter = start('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${textfiles}`]);
 		servers.push(exporter);
 		const scrape = () => waitFor(`node_exporter on :${port} (${exporter.output()})`, 20_000, async () => {
@@ -95,21 +98,22 @@ describe.skipIf(skipWithoutTools())('lab: Prometheus reads crimon', () => {
 		expect(find(samples, 'crimon_shims', {version: 'v1', namespace: 'lab-other'})[0]?.value).toBe(1);
 		expect(find(samples, 'crimon_cri_runtime_info', {runtime: 'containerd', how: 'probe', endpoint: 'unix:///run/containerd/containerd.sock', api_version: 'v1'})[0]?.value).toBe(1);
 
-		// Rewritten in place with a hostile saved node beside the live one: the exporter reads
-		// the new file whole, and the names come back as crimon wrote them, quote and newline
-		// kept, the escape sequence as visible text.
+		// Rewritten in place with saved nodes beside this one — node01 on dockershim with a
+		// leaked shim, and a hostile name: the exporter reads the new file whole, and the names
+		// come back as crimon wrote them, quote and newline kept, the escape sequence as text.
 		const saved = path.join(dir, 'saved.json');
-		const hostile = path.join(dir, 'hostile.json');
+		const fixture = path.join(dir, 'fixture.json');
 		expect(crimon(['snapshot', '--json', '--output', saved]).status).toBe(0);
-		const fixture: Snapshot = metricsSnapshot();
-		fs.writeFileSync(hostile, renderSnapshotJson({...fixture, nodes: [fixture.nodes[1]!]}));
-		const rewrite = crimon(['snapshot', '--from', saved, '--from', hostile, '--format', 'prometheus', '--output', out]);
+		const fixtureSnapshot: Snapshot = metricsSnapshot();
+		fs.writeFileSync(fixture, renderSnapshotJson(fixtureSnapshot));
+		const rewrite = crimon(['snapshot', '--from', saved, '--from', fixture, '--format', 'prometheus', '--output', out]);
 		expect(rewrite.stderr).toBe('');
 		expect(rewrite.status).toBe(0);
 		samples = await scrape();
 		expect(find(samples, 'node_textfile_scrape_error', {})[0]?.value).toBe(0);
 		const nodes = find(samples, 'crimon_node_up', {}).map((s) => s.labels['node']).sort();
-		expect(nodes).toEqual([local!.labels['node'], 'evil\\"name\nline2\\x1b]0;OWNED\\x07\\u202e'].sort());
+		expect(nodes).toEqual([local!.labels['node'], 'node01', 'evil\\"name\nline2\\x1b]0;OWNED\\x07\\u202e'].sort());
+		expect(find(samples, 'crimon_findings', {node: 'node01', code: 'shim-leaked', severity: 'warn'})[0]?.value).toBe(1);
 		expect(fs.readdirSync(textfiles)).toEqual(['crimon.prom']);
 	});
 
@@ -139,7 +143,10 @@ describe.skipIf(skipWithoutTools())('lab: Prometheus reads crimon', () => {
 			fs.writeFileSync(config, [
 				'global:', '  scrape_interval: 1s', '  evaluation_interval: 1s',
 				'rule_files:', `  - ${rules}`,
-				'scrape_configs:', '  - job_name: crimon', '    static_configs:', `      - targets: ['127.0.0.1:${servePort}']`, '',
+				'scrape_configs:',
+				'  - job_name: crimon', '    static_configs:', `      - targets: ['127.0.0.1:${servePort}']`,
+				// The textfile above, through node_exporter: the lab node as saved, node01 (dockershim), the hostile one.
+				'  - job_name: textfile', '    static_configs:', `      - targets: ['127.0.0.1:${exporterPort}']`, '',
 			].join('\n'));
 			const checkRules = spawnSync('promtool', ['check', 'rules', rules], {encoding: 'utf8'});
 			expect(checkRules.status, checkRules.stdout + checkRules.stderr).toBe(0);
@@ -155,7 +162,7 @@ describe.skipIf(skipWithoutTools())('lab: Prometheus reads crimon', () => {
 			prom = `http://127.0.0.1:${promPort}`;
 			await waitFor(`prometheus ready (${server.output().slice(-2000)})`, 30_000, async () => ((await get(`${prom}/-/ready`)).status === 200 ? true : undefined));
 			// Until it has scraped crimon with all three nodes polled.
-			await waitFor('a scrape with every node', 30_000, async () => ((await promQuery(prom, 'crimon_node_up')).length === 3 ? true : undefined));
+			await waitFor('a scrape of each job with every node', 30_000, async () => ((await promQuery(prom, 'crimon_node_up')).length === 6 ? true : undefined));
 		});
 		afterAll(() => {
 			if (home) fs.rmSync(home, {recursive: true, force: true});
@@ -177,38 +184,41 @@ describe.skipIf(skipWithoutTools())('lab: Prometheus reads crimon', () => {
 		it('answers PromQL over what it scraped', async () => {
 			expect(await promQuery(prom, 'up{job="crimon"}')).toEqual([expect.objectContaining({value: 1})]);
 			// Both reachable nodes run containerd as their CRI runtime (no kubelet: probed).
-			const byRuntime = await promQuery(prom, 'sum by (runtime) (crimon_cri_runtime_info)');
+			const byRuntime = await promQuery(prom, 'sum by (runtime) (crimon_cri_runtime_info{job="crimon"})');
 			expect(byRuntime).toEqual([{metric: {runtime: 'containerd'}, value: 2}]);
-			// The recording rule from the README gives the same.
-			const recorded = await waitFor('the recording rule', 15_000, async () => {
+			// The README's recording rule over both jobs: the saved lab node adds a containerd, node01 is on dockershim.
+			const recorded = await waitFor('the recording rule over both jobs', 15_000, async () => {
 				const r = await promQuery(prom, 'runtime:crimon_cri_runtime_info:sum');
-				return r.length > 0 ? r : undefined;
+				return r.length === 2 ? r : undefined;
 			});
-			expect(recorded).toEqual([{metric: {__name__: 'runtime:crimon_cri_runtime_info:sum', runtime: 'containerd'}, value: 2}]);
+			expect(Object.fromEntries(recorded.map((r) => [r.metric['runtime'], r.value]))).toEqual({containerd: 3, dockershim: 1});
 			// One v1 shim in the lab (lab-v1-box, namespace lab-other), and as many in all as ps shows.
-			expect(await promQuery(prom, 'sum(crimon_shims{version="v1", namespace="lab-other"})')).toEqual([{metric: {}, value: 1}]);
-			const v1 = await promQuery(prom, 'sum(crimon_shims{version="v1"})');
+			expect(await promQuery(prom, 'sum(crimon_shims{job="crimon", version="v1", namespace="lab-other"})')).toEqual([{metric: {}, value: 1}]);
+			const v1 = await promQuery(prom, 'sum(crimon_shims{job="crimon", version="v1"})');
 			expect(v1).toEqual([{metric: {}, value: v1ShimsByPs()}]);
 			// The SSH node: one CRI pod, no Docker; this machine: dockershim's pod from labels.
 			const pods = await promQuery(prom, `crimon_pods{node="${node.hostname}"}`);
 			expect(Object.fromEntries(pods.map((p) => [p.metric['source'], p.value]))).toEqual({'cri': 1, 'docker-labels': 0});
 			expect((await promQuery(prom, 'crimon_runtime_version_info{runtime="docker"}')).map((r) => r.metric['node'])).not.toContain(node.hostname);
 			// The unreachable node is down and says nothing else.
-			const up = await promQuery(prom, 'crimon_node_up');
+			const up = await promQuery(prom, 'crimon_node_up{job="crimon"}');
 			expect(Object.fromEntries(up.map((r) => [r.metric['node'], r.value]))).toMatchObject({[node.hostname]: 1, '127.0.0.1': 0});
 			expect(await promQuery(prom, 'count by (node) ({__name__=~"crimon_.+", node="127.0.0.1"})')).toEqual([{metric: {node: '127.0.0.1'}, value: 2}]);
-			expect((await promQuery(prom, 'crimon_poll_duration_seconds'))).toHaveLength(3);
+			// Live polls say how long they took; saved files cannot.
+			expect((await promQuery(prom, 'crimon_poll_duration_seconds{job="crimon"}'))).toHaveLength(3);
+			expect((await promQuery(prom, 'crimon_poll_duration_seconds{job="textfile"}'))).toHaveLength(0);
 		});
 
-		it('loads the README\'s alerts, and the dockershim alert stays quiet on containerd nodes', async () => {
+		it('loads the README\'s alerts: dockershim and leaked shims on node01 only, the refused node unreachable', async () => {
 			const rules = async () => (JSON.parse((await get(`${prom}/api/v1/rules`)).text) as {data: {groups: {rules: {name: string; health: string}[]}[]}}).data.groups.flatMap((g) => g.rules);
 			expect((await rules()).map((r) => r.name).sort()).toEqual(['CrimonNodeOnDockershim', 'CrimonNodeUnreachable', 'CrimonShimLeaked', 'runtime:crimon_cri_runtime_info:sum']);
 			await waitFor('every rule evaluated', 15_000, async () => ((await rules()).every((r) => r.health === 'ok') ? true : undefined));
 			const alerts = JSON.parse((await get(`${prom}/api/v1/alerts`)).text) as {data: {alerts: {labels: {alertname: string; node: string}}[]}};
 			const names = alerts.data.alerts.map((a) => `${a.labels.alertname} ${a.labels.node}`);
-			expect(names.filter((n) => n.startsWith('CrimonNodeOnDockershim'))).toEqual([]);
-			// The refused node is pending (for: 10m), named.
-			expect(names).toContain('CrimonNodeUnreachable 127.0.0.1');
+			// Pending (their `for:` has not passed), each on the node it concerns and no other.
+			expect(names.filter((n) => n.startsWith('CrimonNodeOnDockershim'))).toEqual(['CrimonNodeOnDockershim node01']);
+			expect(names.filter((n) => n.startsWith('CrimonShimLeaked'))).toEqual(['CrimonShimLeaked node01']);
+			expect(names.filter((n) => n.startsWith('CrimonNodeUnreachable'))).toEqual(['CrimonNodeUnreachable 127.0.0.1']);
 		});
 	});
 });

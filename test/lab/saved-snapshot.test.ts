@@ -67,6 +67,7 @@ describe.skipIf(skipWithoutLab('lab: saved snapshots'))('lab: saved snapshots an
 		expect(text.status).toBe(0);
 		expect(text.stdout).toMatch(/ @ before\.json \d{4}-\d\d-\d\d \d\d:\d\dZ on containerd/);
 		expect(text.stdout).toContain(`only on ${saved.nodes[0]!.name}`);
+		expect(text.stdout).toContain(`details: crimon snapshot --from ${before}; crimon snapshot --node local\n`);
 		expect(isTerminalSafe(text.stdout.replace(/\n/g, ''))).toBe(true);
 	});
 

@@ -1,5 +1,6 @@
 /** Kept gRPC sessions: one per socket across polls, replaced when one dies. */
 import {afterEach, describe, expect, it} from 'vitest';
+import {GrpcChannelPool} from '../../source/collect/channel-pool.js';
 import {createNodeCollector} from '../../source/collect/collect-node.js';
 import {DEFAULT_COLLECT_OPTIONS} from '../../source/collect/collect-options.js';
 import {fixture} from '../support/lab-fixtures.js';
@@ -53,6 +54,24 @@ describe('kept gRPC sessions', () => {
 		const after = await collector.collect();
 		expect(after.containerd?.containers.length).toBeGreaterThan(0);
 		expect(after.errors.map((e) => e.source)).toEqual(['docker']);
+		expect(transport.opened.get(socket)).toBe(2);
+	});
+
+	it('open one new session when two collectors find the kept one dead at once', async () => {
+		const servers = await startLabReplay();
+		const transport = new CountingTransport(fixture('ps.txt'));
+		const socket = servers.containerd.socket;
+		const pool = new GrpcChannelPool(transport);
+		close = async () => {
+			pool.close();
+			await servers.close();
+		};
+		const first = await pool.get(socket, 1000);
+		first.channel.close(); // as a runtime restart leaves it
+		// containerd's and the CRI's collectors ask in the same tick, as a poll does.
+		const [a, b] = await Promise.all([pool.get(socket, 1000), pool.get(socket, 1000)]);
+		expect(a.channel).toBe(b.channel);
+		expect(a.channel.isOpen()).toBe(true);
 		expect(transport.opened.get(socket)).toBe(2);
 	});
 });

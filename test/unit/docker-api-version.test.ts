@@ -4,12 +4,13 @@
  * 20.10, API 1.41, is in test/lab/snapshot.test.ts). Each stand-in enforces its range as
  * dockerd does: a versioned call outside [MinAPIVersion, ApiVersion] answers HTTP 400.
  */
+import http from 'node:http';
 import {afterEach, describe, expect, it} from 'vitest';
 import {collectDocker} from '../../source/collect/collect-docker.js';
 import {DEFAULT_COLLECT_OPTIONS} from '../../source/collect/collect-options.js';
 import {compareApiVersions, DOCKER_API_VERSION, negotiateApiVersion} from '../../source/protocol/docker-api-version.js';
 import {fixture} from '../support/lab-fixtures.js';
-import {startHttpServer, type Running} from '../support/replay-servers.js';
+import {startHttpServer, tempSocket, type Running} from '../support/replay-servers.js';
 import type {SessionMemo} from '../../source/collect/session-memo.js';
 import {ReplayTransport} from '../support/replay-transport.js';
 
@@ -64,7 +65,7 @@ async function daemon(state: Daemon, seen: string[]): Promise<Running> {
 }
 
 // A node session keeps what holds per connection in its memo; a new memo is a new connection.
-const poll = (socket: string, memo: SessionMemo = new Map()) => collectDocker(new ReplayTransport(Buffer.alloc(0)), {...DEFAULT_COLLECT_OPTIONS, dockerSocket: socket, timeoutMs: 2000, memo});
+const poll = (socket: string, memo: SessionMemo = new Map(), timeoutMs = 2000) => collectDocker(new ReplayTransport(Buffer.alloc(0)), {...DEFAULT_COLLECT_OPTIONS, dockerSocket: socket, timeoutMs, memo});
 
 describe('collecting Docker at the negotiated version', () => {
 	it.each([
@@ -102,6 +103,30 @@ describe('collecting Docker at the negotiated version', () => {
 		seen.length = 0;
 		await poll(server.socket);
 		expect(seen).toEqual(['/version', '/v1.44/containers/json?all=1']);
+	});
+
+	it('does not ask a slow daemon twice: a listing past the bound fails the poll once', async () => {
+		const lists: string[] = [];
+		const socket = tempSocket('docker.sock');
+		const server = http.createServer((request, response) => {
+			if (request.url === '/version') {
+				response.end(JSON.stringify({Version: 'slow', ApiVersion: '1.41'}));
+				return;
+			}
+			lists.push(request.url ?? '');
+			// Answers the first listing, then goes slow: it never answers another.
+			if (lists.length === 1) response.end('[]');
+		});
+		await new Promise<void>((resolve) => server.listen(socket, resolve));
+		servers.push({socket, close: () => new Promise((resolve) => {
+			server.closeAllConnections();
+			server.close(() => resolve());
+		})});
+		const memo: SessionMemo = new Map();
+		expect((await poll(socket, memo, 300)).containers).toEqual([]);
+		// The next poll keeps /version and its negotiated version: one listing, refused by the bound, not retried.
+		await expect(poll(socket, memo, 300)).rejects.toThrow(/no answer to GET \/v1\.41\/containers\/json\?all=1 within 300 ms/);
+		expect(lists).toHaveLength(2);
 	});
 
 	it("reports a daemon's refusal on Docker with its message", async () => {

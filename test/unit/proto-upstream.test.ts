@@ -7,6 +7,7 @@
 import {describe, expect, it} from 'vitest';
 import * as containerdApi from '../../source/protocol/containerd-api.js';
 import * as containerdMetrics from '../../source/protocol/containerd-metrics.js';
+import * as containerdEventsApi from '../../source/protocol/containerd-events-api.js';
 import * as criApi from '../../source/protocol/cri-api.js';
 import {field, message} from '../../source/protocol/protobuf.js';
 import * as criLabApi from '../lab/cri-lab-api.js';
@@ -27,6 +28,8 @@ const toV1alpha2 = (name: string) => name.replace(/^runtime\.v1\./, 'runtime.v1a
 const API_MODULES: readonly ApiModule[] = [
 	{title: 'containerd: version, namespaces, containers, tasks (containerd-api.ts)', exports: containerdApi, minFields: 20},
 	{title: "containerd's Tasks.Metrics and the cgroups v1 and v2 stats it carries (containerd-metrics.ts)", exports: containerdMetrics, minFields: 30},
+	// containerd 2 moved Envelope (fields unchanged) from services.events.v1 to types; 1.x names it as crimon does.
+	{title: "containerd's event stream and the events crimon decodes (containerd-events-api.ts)", exports: containerdEventsApi, upstreamName: (n) => (n === 'containerd.services.events.v1.Envelope' ? 'containerd.types.Envelope' : n), minFields: 20},
 	{title: 'the CRI runtime.v1 (cri-api.ts)', exports: criApi, minFields: 25},
 	// Old runtimes serve only v1alpha2: crimon sends it the same schemas under the other package.
 	{title: 'the CRI runtime.v1alpha2 (cri-api.ts)', exports: criApi, upstreamName: toV1alpha2, minFields: 25},

@@ -110,7 +110,7 @@ describe('compare operands', () => {
 
 describe('crimon snapshot --from (the built CLI)', () => {
 	let dir: string;
-	const run = (args: string[], input?: string) => spawnSync('node', [CLI, ...args], {encoding: 'utf8', input, timeout: 20_000, env: {...process.env, NO_COLOR: '1'}});
+	const run = (args: string[], input?: string) => spawnSync(process.execPath, [CLI, ...args], {encoding: 'utf8', input, timeout: 20_000, env: {...process.env, NO_COLOR: '1'}});
 
 	beforeAll(() => {
 		if (!fs.existsSync(CLI)) throw new Error(`${CLI} is not built: run npx tsc -p tsconfig.json`);
@@ -191,6 +191,25 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		const bad = run(['snapshot', '--from', path.join(dir, 'good.json'), '--output', path.join(dir, 'no-such-dir', 'x.txt')]);
 		expect(bad.status).toBe(1);
 		expect(bad.stderr.split('\n')).toHaveLength(2);
+	});
+
+	it('compares two saved files, and a node picked from a file of several', () => {
+		const fleet = path.join(dir, 'good.json');
+		const single = path.join(dir, 'single.json');
+		const doc = metricsSnapshot();
+		fs.writeFileSync(single, renderSnapshotJson({...doc, takenAt: '2026-12-01T08:00:00Z', nodes: [doc.nodes[0]!]}));
+		const result = run(['compare', `${fleet}#node01`, single, '--json']);
+		expect(result.stderr).toBe('');
+		expect(result.status).toBe(0);
+		const comparison = JSON.parse(result.stdout) as {a: {name: string; target: string}; b: {name: string}; pods: {both: number; onlyA: unknown[]; onlyB: unknown[]}};
+		expect(comparison.a).toMatchObject({name: 'node01 @ good.json 2026-11-25 17:18Z', target: `file:${fleet}`});
+		expect(comparison.b.name).toBe('node01 @ single.json 2026-12-01 08:00Z');
+		expect(comparison.pods).toMatchObject({both: 2, onlyA: [], onlyB: []});
+		const text = run(['compare', `${fleet}#node01`, single]);
+		expect(text.stdout).toContain(`details: crimon snapshot --from ${fleet} --from ${single}\n`);
+		const ambiguous = run(['compare', fleet, single]);
+		expect(ambiguous.status).toBe(2);
+		expect(ambiguous.stderr).toMatch(/^crimon: .*good\.json: holds 2 nodes \("node01", "evil\\"name\\nline2\\x1b\]0;OWNED\\x07\\u202e"\): name one as FILE#NODE\n$/);
 	});
 
 	it('refuses flags that do not go together', () => {

@@ -1,6 +1,8 @@
 /**
- * Cursor, filter and fold changes must not rebuild a pane's rows from the snapshot, and a
- * poll must rebuild only the active pane: the costly step at thousands of processes.
+ * Cursor, filter and fold changes must not rebuild a pane's rows from the snapshot. A poll
+ * that changed something rebuilds the active pane before its frame, and every other pane
+ * once, in idle turns after it (so Tab finds its rows ready): each pane's rows are built
+ * once per snapshot, never per key.
  */
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {cleanup} from 'ink-testing-library';
@@ -19,34 +21,47 @@ afterEach(() => {
 
 describe('what a key press recomputes', () => {
 	it('moving, filtering and folding reuse the pane items; only a new snapshot rebuilds them', async () => {
+		const idle = () => new Promise((resolve) => setTimeout(resolve, 50));
 		const app = await renderApp({columns: 100, rows: 40});
-		expect(processRows.processItems).toHaveBeenCalledTimes(1);
+		// The pane on screen first; then, in idle turns, the whole tree's variant and the other panes.
+		await idle();
+		expect(processRows.processItems).toHaveBeenCalledTimes(2);
+		expect(containerRows.containerItems).toHaveBeenCalledTimes(1);
 		await app.press('j', 'j', KEYS.down, KEYS.pageDown, 'g', ' ', ' ');
 		await app.press('/');
 		await app.type('nginx');
 		await app.press(KEYS.escape);
-		expect(processRows.processItems).toHaveBeenCalledTimes(1);
-		// Away and back between polls: still the same items.
-		await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab);
-		expect(processRows.processItems).toHaveBeenCalledTimes(1);
+		expect(processRows.processItems).toHaveBeenCalledTimes(2);
+		// Away and back between polls: still the same items, built before they were shown.
+		await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, 'a', 'a');
+		await idle();
+		expect(processRows.processItems).toHaveBeenCalledTimes(2);
 		expect(containerRows.containerItems).toHaveBeenCalledTimes(1);
 		// A poll that changed nothing keeps what is on screen: no rebuild, and (with the age
 		// still in the same step) not even a frame.
 		const frames = app.frames.length;
 		app.store.getState().pollFinished(0, mainNode(), NOW - 3000, 10);
 		await app.press();
-		expect(processRows.processItems).toHaveBeenCalledTimes(1);
+		await idle();
+		expect(processRows.processItems).toHaveBeenCalledTimes(2);
 		expect(app.frames.length).toBe(frames);
-		// A poll that changed something: the active pane is rebuilt once, the others not at all.
+		// A poll that changed something: the active pane is rebuilt for its frame, before any
+		// other pane; then each other pane once, in idle turns.
 		const changed = mainNode();
 		app.store.getState().pollFinished(0, {...changed, processes: changed.processes.map((p) => (p.pid === 300 ? {...p, state: 'R'} : p))}, NOW, 10);
 		await app.press();
-		expect(processRows.processItems).toHaveBeenCalledTimes(2);
-		expect(containerRows.containerItems).toHaveBeenCalledTimes(1);
+		await idle();
+		expect(processRows.processItems).toHaveBeenCalledTimes(4);
+		expect(containerRows.containerItems).toHaveBeenCalledTimes(2);
+		const order = (fn: unknown, call: number) => vi.mocked(fn as () => void).mock.invocationCallOrder[call]!;
+		expect(order(processRows.processItems, 2)).toBeLessThan(order(containerRows.containerItems, 1));
+		await app.press(KEYS.tab, KEYS.tab, 'j', KEYS.tab);
+		expect(containerRows.containerItems).toHaveBeenCalledTimes(2);
 		// A poll of another node changes nothing here.
 		app.store.getState().pollFinished(1, mainNode('node02'), NOW, 10);
 		await app.press('j');
-		expect(processRows.processItems).toHaveBeenCalledTimes(2);
+		await idle();
+		expect(processRows.processItems).toHaveBeenCalledTimes(4);
 	});
 });
 

@@ -45,6 +45,8 @@ describe('crimon --from FILE', () => {
 		expect(lines[0]).toContain(`[1 ${TITLE} ✓`);
 		expect(lines[1]).toMatch(new RegExp(`^Processes — ${TITLE} \\(20, runtime only\\)`));
 		expect(app.frame()).toContain('/usr/bin/containerd');
+		// The footer says it is saved and how old it is (the tests' clock: 2025-01-01 12:00Z… before it was taken).
+		expect(app.frame()).toMatch(/saved snapshot, not polled · taken 0s ago/);
 		// The saved node's status is as saved; nothing polls it.
 		expect(app.store.getState().nodes.map((n) => n.status)).toEqual(['ok', 'ok']);
 	});
@@ -82,7 +84,9 @@ describe('crimon --from FILE', () => {
 		store.getState().pollFinished(0, smallNode(), Date.parse('2025-01-01T11:59:58Z'), 30);
 		const app = await renderApp({store, columns: 160, rows: 40});
 		expect(app.lines()[0]).toMatch(/\[1 node02 ✓.* 2 node01 @ before\.json 2026-11-25 17:18Z ✓/);
+		expect(app.frame()).toMatch(/every 2s · polled \d+s ago/);
 		await app.press(']');
 		expect(app.lines()[1]).toMatch(new RegExp(`^Processes — ${TITLE}`));
+		expect(app.frame()).toMatch(/saved snapshot, not polled/);
 	});
 });

@@ -169,9 +169,10 @@ describe.skipIf(skipWithoutLab('lab: usage'))('lab: CPU, memory, pids and thrott
 		let compared = 0;
 		for (const shim of node.shims) {
 			// Other suites' containers come and go on this machine: a shim gone since is no answer.
-			const ps = spawnSync('ps', ['-o', 'rss=', '-p', String(shim.pid)], {encoding: 'utf8'});
-			if (ps.status !== 0) continue;
-			const rss = Number(ps.stdout.trim()) * 1024;
+			// (and a pid taken since by another process is not that shim).
+			const ps = spawnSync('ps', ['-o', 'rss=,args=', '-ww', '-p', String(shim.pid)], {encoding: 'utf8'});
+			if (ps.status !== 0 || !ps.stdout.includes(shim.id)) continue;
+			const rss = Number(ps.stdout.trim().split(/\s+/)[0]) * 1024;
 			expect(Math.abs(shim.rssBytes! - rss), `shim ${shim.pid}`).toBeLessThan(4 * MiB);
 			compared++;
 		}

@@ -256,6 +256,15 @@ async function main(argv: readonly string[]): Promise<number> {
 	}
 }
 
+// A reader that stops early (`crimon snapshot | head`) is no failure of crimon's: stop
+// quietly, as ps or ctr do, instead of dying on an unhandled EPIPE with a stack trace.
+// (`snapshot --watch` handles it itself, closing its connections first.)
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (process.stdout.listenerCount('error') > 1) return;
+	if (error.code !== 'EPIPE') throw error;
+	process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).then(
 	(code) => {
 		process.exitCode = code;

@@ -21,14 +21,16 @@ import {writeFileAtomic} from './source/snapshot-file/atomic-write.js';
 import {loadSnapshotFile, loadSnapshotFiles, SnapshotFileError} from './source/snapshot-file/load-snapshot.js';
 import {classifyOperand, pickNode, savedNode, savedNodes} from './source/snapshot-file/saved-nodes.js';
 import type {NodeEntry} from './source/store/store.js';
+import {EventTally} from './source/events/event-tally.js';
 
 function version(): string {
 	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
 	return pkg.version;
 }
 
-function openAll(args: CliArgs, resolved: ResolvedNodes): NodeHandle[] {
-	return resolved.specs.map((spec) => openNode(spec, {
+function openAll(args: CliArgs, resolved: ResolvedNodes, tallies?: readonly EventTally[]): NodeHandle[] {
+	return resolved.specs.map((spec, index) => openNode(spec, {
+		eventCounts: tallies ? () => tallies[index]!.list() : undefined,
 		containerdSocket: args.containerdSocket ?? undefined,
 		criSocket: args.criSocket ?? undefined,
 		dockerSocket: args.dockerSocket ?? undefined,
@@ -173,7 +175,8 @@ async function appCommand(args: CliArgs): Promise<number> {
 	const files = await loadSnapshotFiles(args.from);
 	// With --from, only nodes named with --node are polled (never the config's or local by default).
 	const resolved = files.length > 0 && args.nodes.length === 0 ? {...(await resolveNodes({...args, nodes: ['local']})), specs: []} : await resolveNodes(args);
-	const handles = openAll(args, resolved);
+	const tallies = resolved.specs.map(() => new EventTally());
+	const handles = openAll(args, resolved, tallies);
 	const store = storeFor(handles, resolved);
 	if (files.length > 0) {
 		const {addSavedNodes} = await import('./source/snapshot-file/saved-store.js');
@@ -184,10 +187,14 @@ async function appCommand(args: CliArgs): Promise<number> {
 	const {runApp} = await import('./views/run-app.js');
 	// `--from -` took stdin for the file: the keys come from the terminal itself.
 	const keyboard = args.from.includes('-') && !process.stdin.isTTY ? await openTerminalInput() : undefined;
+	// Live events: each node's streams re-poll it on a change and feed the Events pane.
+	const {startLiveEvents} = await import('./source/events/live-events.js');
+	const live = startLiveEvents(handles, store, poller, tallies);
 	try {
 		return await runApp({store, poller, noColor: args.noColor, ...(keyboard ? {stdin: keyboard} : {})});
 	} finally {
 		keyboard?.destroy();
+		live.stop();
 		poller.stop();
 		await Promise.all(handles.map((h) => h.close()));
 	}
@@ -248,10 +255,27 @@ async function main(argv: readonly string[]): Promise<number> {
 			return compareCommand(args);
 		case 'serve':
 			return serveCommand(args);
+		case 'events': {
+			const {eventsCommand} = await import('./source/cli/events-command.js');
+			const interrupted = new Promise<void>((resolve) => {
+				process.once('SIGINT', () => resolve());
+				process.once('SIGTERM', () => resolve());
+			});
+			return eventsCommand(args, {write: (text) => process.stdout.write(text), warn: (text) => process.stderr.write(text), interrupted});
+		}
 		case 'app':
 			return appCommand(args);
 	}
 }
+
+// A reader that stops early (`crimon snapshot | head`) is no failure of crimon's: stop
+// quietly, as ps or ctr do, instead of dying on an unhandled EPIPE with a stack trace.
+// (`snapshot --watch` handles it itself, closing its connections first.)
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (process.stdout.listenerCount('error') > 1) return;
+	if (error.code !== 'EPIPE') throw error;
+	process.exit(process.exitCode ?? 0);
+});
 
 main(process.argv.slice(2)).then(
 	(code) => {

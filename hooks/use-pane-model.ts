@@ -13,6 +13,8 @@ import {idleQueue} from '../source/ui/snapshot-memo.js';
 import type {PaneId} from '../source/ui/panes.js';
 import type {Shaped} from '../source/ui/tree.js';
 import {useCrimon, useCrimonStore} from './store-context.js';
+import type {StoredEvent} from '../source/store/events-slice.js';
+import {eventItems} from '../source/ui/event-rows.js';
 
 export interface PaneModel {
 	readonly node: number;
@@ -28,6 +30,7 @@ export interface PaneModel {
 }
 
 const EMPTY: Shaped = {rows: [], counts: new Map()};
+const NO_RING: readonly StoredEvent[] = [];
 
 export function usePaneModel(): PaneModel {
 	const node = useCrimon((s) => s.ui.activeNode);
@@ -40,9 +43,14 @@ export function usePaneModel(): PaneModel {
 	const sort = useCrimon((s) => s.ui.sort);
 	const folds = useCrimon((s) => s.ui.folds[viewKey(s.ui.activeNode, s.ui.pane)] ?? EMPTY_FOLDS);
 
-	const items = useMemo(() => (snapshot ? cachedPaneItems(snapshot, pane, runtimeOnly) : []), [snapshot, pane, pane === 'processes' && runtimeOnly]);
+	// The Events pane reads the node's ring; other panes never re-render for an event.
+	const ring = useCrimon((s) => (s.ui.pane === 'events' ? s.events[s.ui.activeNode]?.ring ?? NO_RING : NO_RING));
+	const items = useMemo(
+		() => (pane === 'events' ? eventItems(ring, snapshot) : snapshot ? cachedPaneItems(snapshot, pane, runtimeOnly) : []),
+		[snapshot, pane, pane === 'processes' && runtimeOnly, pane === 'events' ? ring : null],
+	);
 	const sorted = useMemo(() => (snapshot ? cachedSortItems(snapshot, pane, items, sort) : items), [snapshot, pane, items, pane === 'containers' || pane === 'pods' ? sort : null]);
-	const shaped = useMemo(() => (snapshot ? cachedShapePane(pane, sorted, filter, folds) : EMPTY), [snapshot, pane, sorted, filter, folds]);
+	const shaped = useMemo(() => (snapshot || pane === 'events' ? cachedShapePane(pane, sorted, filter, folds) : EMPTY), [snapshot, pane, sorted, filter, folds]);
 	const positions = useMemo(() => {
 		const map = new Map<string, number>();
 		shaped.rows.forEach((row, i) => map.set(row.item.key, i));

@@ -5,6 +5,7 @@ import type {CrimonState} from '../source/store/store.js';
 import {modeOf} from '../source/store/ui-state.js';
 import {footerHints} from '../source/ui/keymap.js';
 import {pollLine, compactFooterLine, noticeLine, type PollStatus} from '../source/ui/status.js';
+import {eventsStatusOf} from '../source/ui/event-rows.js';
 import {sameLine, type Line} from '../source/ui/lines.js';
 import type {Theme} from '../source/ui/theme.js';
 import {Footer} from './Footer.js';
@@ -28,6 +29,7 @@ export function pollStatusOf(state: CrimonState): PollStatus {
 		lastError: entry?.lastError ?? null,
 		sourceErrors: (entry?.snapshot?.errors ?? []).map((e) => `${e.source}: ${e.message}`),
 		saved: entry?.target.startsWith(FILE_TARGET_PREFIX) ?? false,
+		events: eventsStatusOf(state.events[state.ui.activeNode]?.stream ?? null),
 	};
 }
 

@@ -2,14 +2,14 @@
  * Pure: argv → what to do. Hand-written so the headless path loads nothing it does not
  * need; every flag here is listed in the help text below.
  */
-export type Command = 'app' | 'snapshot' | 'compare' | 'serve' | 'help' | 'version';
+export type Command = 'app' | 'snapshot' | 'compare' | 'serve' | 'events' | 'help' | 'version';
 
 export type OutputFormat = 'text' | 'json' | 'prometheus';
 
 export interface CliArgs {
 	readonly command: Command;
 	/** What `help` is about. */
-	readonly helpFor: 'app' | 'snapshot' | 'compare' | 'serve';
+	readonly helpFor: 'app' | 'snapshot' | 'compare' | 'serve' | 'events';
 	readonly nodes: readonly string[];
 	readonly config: string | null;
 	readonly json: boolean;
@@ -125,7 +125,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 			case '--sample': out.sampleMs = parseDuration(value(), arg); break;
 			default:
 				if (arg.startsWith('-') && arg !== '-') throw new ArgsError(`unknown option ${arg} (see crimon --help)`);
-				if (command === 'app' && operands.length === 0 && (arg === 'snapshot' || arg === 'compare' || arg === 'serve' || arg === 'help')) {
+				if (command === 'app' && operands.length === 0 && (arg === 'snapshot' || arg === 'compare' || arg === 'serve' || arg === 'events' || arg === 'help')) {
 					if (arg === 'help') wantsHelp = true;
 					else command = arg;
 				} else {
@@ -133,15 +133,16 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 				}
 		}
 	}
-	if (command === 'snapshot' || command === 'compare' || command === 'serve') helpFor = command;
+	if (command === 'snapshot' || command === 'compare' || command === 'serve' || command === 'events') helpFor = command;
 	if (wantsHelp && command !== 'version') {
-		if (operands[0] === 'snapshot' || operands[0] === 'compare' || operands[0] === 'serve') helpFor = operands[0];
+		if (operands[0] === 'snapshot' || operands[0] === 'compare' || operands[0] === 'serve' || operands[0] === 'events') helpFor = operands[0];
 		command = 'help';
 	}
 	if (command === 'app' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (did you mean crimon snapshot?)`);
 	if (command === 'snapshot' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (nodes are given with --node)`);
 	if (command === 'compare' && operands.length !== 2) throw new ArgsError('compare wants two nodes or saved files: crimon compare A B');
 	if (command === 'serve' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (nodes are given with --node)`);
+	if (command === 'events' && operands.length > 0) throw new ArgsError(`unexpected argument "${operands[0]}" (nodes are given with --node)`);
 	if (command === 'app' && out.json) throw new ArgsError('--json is for crimon snapshot and crimon compare');
 	checkOutputFlags(command, out.json, from, extra, nodes);
 	if (out.sampleMs !== null && command !== 'snapshot' && command !== 'help' && command !== 'version') throw new ArgsError('--sample is for crimon snapshot');
@@ -227,10 +228,12 @@ Usage:
   crimon snapshot [--json] [options] one poll of every node, printed (see crimon snapshot --help)
   crimon compare A B [--json]        two nodes (or saved snapshots) side by side (see crimon compare --help)
   crimon serve [--listen ADDR]       Prometheus metrics of every node on /metrics (see crimon serve --help)
+  crimon events [--json]             every node's runtime events, live, one a line (see crimon events --help)
   crimon --from FILE [--from FILE]   open saved snapshots (crimon snapshot --json) in the monitor
 
-The monitor polls every node every --interval and shows five panes (processes,
-namespaces, containers, pods, and the node's diagnosis); Tab switches panes, ] and [
+The monitor polls every node every --interval (and at once when a node's event stream
+says something changed) and shows six panes (processes, namespaces, containers, pods,
+the node's live events, and its diagnosis); Tab switches panes, ] and [
 switch nodes, = compares this node with the next, / filters, q quits; press ? inside
 it for every key.
 
@@ -297,4 +300,20 @@ Polls every node every --interval and serves, read-only (GET and HEAD only):
 ${COMMON_FLAGS}
 
 Exit status: 0 after SIGINT or SIGTERM, 1 when it cannot listen, 2 on a usage error.`,
+	events: `crimon events — every node's runtime events, live, one a line (like ctr events)
+
+Usage:
+  crimon events [--json] [--node TARGET ...] [options]
+
+Subscribes to containerd's event stream and Docker's /events on every node (over SSH
+through the forwarded sockets), and prints each event as it comes: time, node,
+namespace, topic, container (pod), what happened (exited 137, OOM, started, deleted).
+Streams that drop are re-opened with backoff; --sudo nodes have no stream.
+      --json                 one JSON object a line: {node, at, namespace, topic, id,
+                             name, pod, pid, exitStatus, source}, null where a field
+                             does not apply
+${COMMON_FLAGS}
+
+Exit status: 130 after Ctrl-C, 1 when no node's event stream could be had, 2 on a
+usage error.`,
 };

@@ -1,8 +1,9 @@
 /**
- * Exits and OOMs per container, counted from a node's event stream while crimon watches;
- * the restart-loop and oom-killed findings read them. containerd's events are the ones
- * counted; Docker's (die, oom) only while containerd's stream is not to be had, so one
- * exit is never counted twice. Bounded: past MAX_CONTAINERS the longest-quiet is dropped.
+ * Exits and OOMs per container, counted from a node's event streams while crimon watches;
+ * the restart-loop and oom-killed findings read them. containerd's and Docker's streams
+ * are counted apart and the larger count taken, so one exit seen on both is never counted
+ * twice, and a Docker container whose containerd crimon does not subscribe to is still
+ * counted. Bounded: past MAX_CONTAINERS the longest-quiet container is dropped.
  */
 import type {ContainerEventCount} from '../model/types.js';
 import {isInitEvent, type RuntimeEvent} from './runtime-event.js';
@@ -10,21 +11,19 @@ import {isInitEvent, type RuntimeEvent} from './runtime-event.js';
 export const MAX_CONTAINERS = 10_000;
 
 interface Count {
-	namespace: string | null;
-	id: string;
-	exits: number;
+	readonly namespace: string | null;
+	readonly id: string;
+	readonly exits: {containerd: number; docker: number};
+	readonly ooms: {containerd: number; docker: number};
 	lastExitStatus: number | null;
-	ooms: number;
 }
 
 export class EventTally {
 	private readonly counts = new Map<string, Count>();
-	private snapshot: readonly ContainerEventCount[] | null = [];
+	private listed: readonly ContainerEventCount[] | null = [];
 
-	/** `containerdLive`: whether the node's containerd stream is up (then Docker's copies are not counted). */
-	record(event: RuntimeEvent, containerdLive: boolean): void {
+	record(event: RuntimeEvent): void {
 		if (event.id === null) return;
-		if (event.source === 'docker' && containerdLive) return;
 		const exit = event.kind === 'exit' && isInitEvent(event);
 		const oom = event.kind === 'oom';
 		if (!exit && !oom) return;
@@ -33,19 +32,24 @@ export class EventTally {
 		const key = `${namespace ?? ''}/${event.id}`;
 		let count = this.counts.get(key);
 		if (count) this.counts.delete(key);
-		else count = {namespace, id: event.id, exits: 0, lastExitStatus: null, ooms: 0};
+		else count = {namespace, id: event.id, exits: {containerd: 0, docker: 0}, ooms: {containerd: 0, docker: 0}, lastExitStatus: null};
 		this.counts.set(key, count);
 		if (exit) {
-			count.exits++;
-			count.lastExitStatus = event.exitStatus;
+			count.exits[event.source]++;
+			if (event.exitStatus !== null) count.lastExitStatus = event.exitStatus;
 		}
-		if (oom) count.ooms++;
+		if (oom) count.ooms[event.source]++;
 		if (this.counts.size > MAX_CONTAINERS) this.counts.delete(this.counts.keys().next().value!);
-		this.snapshot = null;
+		this.listed = null;
 	}
 
 	/** The counts so far (the same array until something changes). */
 	list(): readonly ContainerEventCount[] {
-		return (this.snapshot ??= [...this.counts.values()].map((c) => ({...c})));
+		return (this.listed ??= [...this.counts.values()].map((c) => ({
+			namespace: c.namespace, id: c.id,
+			exits: Math.max(c.exits.containerd, c.exits.docker),
+			lastExitStatus: c.lastExitStatus,
+			ooms: Math.max(c.ooms.containerd, c.ooms.docker),
+		})));
 	}
 }

@@ -3,7 +3,7 @@
  * each shim sits under the containerd it serves (tied by its -address, since v2 shims
  * are re-parented to pid 1), and container processes carry their container.
  */
-import {basename, flagValue, splitCommand} from './shims.js';
+import {flagValue, splitCommand} from './shims.js';
 import type {Container, NodeSnapshot, ProcessInfo, Shim} from './types.js';
 
 export type ProcessRole = 'containerd' | 'dockerd' | 'kubelet' | 'shim' | 'container' | 'process';
@@ -43,13 +43,19 @@ export function containerdAddress(process: ProcessInfo): string {
 	return DEFAULT_CONTAINERD_ADDRESS;
 }
 
+const RUNTIME_NAMES = ['containerd', 'dockerd', 'kubelet'] as const;
+
 export function roleOf(process: ProcessInfo): ProcessRole {
-	// Only argv[0] matters; splitting a whole (possibly huge) command line per call did not.
-	const space = process.command.indexOf(' ');
-	const name = basename(space === -1 ? process.command : process.command.slice(0, space));
-	if (name === 'containerd') return 'containerd';
-	if (name === 'dockerd') return 'dockerd';
-	if (name === 'kubelet') return 'kubelet';
+	// Only argv[0]'s base name matters. Asked of every process whenever a tree is built (10,000
+	// at a time), so it is read in place: no slice, no split, no allocation.
+	const command = process.command;
+	const space = command.indexOf(' ');
+	const end = space === -1 ? command.length : space;
+	for (const name of RUNTIME_NAMES) {
+		const start = end - name.length;
+		if (start < 0 || !command.startsWith(name, start)) continue;
+		if (start === 0 || command.charCodeAt(start - 1) === 47 /* / */) return name;
+	}
 	return 'process';
 }
 
@@ -95,7 +101,27 @@ export function shimOwner(processes: readonly ProcessInfo[], byPid: ReadonlyMap<
 	};
 }
 
-export function buildProcessTree(snapshot: Pick<NodeSnapshot, 'processes' | 'shims' | 'containers'>, options: TreeOptions): ProcessRow[] {
+type TreeInput = Pick<NodeSnapshot, 'processes' | 'shims' | 'containers'>;
+
+/** Who hangs under whom: the part of a tree that does not depend on the view. */
+interface TreeShape {
+	readonly shims: TreeInput['shims'];
+	readonly containers: TreeInput['containers'];
+	readonly byPid: ReadonlyMap<number, ProcessInfo>;
+	readonly shimByPid: ReadonlyMap<number, Shim>;
+	readonly containerByPid: ReadonlyMap<number, Container>;
+	readonly containerdFor: (shim: Shim) => ProcessInfo | undefined;
+	readonly parentOf: ReadonlyMap<number, number>;
+	readonly children: ReadonlyMap<number, number[]>;
+	readonly roots: readonly number[];
+}
+
+/** Kept per process list: the app builds the runtime-only tree and the whole one from the same snapshot. */
+const shapes = new WeakMap<readonly ProcessInfo[], TreeShape>();
+
+function treeShape(snapshot: TreeInput): TreeShape {
+	const kept = shapes.get(snapshot.processes);
+	if (kept && kept.shims === snapshot.shims && kept.containers === snapshot.containers) return kept;
 	const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
 	const shimByPid = new Map(snapshot.shims.map((s) => [s.pid, s]));
 	const containerByPid = new Map<number, Container>();
@@ -124,6 +150,14 @@ export function buildProcessTree(snapshot: Pick<NodeSnapshot, 'processes' | 'shi
 	}
 	for (const list of children.values()) list.sort((a, b) => a - b);
 	roots.sort((a, b) => a - b);
+
+	const shape: TreeShape = {shims: snapshot.shims, containers: snapshot.containers, byPid, shimByPid, containerByPid, containerdFor, parentOf, children, roots};
+	shapes.set(snapshot.processes, shape);
+	return shape;
+}
+
+export function buildProcessTree(snapshot: TreeInput, options: TreeOptions): ProcessRow[] {
+	const {byPid, shimByPid, containerByPid, containerdFor, parentOf, children, roots} = treeShape(snapshot);
 
 	let starts = roots;
 	if (options.runtimeOnly) {

@@ -6,6 +6,7 @@ import type {NodeSnapshot} from '../model/types.js';
 import {LocalTransport} from '../transport/local-transport.js';
 import {SshTransport} from '../transport/ssh-transport.js';
 import type {Transport} from '../transport/transport.js';
+import type {ContainerEventCount} from '../model/types.js';
 import {LOCAL_TARGET, type NodeSpec} from './node-spec.js';
 import {NodeSession} from './node-session.js';
 import type {SshConfigSources} from './ssh-config.js';
@@ -19,6 +20,8 @@ export interface GlobalNodeOptions {
 	readonly maxBytes?: number;
 	/** --accept-new, for the default transport factory. */
 	readonly acceptNew?: boolean;
+	/** This node's exits and OOMs counted from its event stream (health findings). */
+	readonly eventCounts?: () => readonly ContainerEventCount[];
 }
 
 /**
@@ -47,6 +50,7 @@ export function collectOptionsFor(spec: NodeSpec, global: GlobalNodeOptions): Co
 		dockerSocket: spec.dockerSocket ?? global.dockerSocket ?? DEFAULT_COLLECT_OPTIONS.dockerSocket,
 		timeoutMs: spec.timeoutMs ?? global.timeoutMs ?? DEFAULT_COLLECT_OPTIONS.timeoutMs,
 		maxBytes: global.maxBytes ?? DEFAULT_COLLECT_OPTIONS.maxBytes,
+		eventCounts: global.eventCounts,
 	};
 }
 

@@ -6,6 +6,7 @@ import {createStore, type StoreApi} from 'zustand/vanilla';
 import type {NodeSnapshot} from '../model/types.js';
 import {createUiSlice, type UiSlice} from './ui-state.js';
 import {EMPTY_HISTORY, recordUsage, type UsageHistory} from './usage-history.js';
+import {createEventsSlice, type EventsSlice} from './events-slice.js';
 
 export type NodeStatus = 'pending' | 'ok' | 'stale' | 'failed';
 
@@ -41,7 +42,7 @@ export interface DataActions {
 	setPaused(paused: boolean): void;
 }
 
-export type CrimonState = DataState & DataActions & UiSlice;
+export type CrimonState = DataState & DataActions & UiSlice & EventsSlice;
 export type CrimonStore = StoreApi<CrimonState>;
 
 export function initialEntry(name: string, target: string): NodeEntry {
@@ -78,6 +79,7 @@ export function applyPoll(entry: NodeEntry, snapshot: NodeSnapshot, finishedAt: 
 export function createCrimonStore(nodes: readonly {name: string; target: string}[], intervalMs: number): CrimonStore {
 	return createStore<CrimonState>()((set, get) => ({
 		...createUiSlice<CrimonState>(set, () => get().nodes.length),
+		...createEventsSlice<CrimonState>(set),
 		nodes: nodes.map((n) => initialEntry(n.name, n.target)),
 		intervalMs,
 		paused: false,

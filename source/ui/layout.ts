@@ -16,7 +16,7 @@ export interface Layout {
 	readonly height: number;
 	readonly tabs: number;
 	readonly title: number;
-	/** The pane's column header (Processes and Containers). */
+	/** The pane's column header (Processes, Containers and Events). */
 	readonly header: number;
 	/** Rows for the list, or for details and help. */
 	readonly list: number;
@@ -26,7 +26,7 @@ export interface Layout {
 }
 
 export function hasHeader(pane: PaneId): boolean {
-	return pane === 'processes' || pane === 'containers';
+	return pane === 'processes' || pane === 'containers' || pane === 'events';
 }
 
 export function computeLayout(columns: number, rows: number, pane: PaneId): Layout {

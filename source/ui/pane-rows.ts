@@ -32,6 +32,8 @@ export function paneItems(snapshot: NodeSnapshot, pane: PaneId, runtimeOnly: boo
 		case 'pods':
 			return podItems(snapshot);
 		case 'node':
+		case 'events':
+			// The Events pane's rows come from the store's ring (ui/event-rows.ts), not the snapshot.
 			return [];
 	}
 }

@@ -1,11 +1,11 @@
-/** The panes, in Tab order: four lists of rows, then the node's diagnosis as text. */
+/** The panes, in Tab order: four lists of rows, the node's live events, then its diagnosis as text. */
 import type {SubjectKind} from './row.js';
 
-export const PANES = ['processes', 'namespaces', 'containers', 'pods', 'node'] as const;
+export const PANES = ['processes', 'namespaces', 'containers', 'pods', 'events', 'node'] as const;
 export type PaneId = (typeof PANES)[number];
 
 /** The panes with rows to move a cursor over, filter, and open details of. */
-export const ROW_PANES: readonly PaneId[] = ['processes', 'namespaces', 'containers', 'pods'];
+export const ROW_PANES: readonly PaneId[] = ['processes', 'namespaces', 'containers', 'pods', 'events'];
 
 export interface PaneInfo {
 	readonly title: string;
@@ -22,6 +22,8 @@ export const PANE_INFO: Readonly<Record<PaneId, PaneInfo>> = {
 	containers: {title: 'Containers', counts: ['container'], noun: 'containers', shape: 'table'},
 	pods: {title: 'Pods', counts: ['pod'], noun: 'pods', shape: 'tree'},
 	node: {title: 'Node', counts: [], noun: 'findings', shape: 'text'},
+	// Rows of the node's event ring (ui/event-rows.ts); a table's rows all count as 'container'.
+	events: {title: 'Events', counts: ['container'], noun: 'events', shape: 'table'},
 };
 
 export function stepPane(pane: PaneId, delta: number): PaneId {

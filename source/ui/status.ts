@@ -147,6 +147,8 @@ export interface PollStatus {
 	readonly sourceErrors: readonly string[];
 	/** A node read from a saved file (--from): never polled; lastPollAt is when it was taken. */
 	readonly saved?: boolean;
+	/** The node's event streams: live (an event re-polls at once), or why it is polled only; undefined: not tried. */
+	readonly events?: {readonly live: boolean; readonly note: string | null};
 }
 
 export function pollLine(poll: PollStatus, now: number, width: number): Segment[] {
@@ -168,8 +170,10 @@ export function pollSegments(poll: PollStatus, now: number): Segment[] {
 		const took = pollDuration(poll.lastDurationMs);
 		if (took) out.push(seg(` in ${took}`, 'dim'));
 	}
+	if (poll.events) out.push(poll.events.live ? seg(' · events live', 'dim') : seg(' · polling only', 'warn'));
 	if (poll.lastError) out.push(seg(' · ', 'dim'), seg('error: ' + escapeText(poll.lastError), 'bad'));
 	else if (poll.sourceErrors.length > 0) out.push(seg(' · ', 'dim'), seg(escapeText(poll.sourceErrors[0]!) + (poll.sourceErrors.length > 1 ? ` (+${poll.sourceErrors.length - 1} more)` : ''), 'warn'));
+	else if (poll.events?.note) out.push(seg(' · ', 'dim'), seg(escapeText(poll.events.note), 'warn'));
 	return out;
 }
 
@@ -205,6 +209,8 @@ export function emptyListMessage(pane: PaneId, status: string | null, nodeName: 
 			return 'no pods: no CRI answered and no dockershim-labelled containers';
 		case 'node':
 			return '';
+		case 'events':
+			return 'no events since crimon started: containers that start, exit or are OOM-killed show here';
 	}
 }
 

@@ -4,12 +4,12 @@
  * `crimon snapshot --json` and in the text, checked against what ctr, docker inspect, ps
  * and the cgroup files say.
  */
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Finding, FindingCode, NodeSnapshot, Snapshot} from '../../source/model/types.js';
-import {CLI, REPO_ROOT, skipWithoutLab} from './lab-available.js';
+import {CLI, readLab, REPO_ROOT, skipWithoutLab} from './lab-available.js';
 
 export interface Faults {
 	readonly namespace: string;
@@ -34,22 +34,44 @@ const findingsOf = (node: NodeSnapshot, code: FindingCode): Finding[] => node.di
 const aboutShim = (findings: readonly Finding[], pid: number) => findings.find((f) => f.subjects.some((s) => s.kind === 'shim' && s.id === String(pid)));
 const aboutContainer = (findings: readonly Finding[], id: string) => findings.find((f) => f.subjects.some((s) => s.kind === 'container' && s.id === id));
 
-describe.skipIf(skipWithoutLab('lab: health faults'))('lab: runtime faults made for real, named by crimon snapshot', () => {
-	let faults: Faults;
+const SKIP = skipWithoutLab('lab: health faults');
+let faults: Faults;
+
+/**
+ * The faults have fixed places (/run/crimon-faults, their Docker names), and faults-up
+ * clears what an earlier run left: two runs of this file at once (two checkouts' npm test)
+ * would tear down each other's. A lock held by a `flock … cat` child serializes them; it is
+ * released when the child's stdin closes, so also when this process dies.
+ */
+const FAULTS_LOCK = '/tmp/crimon-faults.lock';
+let lockHolder: ChildProcess | null = null;
+
+async function lockFaults(): Promise<void> {
+	const holder = spawn('flock', ['-w', '600', FAULTS_LOCK, 'sh', '-c', 'echo locked; exec cat'], {stdio: ['pipe', 'pipe', 'inherit']});
+	lockHolder = holder;
+	await new Promise<void>((resolve, reject) => {
+		holder.stdout!.once('data', () => resolve());
+		holder.once('exit', (code) => reject(new Error(`could not take ${FAULTS_LOCK} (flock exit ${code})`)));
+	});
+}
+
+beforeAll(async () => {
+	if (SKIP) return;
+	await lockFaults();
+	faults = faultsUp();
+}, 660_000);
+
+describe.skipIf(SKIP)('lab: runtime faults made for real, named by crimon snapshot', () => {
 	let node: NodeSnapshot;
 	let text: string;
 
 	beforeAll(async () => {
-		faults = faultsUp();
 		// Three restarts take about ten seconds of Docker's backoff.
 		for (let i = 0; i < 120 && dockerInspect(faults.docker.restart.id).RestartCount < 3; i++) await sleep(250);
 		node = snapshotJson('--containerd-socket', faults.leak.socket);
 		text = spawnSync('node', [CLI, 'snapshot', '--containerd-socket', faults.leak.socket], {encoding: 'utf8', timeout: 60_000}).stdout;
 		// The restart loop churns Docker's containers: stop it as soon as it was seen.
 		run('/usr/bin/docker', ['update', '--restart', 'no', faults.docker.restart.id]);
-	}, 120_000);
-	afterAll(() => {
-		faultsDown();
 	}, 120_000);
 
 	it('names the shim leaked as in containerd#6771: ctr says STOPPED, ps says the shim runs with no child', () => {
@@ -98,11 +120,13 @@ describe.skipIf(skipWithoutLab('lab: health faults'))('lab: runtime faults made 
 		expect(text).toContain(`restart-loop: ${faults.docker.restart.name} restarted`);
 	});
 
-	it('says nothing wrong about the lab\'s own healthy containers', () => {
-		const flagged = node.diagnosis!.findings
-			.filter((f) => ['shim-leaked', 'task-without-shim', 'shim-duplicate', 'zombie-processes', 'restart-loop'].includes(f.code))
-			.flatMap((f) => f.subjects.filter((s) => s.kind === 'container').map((s) => s.name));
-		for (const name of flagged) expect(name).toMatch(/^(faults-|crimon-faults-)/);
+	it('says nothing wrong about the lab\'s own healthy containers (others on the machine may well be unhealthy)', () => {
+		const labIds = new Set(Object.values(readLab<{containers: Record<string, {id: string}>}>().containers).map((c) => c.id));
+		expect(labIds.size).toBeGreaterThan(5);
+		const flagged = snapshotJson().diagnosis!.findings
+			.filter((f) => ['shim-leaked', 'task-without-shim', 'shim-duplicate', 'zombie-processes', 'restart-loop', 'oom-killed', 'shim-orphaned'].includes(f.code))
+			.flatMap((f) => f.subjects.filter((s) => s.kind === 'container').map((s) => s.id));
+		for (const id of flagged) expect(labIds.has(id), id).toBe(false);
 	});
 
 	it('sees the OOM kills the cgroup counts while Docker says OOMKilled false', () => {
@@ -118,3 +142,132 @@ describe.skipIf(skipWithoutLab('lab: health faults'))('lab: runtime faults made 
 		expect(finding.message).toContain('cgroup oom_kill');
 	});
 });
+
+// ---- live: crimon events, and the app re-polling on events ----------------------------------
+
+interface Spawned {
+	readonly child: ChildProcess;
+	readonly lines: {readonly at: number; readonly text: string}[];
+	stderr: string;
+}
+
+function spawnCrimon(args: string[]): Spawned {
+	const child = spawn('node', [CLI, ...args], {stdio: ['ignore', 'pipe', 'pipe']});
+	const spawned: Spawned = {child, lines: [], stderr: ''};
+	let pending = '';
+	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+		pending += chunk;
+		let newline: number;
+		while ((newline = pending.indexOf('\n')) !== -1) {
+			spawned.lines.push({at: Date.now(), text: pending.slice(0, newline)});
+			pending = pending.slice(newline + 1);
+		}
+	});
+	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (spawned.stderr += chunk));
+	return spawned;
+}
+
+async function until<T>(what: string, get: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const value = get();
+		if (value) return value;
+		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+		await sleep(25);
+	}
+}
+
+const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => {
+	if (child.exitCode !== null) resolve(child.exitCode);
+	else child.once('exit', (code) => resolve(code));
+});
+
+interface EventJson {
+	node: string; at: string; namespace: string | null; topic: string; id: string | null; name: string | null;
+	pod: unknown; pid: number | null; exitStatus: number | null; source: string;
+}
+
+describe.skipIf(SKIP)('lab: crimon events, live', () => {
+	it("prints a task's exit with its status within a second, and exits 130 on Ctrl-C", async () => {
+		const events = spawnCrimon(['events', '--json', '--containerd-socket', faults.leak.socket]);
+		try {
+			await until('the subscription', () => /watching events on 1 of 1 node/.test(events.stderr), 15_000);
+			const id = `faults-exit-${process.pid}`;
+			const ran = spawnSync('ctr', ['--address', faults.leak.socket, '-n', faults.namespace, 'run', '--rm', 'docker.io/crimon-lab/busybox:1', id, 'sh', '-c', 'sleep 0.3; exit 7'], {encoding: 'utf8', timeout: 30_000});
+			expect(ran.status, `${ran.signal ?? ''} ${ran.stderr}`).toBe(7);
+			const exit = await until('the exit event', () => events.lines.find((l) => {
+				const e = JSON.parse(l.text) as EventJson;
+				return e.topic === '/tasks/exit' && e.id === id;
+			}), 5_000);
+			const event = JSON.parse(exit.text) as EventJson;
+			expect(event).toMatchObject({namespace: faults.namespace, exitStatus: 7, source: 'containerd', pod: null});
+			expect(event.pid).toBeGreaterThan(0);
+			// containerd stamps the exit; the line was printed less than a second later.
+			console.log(`lab: crimon events printed the exit ${exit.at - Date.parse(event.at)} ms after containerd stamped it`);
+			expect(exit.at - Date.parse(event.at)).toBeLessThan(1_000);
+			const topics = events.lines.map((l) => JSON.parse(l.text) as EventJson).filter((e) => e.id === id).map((e) => e.topic);
+			expect(topics).toEqual(expect.arrayContaining(['/containers/create', '/tasks/start', '/tasks/exit', '/tasks/delete', '/containers/delete']));
+			for (const line of events.lines) expect(Object.keys(JSON.parse(line.text) as object)).toEqual(['node', 'at', 'namespace', 'topic', 'id', 'name', 'pod', 'pid', 'exitStatus', 'source']);
+			// Docker's stream too: the OOM container's child is killed every few seconds.
+			const oom = await until("Docker's oom event", () => events.lines.map((l) => JSON.parse(l.text) as EventJson).find((e) => e.source === 'docker' && e.topic === 'container/oom' && e.id === faults.docker.oom.id), 15_000);
+			expect(oom.name).toBe(faults.docker.oom.name);
+		} finally {
+			events.child.kill('SIGINT');
+		}
+		expect(await exitOf(events.child)).toBe(130);
+	}, 60_000);
+
+	it('exits 1 when no node could be subscribed', () => {
+		const result = spawnSync('node', [CLI, 'events', '--containerd-socket', faults.orphan.socket, '--docker-socket', '/nonexistent/docker.sock'], {encoding: 'utf8', timeout: 30_000});
+		expect(result.status).toBe(1);
+		expect(result.stderr).toContain("no node's event stream could be had");
+		expect(result.stderr).toContain(faults.orphan.socket);
+	});
+});
+
+describe.skipIf(SKIP || spawnSync('tmux', ['-V']).status !== 0)('lab: the app re-polls on events', () => {
+	const SOCKET = `crimon-health-${process.pid}`;
+	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], {encoding: 'utf8'});
+	const screen = () => tmux('capture-pane', '-p', '-t', 'app');
+	afterAll(() => {
+		spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+	});
+
+	it('shows a container started while it polls every 30 s within 2 s, and names the faults on the Node pane', async () => {
+		tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'app', '-x', '160', '-y', '40', '-e', 'NO_COLOR=1', '-e', 'TERM=xterm-256color',
+			'node', CLI, '--interval', '30s', '--containerd-socket', faults.leak.socket);
+		await until('the first poll', () => /every 30s · polled/.test(screen()), 15_000);
+		await until('the event streams', () => /events live/.test(screen()), 10_000);
+		tmux('send-keys', '-t', 'app', 'Tab', 'Tab');
+		await until('the Containers pane', () => (screen().split('\n')[1] ?? '').startsWith('Containers — '));
+		const id = `faults-live-${process.pid}`;
+		expect(screen()).not.toContain(id);
+		const started = Date.now();
+		run('ctr', ['--address', faults.leak.socket, '-n', faults.namespace, 'run', '-d', 'docker.io/crimon-lab/busybox:1', id, 'sleep', '600']);
+		const shown = await until('the new container on screen', () => screen().split('\n').find((l) => l.includes(id) && /running/.test(l)), 5_000);
+		const tookMs = Date.now() - started;
+		console.log(`lab: a container started under --interval 30s showed on the Containers pane after ${tookMs} ms`);
+		expect(tookMs).toBeLessThan(2_000);
+		expect(shown).toMatch(/running/);
+
+		// The Events pane has it; the Node pane names every fault, OOM kills from the event stream included.
+		tmux('send-keys', '-t', 'app', 'Tab', 'Tab');
+		await until('the Events pane', () => (screen().split('\n')[1] ?? '').startsWith('Events — '));
+		await until('the start event', () => screen().split('\n').some((l) => l.includes(id) && / started/.test(l)), 5_000);
+		tmux('send-keys', '-t', 'app', 'Tab');
+		await until('the Node pane', () => (screen().split('\n')[1] ?? '').startsWith('Node — '));
+		for (const code of ['shim-leaked', 'shim-orphaned', 'zombie-processes']) await until(code, () => screen().includes(code), 5_000);
+		// One OOM event (every ~5 s) and the re-poll it makes bring oom-killed.
+		await until('oom-killed', () => screen().includes('oom-killed'), 20_000);
+		tmux('send-keys', '-t', 'app', 'q');
+		run('ctr', ['--address', faults.leak.socket, '-n', faults.namespace, 'tasks', 'kill', '-s', 'KILL', id]);
+	}, 90_000);
+});
+
+afterAll(() => {
+	try {
+		if (!SKIP) faultsDown();
+	} finally {
+		lockHolder?.stdin?.end();
+	}
+}, 120_000);

@@ -119,7 +119,7 @@ describe.skipIf(reason !== null)('lab: the app in tmux', () => {
 		tmux('resize-window', '-t', SESSION, '-x', String(COLUMNS), '-y', String(ROWS));
 		await waitFor('the frame at full size again', (t) => /^every 2s/.test(t.split('\n')[ROWS - 2] ?? ''));
 
-		// Panes: Tab to the fifth (Node), then Shift-Tab back.
+		// Panes: Tab to the sixth (Node), then Shift-Tab back.
 		keys('Tab');
 		text = await waitFor('Namespaces', titleIs('Namespaces'));
 		if (lab) {
@@ -136,10 +136,12 @@ describe.skipIf(reason !== null)('lab: the app in tmux', () => {
 		keys('Tab');
 		await waitFor('Pods', titleIs('Pods'));
 		keys('Tab');
+		await waitFor('Events', titleIs('Events'));
+		keys('Tab');
 		await waitFor('Node', titleIs('Node'));
 		// Its first line: which runtime really runs this node, and how crimon knows.
 		expect(screenLines()[2]).toMatch(/ — .+ \(.+\)/);
-		keys('BTab', 'BTab');
+		keys('BTab', 'BTab', 'BTab');
 		await waitFor('Containers again', titleIs('Containers'));
 
 		// Nodes: ] and [ step, 1–9 jump.

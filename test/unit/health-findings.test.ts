@@ -16,6 +16,7 @@ import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
 import {healthFindings, healthMarks} from '../../source/model/health-findings.js';
 import {findShims} from '../../source/model/shims.js';
 import type {DockerContainerFact, Finding, FindingCode, HealthFacts, NodeFacts, NodeSnapshot} from '../../source/model/types.js';
+import {recordedEnvelopes} from '../support/faults-fixtures.js';
 import {labFacts} from '../support/lab-fixtures.js';
 
 const DIR = path.resolve(import.meta.dirname, '..', 'fixtures', 'faults');
@@ -26,18 +27,6 @@ const faults = JSON.parse(read('faults.json').toString('utf8')) as {
 	orphan: {socket: string; id: string; shimPid: number; init: number};
 	docker: {restart: {name: string; id: string}; oom: {name: string; id: string}};
 };
-
-/** Recorded length-prefixed envelopes (test/support/record-events.ts). */
-export function recordedEnvelopes(name: string): Uint8Array[] {
-	const bytes = read(name);
-	const out: Uint8Array[] = [];
-	for (let offset = 0; offset < bytes.length;) {
-		const length = bytes.readUInt32BE(offset);
-		out.push(bytes.subarray(offset + 4, offset + 4 + length));
-		offset += 4 + length;
-	}
-	return out;
-}
 
 function dockerFact(name: string, id: string, inspectFile: string): DockerContainerFact {
 	return {id, name, image: 'crimon-lab/busybox:1', state: 'running', labels: {}, mounts: [], status: 'Up 2 seconds', inspect: parseDockerInspect(JSON.parse(read(inspectFile).toString('utf8'))) ?? undefined};
@@ -124,7 +113,7 @@ describe('health findings on the recorded faults lab', () => {
 
 	it('counts OOMs and exits from the recorded event stream', () => {
 		const tally = new EventTally();
-		for (const envelope of recordedEnvelopes('events-system.bin')) tally.record(containerdEvent(envelope, 0), true);
+		for (const envelope of recordedEnvelopes('events-system.bin')) tally.record(containerdEvent(envelope, 0));
 		const ooms = tally.list().find((c) => c.id === faults.docker.oom.id)!;
 		expect(ooms.ooms).toBeGreaterThan(0);
 		const withEvents = buildNodeSnapshot(faultFacts({events: tally.list()}));

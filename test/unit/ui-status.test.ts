@@ -52,7 +52,7 @@ describe('the tab line', () => {
 
 describe('title and poll lines', () => {
 	it('names the pane and node with a count, and the filter when there is one', () => {
-		expect(text(titleLine('containers', 'node02', {total: 14, shown: 14}, {filter: '', runtimeOnly: true, status: 'ok'}, 100))).toMatch(/^Containers — node02 \(14\) +Processes Namespaces Containers Pods Node$/);
+		expect(text(titleLine('containers', 'node02', {total: 14, shown: 14}, {filter: '', runtimeOnly: true, status: 'ok'}, 100))).toMatch(/^Containers — node02 \(14\) +Processes Namespaces Containers Pods Events Node$/);
 		expect(text(titleLine('containers', 'node02', {total: 14, shown: 3}, {filter: 'web', runtimeOnly: true, status: 'stale'}, 60))).toMatch(/^Containers — node02 \(3 of 14\) {2}\/web {2}stale/);
 	});
 

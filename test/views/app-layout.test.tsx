@@ -39,7 +39,7 @@ describe('screen layout', () => {
 		expectFits(lines, 100, 40);
 		expect(lines).toHaveLength(39);
 		expect(lines.filter((l) => /^[ ›]\s+\d+ /.test(l)).length).toBeGreaterThan(smallRows);
-		expect(lines[1]).toMatch(/Processes Namespaces Containers Pods Node$/);
+		expect(lines[1]).toMatch(/Processes Namespaces Containers Pods Events Node$/);
 	});
 
 	it('follows a resize, never drawing taller or wider than the terminal, in every pane', async () => {

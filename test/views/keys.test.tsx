@@ -21,13 +21,15 @@ describe('pane keys', () => {
 	it('Tab and Shift-Tab step through the panes, wrapping', async () => {
 		const app = await renderApp();
 		const seen = [title(app.lines())];
-		for (let i = 0; i < 5; i++) {
+		for (let i = 0; i < 6; i++) {
 			await app.press(KEYS.tab);
 			seen.push(title(app.lines()));
 		}
-		expect(seen.map((t) => t.split(' — ')[0])).toEqual(['Processes', 'Namespaces', 'Containers', 'Pods', 'Node', 'Processes']);
+		expect(seen.map((t) => t.split(' — ')[0])).toEqual(['Processes', 'Namespaces', 'Containers', 'Pods', 'Events', 'Node', 'Processes']);
 		await app.press(KEYS.shiftTab);
 		expect(title(app.lines())).toMatch(/^Node — /);
+		await app.press(KEYS.shiftTab);
+		expect(title(app.lines())).toMatch(/^Events — /);
 		await app.press(KEYS.shiftTab);
 		expect(title(app.lines())).toMatch(/^Pods — /);
 		await app.press(KEYS.shiftTab);
@@ -149,9 +151,9 @@ describe('details', () => {
 
 	it('opens pods, shims and namespaces too', async () => {
 		const app = await renderApp({columns: 100, rows: 40});
-		await app.press(KEYS.shiftTab, KEYS.shiftTab, KEYS.enter);
+		await app.press(KEYS.shiftTab, KEYS.shiftTab, KEYS.shiftTab, KEYS.enter);
 		expect(app.frame()).toMatch(/Source\s+CRI/);
-		await app.press(KEYS.escape, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.enter);
+		await app.press(KEYS.escape, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.enter);
 		expect(app.frame()).toContain('Details — namespace moby');
 		await app.press(KEYS.escape, 'j', KEYS.enter);
 		expect(app.frame()).toContain('Details — shim 200');

@@ -26,7 +26,7 @@ describe('the Node pane', () => {
 		await app.press(KEYS.shiftTab);
 		const lines = app.lines();
 		expectFits(lines, 100, 30);
-		expect(title(lines)).toMatch(/^Node — node01 +Processes Namespaces Containers Pods Node$/);
+		expect(title(lines)).toMatch(/^Node — node01 +Processes Namespaces Containers Pods Events Node$/);
 		expect(lines[2]).toMatch(/^node01 — dockershim \(from the kubelet\)/);
 		expect(app.frame()).toMatch(/kubelet\s+pid 120 · v1\.20\.15 · \/usr\/bin\/kubelet/);
 		expect(app.frame()).toMatch(/WARN {2}dockershim-in-use: The kubelet \(pid 120, 1\.20\.15\)/);

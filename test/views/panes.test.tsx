@@ -89,7 +89,7 @@ describe('Containers pane', () => {
 describe('Pods pane', () => {
 	it('shows each pod with its sandbox and containers and where it came from', async () => {
 		const app = await renderApp({columns: 100, rows: 30});
-		await app.press(KEYS.shiftTab, KEYS.shiftTab);
+		await app.press(KEYS.shiftTab, KEYS.shiftTab, KEYS.shiftTab);
 		const lines = app.lines();
 		expect(lines[1]).toMatch(/^Pods — node01 \(2\)/);
 		const web = lines.findIndex((l) => l.includes('default/web ready from CRI'));

@@ -33,7 +33,7 @@ describe('what a key press recomputes', () => {
 		await app.press(KEYS.escape);
 		expect(processRows.processItems).toHaveBeenCalledTimes(2);
 		// Away and back between polls: still the same items, built before they were shown.
-		await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, 'a', 'a');
+		await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, 'a', 'a');
 		await idle();
 		expect(processRows.processItems).toHaveBeenCalledTimes(2);
 		expect(containerRows.containerItems).toHaveBeenCalledTimes(1);

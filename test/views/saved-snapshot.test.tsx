@@ -66,6 +66,8 @@ describe('crimon --from FILE', () => {
 		expect(app.lines()[1]).toMatch(new RegExp(`^Pods — ${TITLE}`));
 		expect(app.frame()).toContain('kube-system/legacy');
 		await app.press(KEYS.tab);
+		expect(app.lines()[1]).toMatch(new RegExp(`^Events — ${TITLE} \\(0\\)`));
+		await app.press(KEYS.tab);
 		expect(app.lines()[1]).toMatch(new RegExp(`^Node — ${TITLE}`));
 		expect(app.frame()).toContain('dockershim');
 	});

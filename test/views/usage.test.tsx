@@ -93,7 +93,8 @@ describe('Containers pane', () => {
 describe('Pods pane', () => {
 	it('shows each pod its summed usage and sorts by it', async () => {
 		const app = await renderApp({store: usageStore([usageNode(0, true), usageNode(1)]), columns: 140, rows: 30});
-		await app.press(KEYS.shiftTab, KEYS.shiftTab);
+		// Tab from Processes: Namespaces, Containers, Pods (Shift-Tab would pass Node and Events).
+		await app.press(KEYS.tab, KEYS.tab, KEYS.tab);
 		expect(app.lines()[1]).toMatch(/^Pods/);
 		expect(app.frame()).toMatch(/cpu \S+ mem \S+/);
 		await app.press('s', 's', 's', 's');

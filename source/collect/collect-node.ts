@@ -4,7 +4,7 @@
  */
 import type {NodeFacts, SourceError, SourceName} from '../model/types.js';
 import {ProtobufError} from '../protocol/protobuf.js';
-import type {Transport} from '../transport/transport.js';
+import {TransportError, type Transport} from '../transport/transport.js';
 import {GrpcChannelPool} from './channel-pool.js';
 import {collectContainerd} from './collect-containerd.js';
 import {kubeletEndpointOf} from '../model/diagnosis.js';
@@ -25,6 +25,12 @@ export function describeError(error: unknown): string {
 
 export interface NodeCollector {
 	collect(refresh?: ReadonlySet<number>): Promise<NodeFacts>;
+	/**
+	 * Whether the last poll itself shows the node answering: its process table was read and
+	 * every failure was a socket the node says is not there (a node without Docker, or with
+	 * one CRI of five). Then there is nothing to ask the node about its own liveness.
+	 */
+	answered(): boolean;
 	/** Closes the gRPC sessions kept across polls. */
 	close(): void;
 }
@@ -37,17 +43,22 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 	const kubelets = new KubeletReader(transport);
 	const sudo = options.sudo ? createSudoSources(transport, options, name) : null;
 	const health = new HealthState(transport, options.eventCounts);
+	let answered = false;
 	return {
+		answered: () => answered,
 		async collect(refresh) {
 			const errors: SourceError[] = [];
+			let onlyMissing = true;
 			const attempt = async <T>(source: SourceName, run: () => Promise<T>): Promise<T | null> => {
 				try {
 					return await run();
 				} catch (error) {
+					if (!(error instanceof TransportError && error.kind === 'missing')) onlyMissing = false;
 					errors.push({source, message: describeError(error)});
 					return null;
 				}
 			};
+			answered = false;
 			const processTask = attempt('processes', () => processes.read({timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, refresh}));
 			// The kubelet is found in the process table; the CRI waits for it only to know
 			// which endpoint is the kubelet's (every candidate socket is already being read).
@@ -81,7 +92,11 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 					processes: processTable, containerd: null, cri: null, docker: null, kubelet,
 				};
 			}
-			if (criCollection.error) errors.push({source: 'cri', message: describeError(criCollection.error)});
+			if (criCollection.error) {
+				errors.push({source: 'cri', message: describeError(criCollection.error)});
+				if (!criCollection.probe?.sockets.every((socket) => socket.status === 'missing')) onlyMissing = false;
+			}
+			answered = processTable !== null && onlyMissing;
 			const cri = criCollection.facts;
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));

@@ -4,7 +4,7 @@
  */
 import type {NodeFacts, SourceError, SourceName} from '../model/types.js';
 import {ProtobufError} from '../protocol/protobuf.js';
-import type {Transport} from '../transport/transport.js';
+import {TransportError, type Transport} from '../transport/transport.js';
 import {GrpcChannelPool} from './channel-pool.js';
 import {collectContainerd} from './collect-containerd.js';
 import {kubeletEndpointOf} from '../model/diagnosis.js';
@@ -26,6 +26,12 @@ export function describeError(error: unknown): string {
 
 export interface NodeCollector {
 	collect(refresh?: ReadonlySet<number>): Promise<NodeFacts>;
+	/**
+	 * Whether the last poll itself shows the node answering: its process table was read and
+	 * every failure was a socket the node says is not there (a node without Docker, or with
+	 * one CRI of five). Then there is nothing to ask the node about its own liveness.
+	 */
+	answered(): boolean;
 	/** Closes the gRPC sessions kept across polls. */
 	close(): void;
 }
@@ -40,18 +46,23 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 	const health = new HealthState(transport, options.eventCounts);
 	const usage = new UsageCollector(transport);
 	const containerdOptions: CollectOptions = usage.needsMetrics ? {...options, containerdMetrics: true} : options;
+	let answered = false;
 	return {
+		answered: () => answered,
 		async collect(refresh) {
 			const errors: SourceError[] = [];
+			let onlyMissing = true;
 			const attempt = async <T>(source: SourceName, run: () => Promise<T>): Promise<T | null> => {
 				try {
 					return await run();
 				} catch (error) {
+					if (!(error instanceof TransportError && error.kind === 'missing')) onlyMissing = false;
 					errors.push({source, message: describeError(error)});
 					return null;
 				}
 			};
 			const hostTask = usage.readHost(options.maxBytes).catch(() => null);
+			answered = false;
 			const processTask = attempt('processes', () => processes.read({timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, refresh}));
 			// The kubelet is found in the process table; the CRI waits for it only to know
 			// which endpoint is the kubelet's (every candidate socket is already being read).
@@ -85,7 +96,11 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 					processes: processTable, containerd: null, cri: null, docker: null, kubelet,
 				};
 			}
-			if (criCollection.error) errors.push({source: 'cri', message: describeError(criCollection.error)});
+			if (criCollection.error) {
+				errors.push({source: 'cri', message: describeError(criCollection.error)});
+				if (!criCollection.probe?.sockets.every((socket) => socket.status === 'missing')) onlyMissing = false;
+			}
+			answered = processTable !== null && onlyMissing;
 			const cri = criCollection.facts;
 			const usageSample = usage.collect(containerd, await hostTask);
 			if (usageSample.error) errors.push({source: 'usage', message: usageSample.error});

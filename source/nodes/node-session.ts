@@ -63,7 +63,7 @@ export class NodeSession {
 			await this.transport.connect(deadline.remaining());
 			if (!this.nameKnown && this.currentName === this.spec.target) this.currentName = await this.transport.hostname();
 			const collector = this.collector ??= createNodeCollector(this.currentName, this.transport, this.collectOptions, true);
-			const facts = await runBounded(this.transport, deadline, () => collector.collect(refresh), (result) => result.errors.length > 0, this.currentName);
+			const facts = await runBounded(this.transport, deadline, () => collector.collect(refresh), (result) => result.errors.length > 0 && !collector.answered(), this.currentName);
 			return buildNodeSnapshot({...facts, name: this.currentName});
 		} catch (error) {
 			return unreachableNode(this.currentName, this.transport.target, describeError(error));

@@ -200,6 +200,11 @@ describe.skipIf(skipWithoutSshNode('lab: ssh faults'))('lab: SSH faults, each ne
 		expect(before.length).toBeGreaterThan(0);
 
 		await sshd.restart();
+		// The old session's sshd process can outlive its connection for a moment on a busy
+		// machine: wait until it has gone, so the table below tells old from new.
+		for (let waited = 0; waited < 3000 && before.some((pid) => fs.existsSync(`/proc/${pid}`)); waited += 50) {
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		const second = await handle.poll();
 		expect(second.ok).toBe(true);

@@ -13,6 +13,9 @@ import {EventTally} from '../../source/events/event-tally.js';
 import {eventLine, eventWhat} from '../../source/events/event-text.js';
 import {NodeEventStream, type StreamState} from '../../source/events/node-event-stream.js';
 import {RepollOnEvents} from '../../source/events/repoll-on-events.js';
+import {pollerTarget} from '../../source/events/live-events.js';
+import {unreachableNode} from '../../source/model/build-snapshot.js';
+import {createCrimonStore} from '../../source/store/store.js';
 import type {RuntimeEvent} from '../../source/events/runtime-event.js';
 import {eventJsonLine, eventTextLine} from '../../source/cli/events-command.js';
 import {EVENTS_SUBSCRIBE} from '../../source/protocol/containerd-events-api.js';
@@ -205,6 +208,31 @@ describe('re-poll on events', () => {
 		} finally {
 			vi.useRealTimers();
 		}
+	});
+});
+
+describe('re-polls through the poller', () => {
+	it('waits out a poll in flight, then polls and resolves when that poll is done; nothing while paused', async () => {
+		const store = createCrimonStore([{name: 'n', target: 'local'}], 30_000);
+		const asked: number[] = [];
+		const target = pollerTarget({pollNow: (index) => {
+			asked.push(index ?? -1);
+			store.getState().pollStarted(index!);
+		}}, store);
+		store.getState().pollStarted(0);
+		let done = false;
+		const repoll = target.pollNow(0).then(() => (done = true));
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(asked).toEqual([]);
+		store.getState().pollFinished(0, unreachableNode('n', 'local', 'x'), 1, 1);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(asked).toEqual([0]);
+		expect(done).toBe(false);
+		store.getState().pollFinished(0, unreachableNode('n', 'local', 'x'), 2, 1);
+		await repoll;
+		store.getState().setPaused(true);
+		await target.pollNow(0);
+		expect(asked).toEqual([0]);
 	});
 });
 

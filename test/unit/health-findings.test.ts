@@ -177,6 +177,22 @@ describe('duplicates', () => {
 	});
 });
 
+describe("the CRI's attempt", () => {
+	it('calls a container the kubelet re-created 3 times a restart loop, from the recorded lab', () => {
+		const facts = labFacts();
+		const cri = facts.cri!;
+		const [first, ...rest] = cri.containers;
+		const looping = {...facts, cri: {...cri, containers: [{...first!, attempt: 3}, ...rest]}};
+		const node = buildNodeSnapshot(looping);
+		const loop = node.diagnosis!.findings.filter((f) => f.code === 'restart-loop');
+		expect(loop).toHaveLength(1);
+		expect(loop[0]!.subjects[0]).toMatchObject({kind: 'container', id: first!.id});
+		expect(loop[0]!.message).toContain("restarted 3 times (the CRI's attempt)");
+		expect(loop[0]!.message).toContain(`crictl logs ${first!.id}`);
+		expect(buildNodeSnapshot({...facts, cri: {...cri, containers: [{...first!, attempt: 2}, ...rest]}}).diagnosis!.findings.map((f) => f.code)).not.toContain('restart-loop');
+	});
+});
+
 describe('a healthy node', () => {
 	it('has none of these findings on the clean lab as recorded', () => {
 		const node = buildNodeSnapshot(labFacts());

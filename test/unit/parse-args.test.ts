@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {ArgsError, parseArgs, parseDuration} from '../../source/cli/parse-args.js';
+import {ArgsError, HELP, parseArgs, parseDuration} from '../../source/cli/parse-args.js';
 
 describe('parseArgs', () => {
 	it('defaults to the app on no nodes (local is resolved later)', () => {
@@ -62,5 +62,13 @@ describe('parseArgs', () => {
 		expect(() => parseArgs(['snapshot', '--listen', ':1'])).toThrow(/for crimon serve/);
 		expect(() => parseArgs(['serve', 'extra'])).toThrow(/unexpected argument/);
 		expect(() => parseArgs(['--from', '-', '--from', '-'])).toThrow(/once/);
+	});
+	it('reads crimon events [--json] [--node …], and refuses what it does not take', () => {
+		expect(parseArgs(['events'])).toMatchObject({command: 'events', json: false, nodes: []});
+		expect(parseArgs(['events', '--json', '-n', 'local', '--node', 'ssh://n1'])).toMatchObject({command: 'events', json: true, nodes: ['local', 'ssh://n1']});
+		expect(parseArgs(['events', '--help'])).toMatchObject({command: 'help', helpFor: 'events'});
+		expect(HELP.events).toContain('{node, at, namespace, topic, id,');
+		expect(() => parseArgs(['events', 'extra'])).toThrow(/unexpected argument/);
+		expect(() => parseArgs(['events', '--watch'])).toThrow(/for crimon snapshot/);
 	});
 });

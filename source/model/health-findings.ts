@@ -49,31 +49,47 @@ function processSubject(process: ProcessInfo, detail: string | null): FindingSub
 	return {kind: 'process', id: String(process.pid), name: basename(argv0) || '?', namespace: null, pod: null, detail};
 }
 
-/** Whether a shim serves the containerd crimon read (its socket, and in its own pid namespace). */
-function servesReadContainerd(facts: NodeFacts, processes: readonly ProcessInfo[]): (shim: Shim) => boolean {
+/** What several findings ask of one poll's process table, worked out once per facts. */
+interface HealthContext {
+	readonly byPid: ReadonlyMap<number, ProcessInfo>;
+	/** The containerd process a shim serves. */
+	readonly owner: (shim: Shim) => ProcessInfo | undefined;
+	/** Whether a shim serves the containerd crimon read (its socket, and in its own pid namespace). */
+	readonly serves: (shim: Shim) => boolean;
+}
+
+const contexts = new WeakMap<NodeFacts, HealthContext>();
+
+function contextOf(facts: NodeFacts): HealthContext {
+	let context = contexts.get(facts);
+	if (context) return context;
+	const processes = facts.processes ?? [];
+	const byPid = new Map(processes.map((p) => [p.pid, p]));
+	const owner = shimOwner(processes, byPid);
 	const address = facts.containerd ? canonicalRunPath(facts.containerd.address) : null;
-	const owner = shimOwner(processes);
-	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
 	const depth = (pid: number) => {
 		let d = 0;
-		for (let cursor = parentOf.get(pid); cursor !== undefined && d < 4096; cursor = parentOf.get(cursor)) d++;
+		for (let cursor = byPid.get(pid)?.ppid; cursor !== undefined && d < 4096; cursor = byPid.get(cursor)?.ppid) d++;
 		return d;
 	};
 	// Of several containerds on one path (other mount namespaces), crimon reaches the outermost.
-	const candidates = processes.filter((p) => roleOf(p) === 'containerd' && canonicalRunPath(containerdAddress(p)) === address);
+	const candidates = address === null ? [] : processes.filter((p) => roleOf(p) === 'containerd' && canonicalRunPath(containerdAddress(p)) === address);
 	const read = candidates.sort((a, b) => depth(a.pid) - depth(b.pid) || a.pid - b.pid)[0] ?? null;
-	return (shim) => {
+	const serves = (shim: Shim) => {
 		if (address === null || canonicalRunPath(shim.address) !== address) return false;
 		const served = owner(shim);
 		return !served || !read || served.pid === read.pid;
 	};
+	context = {byPid, owner, serves};
+	contexts.set(facts, context);
+	return context;
 }
 
 /** Pure: the marks a later poll compares against (the collector keeps them between polls). */
 export function healthMarks(facts: NodeFacts, shims: readonly Shim[]): HealthMarks {
 	return {
 		childlessShims: shims.filter((s) => s.children.length === 0).map((s) => s.pid),
-		suspectTasks: facts.processes ? suspectTasks(facts.containerd?.tasks ?? [], facts.processes).map((s) => taskKey(s.task.namespace, s.task.id)) : [],
+		suspectTasks: facts.processes ? suspectTasks(facts.containerd?.tasks ?? [], contextOf(facts).byPid).map((s) => taskKey(s.task.namespace, s.task.id)) : [],
 	};
 }
 
@@ -82,8 +98,13 @@ interface SuspectTask {
 	readonly why: string;
 }
 
-function suspectTasks(tasks: readonly ContainerdTaskFact[], processes: readonly ProcessInfo[]): SuspectTask[] {
-	const byPid = new Map(processes.map((p) => [p.pid, p]));
+/** argv[0] of a command line, without splitting all of it. */
+const argv0 = (command: string) => {
+	const space = command.indexOf(' ');
+	return space === -1 ? command : command.slice(0, space);
+};
+
+function suspectTasks(tasks: readonly ContainerdTaskFact[], byPid: ReadonlyMap<number, ProcessInfo>): SuspectTask[] {
 	const out: SuspectTask[] = [];
 	for (const task of tasks) {
 		if (task.status !== 'running' || task.pid <= 0) continue;
@@ -93,7 +114,7 @@ function suspectTasks(tasks: readonly ContainerdTaskFact[], processes: readonly 
 			continue;
 		}
 		const parent = byPid.get(init.ppid);
-		const parentBinary = parent ? splitCommand(parent.command)[0] ?? '' : '';
+		const parentBinary = parent ? argv0(parent.command) : '';
 		if (parent && shimVersionOf(parentBinary)) continue;
 		out.push({task, why: parent ? `its init pid ${task.pid}'s parent is pid ${parent.pid} (${basename(parentBinary)}), not a shim` : `its init pid ${task.pid} has no parent in the process table (ppid ${init.ppid})`});
 	}
@@ -102,7 +123,7 @@ function suspectTasks(tasks: readonly ContainerdTaskFact[], processes: readonly 
 
 /** The running shim of a task that has no running init, by namespace/id, for the containers' shimPid. */
 export function stoppedTaskShims(facts: NodeFacts, shims: readonly Shim[]): Map<string, number> {
-	const serves = servesReadContainerd(facts, facts.processes ?? []);
+	const {serves} = contextOf(facts);
 	const out = new Map<string, number>();
 	for (const shim of shims) if (serves(shim) && !out.has(taskKey(shim.namespace, shim.id))) out.set(taskKey(shim.namespace, shim.id), shim.pid);
 	return out;
@@ -111,7 +132,7 @@ export function stoppedTaskShims(facts: NodeFacts, shims: readonly Shim[]): Map<
 function leakedShims(facts: NodeFacts, input: HealthInput, orphaned: ReadonlySet<number>, now: number): Finding[] {
 	const containerd = facts.containerd;
 	const previous = facts.health?.previous ?? null;
-	const serves = servesReadContainerd(facts, facts.processes ?? []);
+	const {serves} = contextOf(facts);
 	const tasks = new Map((containerd?.tasks ?? []).map((t) => [taskKey(t.namespace, t.id), t]));
 	const known = new Set((containerd?.containers ?? []).map((c) => taskKey(c.namespace, c.id)));
 	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [taskKey(c.namespace!, c.id), c]));
@@ -168,7 +189,7 @@ function orphanedShims(facts: NodeFacts, shims: readonly Shim[]): {findings: Fin
 }
 
 function duplicateShims(facts: NodeFacts, shims: readonly Shim[]): Finding[] {
-	const owner = shimOwner(facts.processes ?? []);
+	const {owner} = contextOf(facts);
 	const groups = new Map<string, Shim[]>();
 	for (const shim of shims) {
 		if (!shim.id) continue;
@@ -198,7 +219,7 @@ function tasksWithoutShim(facts: NodeFacts, input: HealthInput): Finding[] {
 	const confirmed = new Set(previous?.suspectTasks ?? []);
 	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [taskKey(c.namespace!, c.id), c]));
 	const out: Finding[] = [];
-	for (const {task, why} of suspectTasks(facts.containerd.tasks, facts.processes)) {
+	for (const {task, why} of suspectTasks(facts.containerd.tasks, contextOf(facts).byPid)) {
 		const key = taskKey(task.namespace, task.id);
 		// A task that starts between the two reads looks like this once; two polls in a row do not lie.
 		if (previous && !confirmed.has(key)) continue;
@@ -220,7 +241,7 @@ function tasksWithoutShim(facts: NodeFacts, input: HealthInput): Finding[] {
 
 function zombies(facts: NodeFacts, input: HealthInput): Finding[] {
 	const processes = facts.processes ?? [];
-	const byPid = new Map(processes.map((p) => [p.pid, p]));
+	const {byPid} = contextOf(facts);
 	const shimPids = new Set(input.shims.map((s) => s.pid));
 	const containerByInit = new Map<number, Container>();
 	for (const c of input.containers) if (c.pid !== null) containerByInit.set(c.pid, c);
@@ -264,8 +285,20 @@ function zombies(facts: NodeFacts, input: HealthInput): Finding[] {
 	return out;
 }
 
-function eventCountFor(events: readonly ContainerEventCount[], container: Container): ContainerEventCount | null {
-	return events.find((e) => e.id === container.id && (e.namespace === null || container.namespace === null || e.namespace === container.namespace)) ?? null;
+type EventIndex = ReadonlyMap<string, readonly ContainerEventCount[]>;
+
+function indexEvents(events: readonly ContainerEventCount[]): EventIndex {
+	const byId = new Map<string, ContainerEventCount[]>();
+	for (const event of events) {
+		let list = byId.get(event.id);
+		if (!list) byId.set(event.id, (list = []));
+		list.push(event);
+	}
+	return byId;
+}
+
+function eventCountFor(events: EventIndex, container: Container): ContainerEventCount | null {
+	return events.get(container.id)?.find((e) => e.namespace === null || container.namespace === null || e.namespace === container.namespace) ?? null;
 }
 
 /** The cgroup's OOM kill count, when the usage reader (issue #10) filled it in. */
@@ -277,7 +310,7 @@ function cgroupOomKills(container: Container): number | null {
 function restartLoops(facts: NodeFacts, input: HealthInput): Finding[] {
 	const docker = new Map((facts.docker?.containers ?? []).map((d) => [d.id, d]));
 	const cri = new Map((facts.cri?.containers ?? []).map((c) => [c.id, c]));
-	const events = facts.health?.events ?? [];
+	const events = indexEvents(facts.health?.events ?? []);
 	const out: Finding[] = [];
 	for (const container of input.containers) {
 		if (container.sandbox && !docker.has(container.id)) continue;
@@ -305,7 +338,7 @@ function restartLoops(facts: NodeFacts, input: HealthInput): Finding[] {
 
 function oomKills(facts: NodeFacts, input: HealthInput): Finding[] {
 	const docker = new Map((facts.docker?.containers ?? []).map((d) => [d.id, d]));
-	const events = facts.health?.events ?? [];
+	const events = indexEvents(facts.health?.events ?? []);
 	const out: Finding[] = [];
 	for (const container of input.containers) {
 		const cgroup = cgroupOomKills(container);

@@ -82,21 +82,32 @@ export function shimOwner(processes: readonly ProcessInfo[], byPid: ReadonlyMap<
 		while (depth < a.length && depth < b.length && a[depth] === b[depth]) depth++;
 		return depth;
 	};
+	// Per socket path, the containerds serving it and their ancestry: asked once, not per shim.
+	const byAddress = new Map<string, {readonly candidates: readonly ProcessInfo[]; readonly lines: readonly (readonly number[])[]}>();
+	const servingAt = (address: string) => {
+		let found = byAddress.get(address);
+		if (!found) {
+			const matches = containerds.filter((p) => containerdAddress(p) === address);
+			const candidates = matches.length > 0 ? matches : containerds.length === 1 ? containerds : [];
+			found = {candidates, lines: candidates.length > 1 ? candidates.map((c) => [...ancestors(c.pid), c.pid]) : []};
+			byAddress.set(address, found);
+		}
+		return found;
+	};
 	return (shim) => {
-		const matches = containerds.filter((p) => containerdAddress(p) === shim.address);
-		const candidates = matches.length > 0 ? matches : containerds.length === 1 ? containerds : [];
+		const {candidates, lines} = servingAt(shim.address);
 		if (candidates.length <= 1) return candidates[0];
 		const shimLine = [...ancestors(shim.pid), shim.pid];
 		let best: ProcessInfo | undefined;
 		let bestScore: [number, number] = [-1, 0];
-		for (const candidate of candidates) {
-			const line = ancestors(candidate.pid);
-			const score: [number, number] = [commonDepth(shimLine, [...line, candidate.pid]), -line.length];
+		candidates.forEach((candidate, i) => {
+			const line = lines[i]!;
+			const score: [number, number] = [commonDepth(shimLine, line), -(line.length - 1)];
 			if (score[0] > bestScore[0] || (score[0] === bestScore[0] && score[1] > bestScore[1])) {
 				best = candidate;
 				bestScore = score;
 			}
-		}
+		});
 		return best;
 	};
 }

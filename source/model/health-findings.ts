@@ -301,10 +301,9 @@ function eventCountFor(events: EventIndex, container: Container): ContainerEvent
 	return events.get(container.id)?.find((e) => e.namespace === null || container.namespace === null || e.namespace === container.namespace) ?? null;
 }
 
-/** The cgroup's OOM kill count, when the usage reader (issue #10) filled it in. */
+/** The cgroup's OOM kill count, where the usage reader (collect/cgroup-*.ts) read it. */
 function cgroupOomKills(container: Container): number | null {
-	const usage = (container as Container & {readonly usage?: {readonly oomKills?: number | null} | null}).usage;
-	return typeof usage?.oomKills === 'number' ? usage.oomKills : null;
+	return container.usage?.oomKills ?? null;
 }
 
 function restartLoops(facts: NodeFacts, input: HealthInput): Finding[] {

@@ -33,7 +33,8 @@ DOCKER_SOCK_NAME=lab-docker-sock
 HOSTILE_NAME=lab-hostile
 HOSTILE_TITLE=$'\e]0;OWNED\a'
 HOSTILE_CLEAR=$'\e[2J'
-HOSTILE_BIDI=$'\u202eevil'
+# U+202E as UTF-8 bytes: bash's $'\u…' writes the six characters literally under the C locale.
+HOSTILE_BIDI=$'\xe2\x80\xaeevil'
 SHIM_POD_UID=0b7f2c4e-1111-4a6b-9c1d-d0c5e11a0001
 SHIM_SANDBOX_NAME=k8s_POD_web_default_${SHIM_POD_UID}_0
 SHIM_APP_NAME=k8s_nginx_web_default_${SHIM_POD_UID}_0

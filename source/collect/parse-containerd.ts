@@ -8,24 +8,23 @@ import type {ContainerdContainerFact, ContainerdTaskFact, Mount} from '../model/
 
 export function parseVersion(bytes: Uint8Array): {version: string; revision: string} {
 	const decoded = decode(api.VersionResponse, bytes);
-	return {version: decoded.version as string, revision: decoded.revision as string};
+	return {version: decoded.version, revision: decoded.revision};
 }
 
 export function parseNamespaces(bytes: Uint8Array): string[] {
 	const decoded = decode(api.ListNamespacesResponse, bytes);
-	return (decoded.namespaces as Decoded[]).map((ns) => ns.name as string);
+	return decoded.namespaces.map((ns) => ns.name);
 }
 
 const SPEC_TYPE_SUFFIX = 'opencontainers/runtime-spec/1/Spec';
 
 /** The OCI spec rides in an Any as JSON; its mounts say what the container can reach on the host. */
-export function mountsFromSpec(spec: Decoded | null): Mount[] {
+export function mountsFromSpec(spec: Decoded<typeof api.Any> | null): Mount[] {
 	if (!spec) return [];
-	const typeUrl = spec.typeUrl as string;
-	if (!typeUrl.endsWith(SPEC_TYPE_SUFFIX)) return [];
+	if (!spec.typeUrl.endsWith(SPEC_TYPE_SUFFIX)) return [];
 	let parsed: unknown;
 	try {
-		parsed = JSON.parse(Buffer.from(spec.value as Uint8Array).toString('utf8'));
+		parsed = JSON.parse(Buffer.from(spec.value).toString('utf8'));
 	} catch {
 		return [];
 	}
@@ -50,8 +49,8 @@ export function mountsFromSpec(spec: Decoded | null): Mount[] {
  */
 export type SpecMountCache = Map<string, {readonly spec: Uint8Array; readonly mounts: Mount[]}>;
 
-function cachedMounts(cache: SpecMountCache | undefined, key: string, spec: Decoded | null): Mount[] {
-	const value = spec?.value as Uint8Array | undefined;
+function cachedMounts(cache: SpecMountCache | undefined, key: string, spec: Decoded<typeof api.Any> | null): Mount[] {
+	const value = spec?.value;
 	if (!cache || !value) return mountsFromSpec(spec);
 	const hit = cache.get(key);
 	if (hit && Buffer.compare(hit.spec, value) === 0) return hit.mounts;
@@ -62,33 +61,33 @@ function cachedMounts(cache: SpecMountCache | undefined, key: string, spec: Deco
 
 export function parseContainers(bytes: Uint8Array, namespace: string, cache?: SpecMountCache): ContainerdContainerFact[] {
 	const decoded = decode(api.ListContainersResponse, bytes);
-	return (decoded.containers as Decoded[]).map((container) => ({
-		id: container.id as string,
+	return decoded.containers.map((container) => ({
+		id: container.id,
 		namespace,
-		image: container.image as string,
-		runtime: ((container.runtime as Decoded | null)?.name as string | undefined) ?? '',
-		labels: container.labels as Record<string, string>,
-		mounts: cachedMounts(cache, `${namespace}/${container.id as string}`, container.spec as Decoded | null),
+		image: container.image,
+		runtime: container.runtime?.name ?? '',
+		labels: container.labels,
+		mounts: cachedMounts(cache, `${namespace}/${container.id}`, container.spec),
 	}));
 }
 
 /** A protobuf Timestamp in ms since the epoch; null when unset (Go's zero time is year 1: also unset). */
-export function timestampMs(timestamp: Decoded | null): number | null {
+export function timestampMs(timestamp: Decoded<typeof api.Timestamp> | null): number | null {
 	if (!timestamp) return null;
-	const seconds = Number(timestamp.seconds as bigint | number);
+	const seconds = Number(timestamp.seconds);
 	if (!(seconds > 0)) return null;
-	return seconds * 1000 + Math.floor(Number(timestamp.nanos as number) / 1e6);
+	return seconds * 1000 + Math.floor(timestamp.nanos / 1e6);
 }
 
 export function parseTasks(bytes: Uint8Array, namespace: string): ContainerdTaskFact[] {
 	const decoded = decode(api.ListTasksResponse, bytes);
 	// containerd fills `id` (the task's, which is the container's) and leaves container_id empty.
-	return (decoded.tasks as Decoded[]).map((task) => ({
-		id: (task.containerId as string) || (task.id as string),
+	return decoded.tasks.map((task) => ({
+		id: task.containerId || task.id,
 		namespace,
-		pid: task.pid as number,
-		status: api.TASK_STATUS[task.status as number] ?? 'unknown',
-		exitStatus: task.exitStatus as number,
-		exitedAt: timestampMs(task.exitedAt as Decoded | null),
+		pid: task.pid,
+		status: api.TASK_STATUS[task.status] ?? 'unknown',
+		exitStatus: task.exitStatus,
+		exitedAt: timestampMs(task.exitedAt),
 	}));
 }

@@ -6,28 +6,9 @@
  * keeps its topic and loses its details rather than the whole stream.
  */
 import * as api from '../protocol/containerd-events-api.js';
-import {decode, ProtobufError, type Decoded, type MessageSchema} from '../protocol/protobuf.js';
+import type {Timestamp} from '../protocol/containerd-api.js';
+import {decode, ProtobufError, type Decoded} from '../protocol/protobuf.js';
 import type {EventKind, RuntimeEvent} from './runtime-event.js';
-
-// Typed views of the decoded messages: each field is checked, never cast.
-const text = (d: Decoded, key: string): string => {
-	const value = d[key];
-	return typeof value === 'string' ? value : '';
-};
-const count = (d: Decoded, key: string): number => {
-	const value = d[key];
-	// int64 fields decode to bigint; seconds since the epoch fit a number with room to spare.
-	return typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : 0;
-};
-const bytes = (d: Decoded, key: string): Uint8Array => {
-	const value = d[key];
-	return value instanceof Uint8Array ? value : new Uint8Array();
-};
-const isMessage = (value: unknown): value is Decoded => typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && !Array.isArray(value);
-const child = (d: Decoded, key: string): Decoded | null => {
-	const value = d[key];
-	return isMessage(value) ? value : null;
-};
 
 export interface TimestampMessage {
 	readonly seconds: number;
@@ -53,46 +34,65 @@ export interface ContainerEventMessage {
 	readonly id: string;
 }
 
-function timestampOf(d: Decoded | null): TimestampMessage | null {
-	return d ? {seconds: count(d, 'seconds'), nanos: count(d, 'nanos')} : null;
+function timestampOf(d: Decoded<typeof Timestamp> | null): TimestampMessage | null {
+	// Seconds since the epoch decode as int64 (bigint) and fit a number with room to spare.
+	return d ? {seconds: Number(d.seconds), nanos: d.nanos} : null;
 }
 
 export function decodeEnvelope(message: Uint8Array): EnvelopeMessage {
 	const d = decode(api.Envelope, message);
-	const event = child(d, 'event');
 	return {
-		timestamp: timestampOf(child(d, 'timestamp')),
-		namespace: text(d, 'namespace'),
-		topic: text(d, 'topic'),
-		event: event ? {typeUrl: text(event, 'typeUrl'), value: bytes(event, 'value')} : null,
+		timestamp: timestampOf(d.timestamp),
+		namespace: d.namespace,
+		topic: d.topic,
+		event: d.event ? {typeUrl: d.event.typeUrl, value: d.event.value} : null,
 	};
 }
 
-const TASK_TOPICS: Readonly<Record<string, {kind: EventKind; schema: MessageSchema; typeName: string}>> = {
-	'/tasks/start': {kind: 'start', schema: api.TaskStart, typeName: 'containerd.events.TaskStart'},
-	'/tasks/exit': {kind: 'exit', schema: api.TaskExit, typeName: 'containerd.events.TaskExit'},
-	'/tasks/delete': {kind: 'delete', schema: api.TaskDelete, typeName: 'containerd.events.TaskDelete'},
-	'/tasks/oom': {kind: 'oom', schema: api.TaskOOM, typeName: 'containerd.events.TaskOOM'},
+interface TopicSpec<M> {
+	readonly kind: EventKind;
+	readonly typeName: string;
+	/** Decodes the Any's value; each topic reads its own schema, so each field read is checked. */
+	readonly read: (value: Uint8Array) => M;
+}
+
+// Task events carry different subsets of these fields; one missing from a schema reads as
+// its proto3 default would ('' or 0), and exitStatus is null where the event has none.
+const TASK_TOPICS: Readonly<Record<string, TopicSpec<TaskEventMessage>>> = {
+	'/tasks/start': {kind: 'start', typeName: 'containerd.events.TaskStart', read: (value) => {
+		const d = decode(api.TaskStart, value);
+		return {containerId: d.containerId, id: '', pid: d.pid, exitStatus: null};
+	}},
+	'/tasks/exit': {kind: 'exit', typeName: 'containerd.events.TaskExit', read: (value) => {
+		const d = decode(api.TaskExit, value);
+		return {containerId: d.containerId, id: d.id, pid: d.pid, exitStatus: d.exitStatus};
+	}},
+	'/tasks/delete': {kind: 'delete', typeName: 'containerd.events.TaskDelete', read: (value) => {
+		const d = decode(api.TaskDelete, value);
+		return {containerId: d.containerId, id: d.id, pid: d.pid, exitStatus: d.exitStatus};
+	}},
+	'/tasks/oom': {kind: 'oom', typeName: 'containerd.events.TaskOOM', read: (value) => {
+		const d = decode(api.TaskOOM, value);
+		return {containerId: d.containerId, id: '', pid: 0, exitStatus: null};
+	}},
 };
 
-const CONTAINER_TOPICS: Readonly<Record<string, {kind: EventKind; schema: MessageSchema; typeName: string}>> = {
-	'/containers/create': {kind: 'create', schema: api.ContainerCreate, typeName: 'containerd.events.ContainerCreate'},
-	'/containers/update': {kind: 'update', schema: api.ContainerUpdate, typeName: 'containerd.events.ContainerUpdate'},
-	'/containers/delete': {kind: 'container-delete', schema: api.ContainerDelete, typeName: 'containerd.events.ContainerDelete'},
+const CONTAINER_TOPICS: Readonly<Record<string, TopicSpec<ContainerEventMessage>>> = {
+	'/containers/create': {kind: 'create', typeName: 'containerd.events.ContainerCreate', read: (value) => ({id: decode(api.ContainerCreate, value).id})},
+	'/containers/update': {kind: 'update', typeName: 'containerd.events.ContainerUpdate', read: (value) => ({id: decode(api.ContainerUpdate, value).id})},
+	'/containers/delete': {kind: 'container-delete', typeName: 'containerd.events.ContainerDelete', read: (value) => ({id: decode(api.ContainerDelete, value).id})},
 };
 
 export function decodeTaskEvent(topic: string, value: Uint8Array): TaskEventMessage {
 	const spec = TASK_TOPICS[topic];
 	if (!spec) throw new ProtobufError(`${topic} is not a task event`);
-	const d = decode(spec.schema, value);
-	const hasExit = topic === '/tasks/exit' || topic === '/tasks/delete';
-	return {containerId: text(d, 'containerId'), id: text(d, 'id'), pid: count(d, 'pid'), exitStatus: hasExit ? count(d, 'exitStatus') : null};
+	return spec.read(value);
 }
 
 export function decodeContainerEvent(topic: string, value: Uint8Array): ContainerEventMessage {
 	const spec = CONTAINER_TOPICS[topic];
 	if (!spec) throw new ProtobufError(`${topic} is not a container event`);
-	return {id: text(decode(spec.schema, value), 'id')};
+	return spec.read(value);
 }
 
 const typeMatches = (typeUrl: string, typeName: string) => typeUrl === typeName || typeUrl.endsWith(`/${typeName}`);

@@ -8,7 +8,7 @@ import http2 from 'node:http2';
 import type {Duplex} from 'node:stream';
 import {settleWithin} from '../util/deadline.js';
 import {describeStreamReset, grpcTimeoutHeader, isGrpcContentType} from './grpc-wire.js';
-import {decode, encode, type Decoded, type MessageSchema} from './protobuf.js';
+import {decode, encode, type Decoded, type Encodable, type MessageSchema} from './protobuf.js';
 
 export const GRPC_UNIMPLEMENTED = 12;
 
@@ -68,7 +68,7 @@ export class GrpcChannel {
 		});
 	}
 
-	async call(path: string, requestSchema: MessageSchema, request: Decoded, responseSchema: MessageSchema, options: CallOptions): Promise<Decoded> {
+	async call<R extends MessageSchema>(path: string, requestSchema: MessageSchema, request: Encodable, responseSchema: R, options: CallOptions): Promise<Decoded<R>> {
 		const body = await this.raw(path, encode(requestSchema, request), options);
 		return decode(responseSchema, body);
 	}

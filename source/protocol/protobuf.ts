@@ -19,28 +19,65 @@ export interface MapType {
 
 export type FieldType = ScalarType | MessageSchema | MapType;
 
-export interface FieldSpec {
-	readonly name: string;
-	readonly type: FieldType;
-	readonly repeated?: boolean;
+// Name, type and label are type parameters so a schema's TypeScript shape is read off the
+// schema itself (see Decoded): a parser that names a field the schema lacks, or treats it
+// as the wrong type, fails to compile instead of reading undefined.
+export interface FieldSpec<N extends string = string, T extends FieldType = FieldType, R extends boolean = boolean> {
+	readonly name: N;
+	readonly type: T;
+	readonly repeated: R;
 }
 
-export interface MessageSchema {
+export type FieldTable = Readonly<Record<number, FieldSpec>>;
+
+export interface MessageSchema<F extends FieldTable = FieldTable> {
 	readonly message: string;
-	readonly fields: Readonly<Record<number, FieldSpec>>;
+	readonly fields: F;
 }
 
-export type Decoded = Record<string, unknown>;
+type ScalarValue<T extends ScalarType> =
+	T extends 'string' ? string
+		: T extends 'bytes' ? Uint8Array
+			: T extends 'bool' ? boolean
+				// The codec keeps 64-bit integers exact (a nanosecond timestamp is past 2^53).
+				: T extends 'int64' | 'uint64' ? bigint
+					: number;
+
+/** One value of a non-repeated field: an absent message decodes to null, an absent scalar to its zero value. */
+type SingleValue<T> = T extends ScalarType ? ScalarValue<T> : T extends MessageSchema ? Decoded<T> | null : never;
+
+type FieldValue<S extends FieldSpec> =
+	S['type'] extends MapType ? Readonly<Record<string, SingleValue<S['type']['map'][1]>>>
+		: S['repeated'] extends true ? readonly Exclude<SingleValue<S['type']>, null>[]
+			: SingleValue<S['type']>;
+
+type SpecsOf<S extends MessageSchema> = Extract<S['fields'][keyof S['fields']], FieldSpec>;
+
+/** The names a schema gives its fields. */
+export type FieldName<S extends MessageSchema> = SpecsOf<S>['name'];
+
+/**
+ * What decode() gives back for a schema. Every field is present, as the decoder fills in
+ * proto3's defaults: '' / 0 / 0n / false / empty bytes for scalars, null for a message,
+ * [] for a repeated field and an empty prototype-less object for a map.
+ */
+export type Decoded<S extends MessageSchema> = {
+	readonly [F in SpecsOf<S> as F['name']]: FieldValue<F>;
+};
+
+/** A message as the encoder takes it: fields by name, absent ones left out. */
+export type Encodable = Readonly<Record<string, unknown>>;
 
 export class ProtobufError extends Error {
 	override readonly name = 'ProtobufError';
 }
 
-export function message(name: string, fields: Record<number, FieldSpec>): MessageSchema {
+export function message<const F extends FieldTable>(name: string, fields: F): MessageSchema<F> {
 	return {message: name, fields};
 }
 
-/** Lazily resolved schemas allow recursive and forward references. */
+export function field<const N extends string, const T extends FieldType>(name: N, type: T): FieldSpec<N, T, false>;
+export function field<const N extends string, const T extends FieldType, const R extends boolean>(name: N, type: T, repeated: R): FieldSpec<N, T, R>;
 export function field(name: string, type: FieldType, repeated = false): FieldSpec {
 	return {name, type, repeated};
 }
@@ -161,9 +198,11 @@ function decodeValue(type: ScalarType | MessageSchema, reader: Reader, wireType:
 
 const MAX_DEPTH = 32;
 
-function decodeRange(schema: MessageSchema, bytes: Uint8Array, start: number, end: number, depth: number): Decoded {
+type Fields = Record<string, unknown>;
+
+function decodeRange(schema: MessageSchema, bytes: Uint8Array, start: number, end: number, depth: number): Fields {
 	if (depth > MAX_DEPTH) throw new ProtobufError('messages nested too deeply');
-	const out: Decoded = {};
+	const out: Fields = {};
 	for (const spec of Object.values(schema.fields)) out[spec.name] = defaultFor(spec);
 	const reader = new Reader(bytes, end);
 	reader.position = start;
@@ -213,8 +252,10 @@ function mapEntrySchema(type: MapType): MessageSchema {
 	return schema;
 }
 
-export function decode(schema: MessageSchema, bytes: Uint8Array): Decoded {
-	return decodeRange(schema, bytes, 0, bytes.length, 0);
+export function decode<S extends MessageSchema>(schema: S, bytes: Uint8Array): Decoded<S> {
+	// The one cast: decodeRange fills exactly the fields of `schema`, each with a value of
+	// its declared type or its default, which is what Decoded<S> spells out.
+	return decodeRange(schema, bytes, 0, bytes.length, 0) as Decoded<S>;
 }
 
 // ---- encoding (requests, and the lab's own CRI client) --------------------------------
@@ -263,7 +304,7 @@ const utf8Encoder = new TextEncoder();
 function encodeValue(writer: Writer, fieldNumber: number, type: ScalarType | MessageSchema, value: unknown): void {
 	if (isMessage(type)) {
 		writer.varint(fieldNumber * 8 + WIRE_LENGTH);
-		writer.bytes(encode(type, (value ?? {}) as Decoded));
+		writer.bytes(encode(type, (value ?? {}) as Encodable));
 		return;
 	}
 	switch (type) {
@@ -285,7 +326,7 @@ function encodeValue(writer: Writer, fieldNumber: number, type: ScalarType | Mes
 	}
 }
 
-export function encode(schema: MessageSchema, value: Decoded): Uint8Array {
+export function encode(schema: MessageSchema, value: Encodable): Uint8Array {
 	const writer = new Writer();
 	for (const [number, spec] of Object.entries(schema.fields)) {
 		const fieldNumber = Number(number);

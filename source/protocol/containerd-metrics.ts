@@ -13,7 +13,7 @@
  * Malformed bytes raise ProtobufError, as everywhere else.
  */
 import {Any} from './containerd-api.js';
-import {field, message, ProtobufError, type MessageSchema} from './protobuf.js';
+import {field, message, ProtobufError, type FieldName, type MessageSchema} from './protobuf.js';
 
 // ---- the messages, as far as crimon reads them ----------------------------------------------
 // The reader below takes its field numbers from these schemas, and
@@ -42,8 +42,8 @@ const V2_MEMORY = message('io.containerd.cgroups.v2.MemoryStat', {13: field('ina
 const V2_EVENTS = message('io.containerd.cgroups.v2.MemoryEvents', {5: field('oomKill', 'uint64')});
 export const CgroupsV2Metrics = message('io.containerd.cgroups.v2.Metrics', {1: field('pids', V2_PIDS), 2: field('cpu', V2_CPU), 4: field('memory', V2_MEMORY), 8: field('memoryEvents', V2_EVENTS)});
 
-/** A field's number in a schema, by name: the reader below never writes a number itself. */
-function n(schema: MessageSchema, name: string): number {
+/** A field's number in a schema, by name: the reader below never writes a number itself, and a misspelt name does not compile. */
+function n<S extends MessageSchema>(schema: S, name: FieldName<S>): number {
 	for (const [number, spec] of Object.entries(schema.fields)) if (spec.name === name) return Number(number);
 	throw new Error(`${schema.message} has no field ${name}`);
 }

@@ -16,11 +16,13 @@
  */
 import {GrpcChannel, GrpcError, GRPC_UNIMPLEMENTED} from '../../source/protocol/grpc-client.js';
 import {connectLocalUnix} from '../../source/transport/local-transport.js';
-import type {Decoded, MessageSchema} from '../../source/protocol/protobuf.js';
+import type {Decoded, Encodable, MessageSchema} from '../../source/protocol/protobuf.js';
 import {
+	Container,
 	ListContainersResponse,
 	ListPodSandboxRequest,
 	ListPodSandboxResponse,
+	PodSandbox,
 	VersionRequest,
 	VersionResponse,
 	type CriApiVersion,
@@ -77,13 +79,13 @@ const podLabels = (plan: PodPlan) => ({
 
 // No CNI on the lab machine, so the pod shares the node's network (and then the CRI wants
 // no hostname). ipc and pid stay at their defaults (POD), as for an ordinary pod.
-const sandboxConfig = (plan: PodPlan): Decoded => ({
+const sandboxConfig = (plan: PodPlan): Encodable => ({
 	metadata: {...plan.pod},
 	labels: podLabels(plan),
 	linux: {securityContext: {namespaceOptions: {network: NamespaceMode.NODE}}},
 });
 
-function containerConfig(plan: PodPlan, wanted: WantedContainer): Decoded {
+function containerConfig(plan: PodPlan, wanted: WantedContainer): Encodable {
 	return {
 		metadata: {name: wanted.name, attempt: 0},
 		image: {image: LAB_IMAGE},
@@ -139,7 +141,7 @@ class LabCri {
 		this.channel.close();
 	}
 
-	call(method: string, requestSchema: MessageSchema, request: Decoded, responseSchema: MessageSchema): Promise<Decoded> {
+	call<R extends MessageSchema>(method: string, requestSchema: MessageSchema, request: Encodable, responseSchema: R): Promise<Decoded<R>> {
 		return this.channel.call(`/runtime.${this.api}.RuntimeService/${method}`, requestSchema, request, responseSchema, {
 			timeoutMs: this.timeoutMs,
 			maxBytes: 16 * 1024 * 1024,
@@ -147,7 +149,7 @@ class LabCri {
 	}
 
 	/** containerd ≤ 1.4 serves only v1alpha2 (same messages); fall back as crictl does. */
-	async version(): Promise<Decoded> {
+	async version(): Promise<Decoded<typeof VersionResponse>> {
 		try {
 			return await this.call('Version', VersionRequest, {version: '0.1.0'}, VersionResponse);
 		} catch (error) {
@@ -157,17 +159,14 @@ class LabCri {
 		}
 	}
 
-	async labSandboxes(plan: PodPlan): Promise<Decoded[]> {
+	async labSandboxes(plan: PodPlan): Promise<Decoded<typeof PodSandbox>[]> {
 		const answer = await this.call('ListPodSandbox', ListPodSandboxRequest, {}, ListPodSandboxResponse);
-		return (answer['items'] as Decoded[]).filter((item) => {
-			const metadata = item['metadata'] as Decoded | null;
-			return metadata?.['name'] === plan.pod.name && metadata['namespace'] === plan.pod.namespace && metadata['uid'] === plan.pod.uid;
-		});
+		return answer.items.filter(({metadata}) => metadata?.name === plan.pod.name && metadata.namespace === plan.pod.namespace && metadata.uid === plan.pod.uid);
 	}
 
-	async containersOf(sandboxId: string): Promise<Decoded[]> {
+	async containersOf(sandboxId: string): Promise<readonly Decoded<typeof Container>[]> {
 		const answer = await this.call('ListContainers', FilteredListContainersRequest, {filter: {podSandboxId: sandboxId}}, ListContainersResponse);
-		return answer['containers'] as Decoded[];
+		return answer.containers;
 	}
 
 	async removeSandbox(id: string): Promise<void> {
@@ -177,23 +176,23 @@ class LabCri {
 	}
 }
 
-const containerName = (container: Decoded): string => ((container['metadata'] as Decoded | null)?.['name'] as string | undefined) ?? '';
+const containerName = (container: Decoded<typeof Container>): string => container.metadata?.name ?? '';
 
 async function up(cri: LabCri, plan: PodPlan): Promise<unknown> {
 	const version = await cri.version();
 	let sandboxId = '';
 	let sandboxReused = false;
 	for (const sandbox of await cri.labSandboxes(plan)) {
-		if (!sandboxId && sandbox['state'] === PodSandboxState.READY) {
-			sandboxId = sandbox['id'] as string;
+		if (!sandboxId && sandbox.state === PodSandboxState.READY) {
+			sandboxId = sandbox.id;
 			sandboxReused = true;
 		} else {
-			await cri.removeSandbox(sandbox['id'] as string);
+			await cri.removeSandbox(sandbox.id);
 		}
 	}
 	if (!sandboxId) {
 		const answer = await cri.call('RunPodSandbox', RunPodSandboxRequest, {config: sandboxConfig(plan), runtimeHandler: ''}, RunPodSandboxResponse);
-		sandboxId = answer['podSandboxId'] as string;
+		sandboxId = answer.podSandboxId;
 		if (!sandboxId) throw new Error('RunPodSandbox answered without a sandbox id');
 	}
 
@@ -202,8 +201,8 @@ async function up(cri: LabCri, plan: PodPlan): Promise<unknown> {
 	for (const wanted of plan.containers) {
 		let id = '';
 		for (const container of existing.filter((c) => containerName(c) === wanted.name)) {
-			if (!id && container['state'] === ContainerState.RUNNING) id = container['id'] as string;
-			else await cri.call('RemoveContainer', RemoveContainerRequest, {containerId: container['id']}, RemoveContainerResponse);
+			if (!id && container.state === ContainerState.RUNNING) id = container.id;
+			else await cri.call('RemoveContainer', RemoveContainerRequest, {containerId: container.id}, RemoveContainerResponse);
 		}
 		if (id) {
 			containers[wanted.name] = {id, reused: true};
@@ -215,14 +214,14 @@ async function up(cri: LabCri, plan: PodPlan): Promise<unknown> {
 			{podSandboxId: sandboxId, config: containerConfig(plan, wanted), sandboxConfig: sandboxConfig(plan)},
 			CreateContainerResponse,
 		);
-		id = created['containerId'] as string;
+		id = created.containerId;
 		if (!id) throw new Error(`CreateContainer answered without an id for ${wanted.name}`);
 		await cri.call('StartContainer', StartContainerRequest, {containerId: id}, StartContainerResponse);
 		containers[wanted.name] = {id, reused: false};
 	}
 	return {
-		api: version['runtimeApiVersion'],
-		runtime: {name: version['runtimeName'], version: version['runtimeVersion']},
+		api: version.runtimeApiVersion,
+		runtime: {name: version.runtimeName, version: version.runtimeVersion},
 		sandbox: {id: sandboxId, ...plan.pod, reused: sandboxReused},
 		containers,
 	};
@@ -233,21 +232,21 @@ async function down(cri: LabCri, plan: PodPlan): Promise<unknown> {
 	const removed: string[] = [];
 	// RemovePodSandbox takes the pod's containers with it.
 	for (const sandbox of await cri.labSandboxes(plan)) {
-		await cri.removeSandbox(sandbox['id'] as string);
-		removed.push(sandbox['id'] as string);
+		await cri.removeSandbox(sandbox.id);
+		removed.push(sandbox.id);
 	}
 	return {removedSandboxes: removed};
 }
 
 async function status(cri: LabCri, plan: PodPlan): Promise<{ok: boolean; [key: string]: unknown}> {
 	await cri.version();
-	const sandbox = (await cri.labSandboxes(plan)).find((item) => item['state'] === PodSandboxState.READY);
+	const sandbox = (await cri.labSandboxes(plan)).find((item) => item.state === PodSandboxState.READY);
 	if (!sandbox) return {ok: false, sandbox: null};
-	const running = (await cri.containersOf(sandbox['id'] as string)).filter((c) => c['state'] === ContainerState.RUNNING);
+	const running = (await cri.containersOf(sandbox.id)).filter((c) => c.state === ContainerState.RUNNING);
 	const containers = Object.fromEntries(
-		plan.containers.map((wanted) => [wanted.name, running.find((c) => containerName(c) === wanted.name)?.['id'] ?? null]),
+		plan.containers.map((wanted) => [wanted.name, running.find((c) => containerName(c) === wanted.name)?.id ?? null]),
 	);
-	return {ok: Object.values(containers).every(Boolean), sandbox: sandbox['id'], containers};
+	return {ok: Object.values(containers).every(Boolean), sandbox: sandbox.id, containers};
 }
 
 async function main(): Promise<number> {

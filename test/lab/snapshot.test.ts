@@ -17,7 +17,6 @@ import {dockerGet} from '../../source/protocol/docker-http.js';
 import {GrpcChannel} from '../../source/protocol/grpc-client.js';
 import * as cri from '../../source/protocol/cri-api.js';
 import {connectLocalUnix} from '../../source/transport/local-transport.js';
-import type {Decoded} from '../../source/protocol/protobuf.js';
 import {CLI, readLab, skipWithoutLab} from './lab-available.js';
 
 const run = (file: string, args: string[]) => execFileSync(file, args, {encoding: 'utf8', timeout: 30_000});
@@ -56,7 +55,7 @@ async function criIds(): Promise<Set<string>> {
 		const options = {timeoutMs: 10_000, maxBytes: 64 << 20};
 		const sandboxes = await channel.call(cri.criMethod('v1', 'ListPodSandbox'), cri.ListPodSandboxRequest, {}, cri.ListPodSandboxResponse, options);
 		const containers = await channel.call(cri.criMethod('v1', 'ListContainers'), cri.ListContainersRequest, {}, cri.ListContainersResponse, options);
-		return new Set([...(sandboxes.items as Decoded[]), ...(containers.containers as Decoded[])].map((item) => item.id as string));
+		return new Set([...sandboxes.items, ...containers.containers].map((item) => item.id));
 	} finally {
 		channel.close();
 	}

@@ -68,7 +68,7 @@ export class GrpcChannel {
 		});
 	}
 
-	async call<R extends MessageSchema>(path: string, requestSchema: MessageSchema, request: Encodable, responseSchema: R, options: CallOptions): Promise<Decoded<R>> {
+	async call<Q extends MessageSchema, R extends MessageSchema>(path: string, requestSchema: Q, request: Encodable<Q>, responseSchema: R, options: CallOptions): Promise<Decoded<R>> {
 		const body = await this.raw(path, encode(requestSchema, request), options);
 		return decode(responseSchema, body);
 	}

@@ -65,8 +65,27 @@ export type Decoded<S extends MessageSchema> = {
 	readonly [F in SpecsOf<S> as F['name']]: FieldValue<F>;
 };
 
-/** A message as the encoder takes it: fields by name, absent ones left out. */
-export type Encodable = Readonly<Record<string, unknown>>;
+type ScalarInput<T extends ScalarType> =
+	T extends 'string' ? string
+		: T extends 'bytes' ? Uint8Array
+			: T extends 'bool' ? boolean
+				// The encoder writes any integer from a number or a bigint.
+				: number | bigint;
+
+type SingleInput<T> = T extends ScalarType ? ScalarInput<T> : T extends MessageSchema ? Encodable<T> : never;
+
+type FieldInput<S extends FieldSpec> =
+	S['type'] extends MapType ? Readonly<Record<string, SingleInput<S['type']['map'][1]>>>
+		: S['repeated'] extends true ? readonly SingleInput<S['type']>[]
+			: SingleInput<S['type']>;
+
+/**
+ * A message as encode() takes it: the schema's fields by name, any of them left out (or
+ * null) to be left off the wire. A request naming a field the schema lacks fails to compile.
+ */
+export type Encodable<S extends MessageSchema> = {
+	readonly [F in SpecsOf<S> as F['name']]?: FieldInput<F> | null;
+};
 
 export class ProtobufError extends Error {
 	override readonly name = 'ProtobufError';
@@ -304,7 +323,7 @@ const utf8Encoder = new TextEncoder();
 function encodeValue(writer: Writer, fieldNumber: number, type: ScalarType | MessageSchema, value: unknown): void {
 	if (isMessage(type)) {
 		writer.varint(fieldNumber * 8 + WIRE_LENGTH);
-		writer.bytes(encode(type, (value ?? {}) as Encodable));
+		writer.bytes(encodeFields(type, (value ?? {}) as Readonly<Fields>));
 		return;
 	}
 	switch (type) {
@@ -326,7 +345,11 @@ function encodeValue(writer: Writer, fieldNumber: number, type: ScalarType | Mes
 	}
 }
 
-export function encode(schema: MessageSchema, value: Encodable): Uint8Array {
+export function encode<S extends MessageSchema>(schema: S, value: Encodable<S>): Uint8Array {
+	return encodeFields(schema, value);
+}
+
+function encodeFields(schema: MessageSchema, value: Readonly<Fields>): Uint8Array {
 	const writer = new Writer();
 	for (const [number, spec] of Object.entries(schema.fields)) {
 		const fieldNumber = Number(number);

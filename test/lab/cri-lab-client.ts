@@ -28,11 +28,13 @@ import {
 	type CriApiVersion,
 } from '../../source/protocol/cri-api.js';
 import {
+	ContainerConfig,
 	ContainerState,
 	CreateContainerRequest,
 	CreateContainerResponse,
 	FilteredListContainersRequest,
 	NamespaceMode,
+	PodSandboxConfig,
 	PodSandboxState,
 	RemoveContainerRequest,
 	RemoveContainerResponse,
@@ -79,13 +81,13 @@ const podLabels = (plan: PodPlan) => ({
 
 // No CNI on the lab machine, so the pod shares the node's network (and then the CRI wants
 // no hostname). ipc and pid stay at their defaults (POD), as for an ordinary pod.
-const sandboxConfig = (plan: PodPlan): Encodable => ({
+const sandboxConfig = (plan: PodPlan): Encodable<typeof PodSandboxConfig> => ({
 	metadata: {...plan.pod},
 	labels: podLabels(plan),
 	linux: {securityContext: {namespaceOptions: {network: NamespaceMode.NODE}}},
 });
 
-function containerConfig(plan: PodPlan, wanted: WantedContainer): Encodable {
+function containerConfig(plan: PodPlan, wanted: WantedContainer): Encodable<typeof ContainerConfig> {
 	return {
 		metadata: {name: wanted.name, attempt: 0},
 		image: {image: LAB_IMAGE},
@@ -141,7 +143,7 @@ class LabCri {
 		this.channel.close();
 	}
 
-	call<R extends MessageSchema>(method: string, requestSchema: MessageSchema, request: Encodable, responseSchema: R): Promise<Decoded<R>> {
+	call<Q extends MessageSchema, R extends MessageSchema>(method: string, requestSchema: Q, request: Encodable<Q>, responseSchema: R): Promise<Decoded<R>> {
 		return this.channel.call(`/runtime.${this.api}.RuntimeService/${method}`, requestSchema, request, responseSchema, {
 			timeoutMs: this.timeoutMs,
 			maxBytes: 16 * 1024 * 1024,

@@ -1,5 +1,5 @@
 /**
- * The decoded message types are derived from the schemas, so a parser that reads a field
+ * Message types are derived from the schemas, so a parser that reads (or a request that sets) a field
  * the schema lacks, or treats a field as the wrong type, must fail to compile. tsconfig.json
  * covers source/ only, so these snippets are compiled here with the TypeScript compiler
  * API under the project's own options, as if they sat in source/.
@@ -36,12 +36,12 @@ function compile(code: string): string[] {
 const HEADER = `
 import * as containerd from './containerd-api.js';
 import * as cri from './cri-api.js';
-import {decode} from './protobuf.js';
+import {decode, encode} from './protobuf.js';
 const bytes = new Uint8Array();
 `;
 
 describe('decoded protobuf types follow the schema', () => {
-	it('types every field as the decoder produces it, and refuses the wrong name or type', () => {
+	it('types every field as the codec reads and writes it, and refuses the wrong name or type', () => {
 		const diagnostics = compile(`${HEADER}
 const container = decode(containerd.ListContainersResponse, bytes).containers[0]!;
 const id: string = container.id;
@@ -62,7 +62,12 @@ const secondsNumber: number | undefined = task.exitedAt?.seconds;
 void container.runtime.name;
 // @ts-expect-error decoded messages are read-only
 container.id = 'x';
-export {id, runtime, label, spec, pid, seconds, attempt, pidText, secondsNumber};
+const request = encode(cri.VersionRequest, {version: 'v1'});
+// @ts-expect-error a request names only the schema's fields
+encode(cri.VersionRequest, {versoin: 'v1'});
+// @ts-expect-error and gives each its type
+encode(cri.VersionRequest, {version: 1});
+export {id, runtime, label, spec, pid, seconds, attempt, pidText, secondsNumber, request};
 `);
 		expect(diagnostics).toEqual([]);
 	});

@@ -3,6 +3,7 @@
  * (/proc/PID/cgroup, /proc/self/mountinfo), and what a container's cgroup has used, from
  * cgroup v1 (cpuacct, cpu, memory, pids hierarchies) or cgroup v2 (one unified tree).
  */
+import type {CgroupCounters} from '../model/types.js';
 
 /** /proc/PID/cgroup: v1 lines `N:ctrl,ctrl:/path`, the v2 line `0::/path`. */
 export interface ProcCgroups {
@@ -131,16 +132,8 @@ export function limitOrNull(bytes: number | null): number | null {
 	return bytes === null || bytes >= UNLIMITED_BYTES ? null : bytes;
 }
 
-/** What a container's cgroup has used, in the units the snapshot reports. */
-export interface CgroupUsage {
-	readonly cpuSeconds: number | null;
-	readonly memoryUsageBytes: number | null;
-	readonly inactiveFileBytes: number | null;
-	readonly memoryLimitBytes: number | null;
-	readonly pids: number | null;
-	readonly throttledPeriods: number | null;
-	readonly throttledSeconds: number | null;
-	readonly oomKills: number | null;
+/** What a container's cgroup has used: its counters, the CPU limit always looked for. */
+export interface CgroupUsage extends CgroupCounters {
 	readonly cpuLimitCores: number | null;
 }
 

@@ -383,13 +383,8 @@ export interface NodeFacts {
 
 export type UsageSource = 'containerd' | 'cgroup-v1' | 'cgroup-v2' | 'cri';
 
-/** One container's cgroup counters as read, before the model turns them into Usage. */
-export interface ContainerUsageFact {
-	readonly namespace: string;
-	readonly id: string;
-	/** When they were read, ms since the epoch. */
-	readonly at: number;
-	readonly source: UsageSource;
+/** A cgroup's counters as read, in the units the snapshot reports. */
+export interface CgroupCounters {
 	readonly cpuSeconds: number | null;
 	readonly memoryUsageBytes: number | null;
 	readonly inactiveFileBytes: number | null;
@@ -401,6 +396,15 @@ export interface ContainerUsageFact {
 	readonly oomKills: number | null;
 	/** CFS quota ÷ period in cores; null when unlimited or unknown. */
 	readonly cpuLimitCores?: number | null;
+}
+
+/** One container's cgroup counters as read, before the model turns them into Usage. */
+export interface ContainerUsageFact extends CgroupCounters {
+	readonly namespace: string;
+	readonly id: string;
+	/** When they were read, ms since the epoch. */
+	readonly at: number;
+	readonly source: UsageSource;
 }
 
 /** /proc/stat's aggregate line and /proc/meminfo, as read. */

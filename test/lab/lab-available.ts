@@ -3,6 +3,7 @@
  * Without it the lab suites skip and say why; under CI (CRIMON_LAB_REQUIRED=1, set by
  * .ci/run after it brings the lab up) a missing lab is a failure, never a silent skip.
  */
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -37,4 +38,11 @@ export function skipWithoutLab(suite: string): boolean {
 
 export function readLab<T = Record<string, unknown>>(): T {
 	return JSON.parse(fs.readFileSync(LAB_JSON, 'utf8')) as T;
+}
+
+/** Why a tmux suite cannot run here (no tmux, or no built CLI), or null when it can. */
+export function tmuxSkipReason(): string | null {
+	if (spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status !== 0) return 'tmux is not installed (apt-get install tmux)';
+	if (!fs.existsSync(CLI)) return `${CLI} is not built: run npm run build`;
+	return null;
 }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {CLI, labStatus, REPO_ROOT} from './lab-available.js';
+import {CLI, labStatus, REPO_ROOT, tmuxSkipReason} from './lab-available.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, sshNodeStatus} from './ssh-lab.js';
 
 const COLUMNS = 120;
@@ -18,13 +18,8 @@ const ROWS = 30;
 const SOCKET = `crimon-test-${process.pid}`;
 const SESSION = 'app';
 
-function skipReason(): string | null {
-	if (spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status !== 0) return 'tmux is not installed (apt-get install tmux)';
-	if (!fs.existsSync(CLI)) return `${CLI} is not built: run npx tsc -p tsconfig.json`;
-	return null;
-}
 
-const reason = skipReason();
+const reason = tmuxSkipReason();
 if (reason) console.warn(`skipped lab: tmux app: ${reason}`);
 
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], {encoding: 'utf8'});

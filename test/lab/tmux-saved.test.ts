@@ -11,17 +11,12 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
-import {CLI} from './lab-available.js';
+import {CLI, tmuxSkipReason} from './lab-available.js';
 
 const SOCKET = `crimon-saved-${process.pid}`;
 const SESSION = 'saved';
 
-function skipReason(): string | null {
-	if (spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status !== 0) return 'tmux is not installed (apt-get install tmux)';
-	if (!fs.existsSync(CLI)) return `${CLI} is not built: run npx tsc -p tsconfig.json`;
-	return null;
-}
-const reason = skipReason();
+const reason = tmuxSkipReason();
 if (reason) {
 	if (process.env.CRIMON_LAB_REQUIRED === '1') throw new Error(`lab: tmux --from: ${reason}`);
 	console.warn(`skipped lab: tmux --from: ${reason}`);

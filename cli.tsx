@@ -4,7 +4,8 @@
  * modules are imported only when it runs, so `crimon snapshot` never loads React or Ink.
  */
 import {readFileSync, statSync} from 'node:fs';
-import {ArgsError, HELP, parseArgs, type CliArgs} from './source/cli/parse-args.js';
+import {ArgsError, parseArgs, type CliArgs} from './source/cli/parse-args.js';
+import {helpText} from './source/cli/help-text.js';
 import {buildSnapshot} from './source/model/build-snapshot.js';
 import {compareNodes, comparisonDocument} from './source/model/compare.js';
 import {renderCompareJson, renderCompareText} from './source/render/text-compare.js';
@@ -244,8 +245,13 @@ async function main(argv: readonly string[]): Promise<number> {
 	}
 	switch (args.command) {
 		case 'help':
-			process.stdout.write(HELP[args.helpFor] + '\n');
+			process.stdout.write(helpText(args.helpFor) + '\n');
 			return 0;
+		case 'completion': {
+			const {completionScript} = await import('./source/cli/completion.js');
+			process.stdout.write(completionScript(args.shell!));
+			return 0;
+		}
 		case 'version':
 			process.stdout.write(`crimon ${version()}\n`);
 			return 0;

@@ -10,7 +10,7 @@ import {buildSnapshot} from './source/model/build-snapshot.js';
 import {compareNodes, comparisonDocument} from './source/model/compare.js';
 import {renderCompareJson, renderCompareText} from './source/render/text-compare.js';
 import {openNode, UsageError, type NodeHandle} from './source/nodes/open-node.js';
-import {resolveNodes, type ResolvedNodes} from './source/nodes/resolve-nodes.js';
+import {checkFlagTarget, resolveNodes, type ResolvedNodes} from './source/nodes/resolve-nodes.js';
 import {renderSnapshotJson, renderSnapshotText, type TextOptions} from './source/render/text-snapshot.js';
 import type {NodeSnapshot} from './source/model/types.js';
 import {wantsColor} from './source/render/text-style.js';
@@ -18,7 +18,7 @@ import {Poller} from './source/store/poller.js';
 import {createCrimonStore, type CrimonStore} from './source/store/store.js';
 import {onScreenPids} from './source/store/ui-state.js';
 import {renderSnapshotAs} from './source/render/render-format.js';
-import {writeFileAtomic} from './source/snapshot-file/atomic-write.js';
+import {checkWritable, writeFileAtomic} from './source/snapshot-file/atomic-write.js';
 import {loadSnapshotFile, loadSnapshotFiles, SnapshotFileError} from './source/snapshot-file/load-snapshot.js';
 import {classifyOperand, pickNode, savedNode, savedNodes} from './source/snapshot-file/saved-nodes.js';
 import type {NodeEntry} from './source/store/store.js';
@@ -114,6 +114,8 @@ async function emit(args: CliArgs, text: string): Promise<void> {
 const outputTextOptions = (args: CliArgs): TextOptions => (args.output !== null ? {color: false, maxWidth: 4096} : textOptions(args));
 
 async function snapshotCommand(args: CliArgs): Promise<number> {
+	// Before any poll: a file that cannot be written is said at once, not after a round.
+	if (args.output !== null) await checkWritable(args.output);
 	if (args.from.length > 0) return snapshotFromFiles(args);
 	if (args.watch) {
 		const {watchSnapshots} = await import('./source/cli/watch-snapshots.js');
@@ -146,6 +148,7 @@ async function compareCommand(args: CliArgs): Promise<number> {
 	// (-, *.json, an existing file, FILE#NODE) are read instead of polled.
 	const operands = args.operands.map((op) => classifyOperand(op, (p) => statSync(p, {throwIfNoEntry: false})?.isFile() === true));
 	const live = operands.flatMap((op) => (op.kind === 'node' ? [op.target] : []));
+	for (const target of live) checkFlagTarget(target, 'compare:');
 	const polled = live.length > 0 ? await pollOnce({...args, nodes: live}) : [];
 	const sides: NodeSnapshot[] = [];
 	for (const op of operands) {

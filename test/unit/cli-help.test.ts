@@ -121,3 +121,11 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
 		expect(run.stdout).toMatch(/^--format\t/m);
 	});
 });
+
+describe('errors name their flag', () => {
+	it('a bad --node target names --node', async () => {
+		const {resolveNodes} = await import('../../source/nodes/resolve-nodes.js');
+		await expect(resolveNodes(parseArgs(['snapshot', '--node', 'ssh://a b']), {}, '/nonexistent')).rejects.toThrow(/^--node "ssh:\/\/a b" holds whitespace/);
+		await expect(resolveNodes(parseArgs(['snapshot', '-n', 'ssh://h:0']), {}, '/nonexistent')).rejects.toThrow(/^--node "ssh:\/\/h:0": port/);
+	});
+});

@@ -25,6 +25,9 @@ import type {NodeEntry} from './source/store/store.js';
 import {EventTally} from './source/events/event-tally.js';
 
 function version(): string {
+	// The single executable (scripts/build-sea.mjs) has no package.json beside it: its bundle says the version.
+	const injected = (globalThis as {CRIMON_VERSION?: string}).CRIMON_VERSION;
+	if (injected) return injected;
 	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
 	return pkg.version;
 }

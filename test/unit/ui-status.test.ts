@@ -68,7 +68,7 @@ describe('title and poll lines', () => {
 		}
 		expect(line('processes', '', 'ok', 80)).toMatch(/^Processes — node-with-a-long-name-02 +Namespaces Containers Pods Events Node$/);
 		expect(line('processes', 'web', 'failed', 80)).toMatch(/^Processes {2}\/web {2}unreachable +Namespaces Containers Pods Events Node$/);
-		expect(line('containers', 'web', 'failed', 50)).toMatch(/^Containers… Processes Namespaces Pods Events Node$/);
+		expect(line('containers', 'web', 'failed', 50)).toMatch(/^Containers ?… Processes Namespaces Pods Events Node$/);
 	});
 
 	it('says when footer keys did not fit, with an ellipsis', () => {

@@ -19,7 +19,7 @@ import {createCrimonStore, type CrimonStore} from './source/store/store.js';
 import {onScreenPids} from './source/store/ui-state.js';
 import {renderSnapshotAs} from './source/render/render-format.js';
 import {checkWritable, writeFileAtomic} from './source/snapshot-file/atomic-write.js';
-import {loadSnapshotFile, loadSnapshotFiles, SnapshotFileError} from './source/snapshot-file/load-snapshot.js';
+import {displayName, loadSnapshotFile, loadSnapshotFiles, SnapshotFileError} from './source/snapshot-file/load-snapshot.js';
 import {classifyOperand, pickNode, savedNode, savedNodes} from './source/snapshot-file/saved-nodes.js';
 import type {NodeEntry} from './source/store/store.js';
 import {EventTally} from './source/events/event-tally.js';
@@ -141,6 +141,12 @@ async function snapshotFromFiles(args: CliArgs): Promise<number> {
 	const files = await loadSnapshotFiles(args.from);
 	const takenAt = files.map((f) => f.snapshot.takenAt).sort((a, b) => Date.parse(a) - Date.parse(b))[0]!;
 	const snapshot = files.length === 1 ? files[0]!.snapshot : {...files[0]!.snapshot, takenAt, nodes: files.flatMap((f) => f.snapshot.nodes)};
+	if ((args.format ?? 'text') === 'text') {
+		// Each file's nodes say which file and when, as saved, not as polled.
+		const texts = files.map((f) => renderSnapshotText(f.snapshot, {...outputTextOptions(args), saved: {file: displayName(f.file), takenAt: f.snapshot.takenAt}}));
+		await emit(args, texts.join('\n'));
+		return 0;
+	}
 	await emit(args, renderSnapshotAs(args.format ?? 'text', snapshot, {text: outputTextOptions(args)}));
 	return 0;
 }

@@ -1,6 +1,6 @@
 import {memo, useMemo} from 'react';
 import type {NodeSnapshot} from '../source/model/types.js';
-import {criSummary, diagnosisLines, type StyledLine} from '../source/render/text-diagnosis.js';
+import {criSummary, diagnosisLines, wrapText, type StyledLine} from '../source/render/text-diagnosis.js';
 import {escapeText} from '../source/render/terminal-text.js';
 import type {Style} from '../source/render/text-style.js';
 import {fitSegments, type Line} from '../source/ui/lines.js';
@@ -43,6 +43,14 @@ const nodeLinesOf = memoOnSnapshot((node: NodeSnapshot, key: string): Line[] => 
 		{text: `${escapeText(node.name)} — ${criSummary(node.diagnosis ?? null)}`, style: 'bold'},
 	];
 	if (!node.ok) head.push({text: `unreachable: ${escapeText(node.errors[0]?.message ?? 'no answer')}`, style: 'red'});
+	// Every failed source, in full, first: the footer counts them and its key opens this pane here.
+	const failed = node.ok ? node.errors : node.errors.slice(1);
+	if (failed.length > 0) {
+		head.push({text: `  failed sources (${failed.length}); the rest of the node still shows`, style: 'yellow'});
+		for (const error of failed) {
+			for (const text of wrapText(escapeText(`${error.source}: ${error.message}`), width, '    ✗ ', '      ')) head.push({text, style: 'yellow'});
+		}
+	}
 	return toLines([...head, ...diagnosisLines(node.diagnosis ?? null, width)], width);
 });
 

@@ -1,6 +1,7 @@
 import {memo} from 'react';
 import {Box, Text} from 'ink';
 import {fitText} from '../source/render/terminal-text.js';
+import {wrapText} from '../source/render/text-diagnosis.js';
 import type {Line} from '../source/ui/lines.js';
 import type {Theme} from '../source/ui/theme.js';
 import {SegmentLine} from './SegmentLine.js';
@@ -22,9 +23,12 @@ export const RowList = memo(function RowList({lines, cursor, width, height, them
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			{lines.length === 0 ? (
-				<Text wrap="truncate" dimColor={theme.color}>
-					{fitText(' ' + empty, width)}
-				</Text>
+				// Wrapped, not cut: what an empty pane says is often what to check.
+				wrapText(empty, width, ' ', '   ').slice(0, Math.max(1, height)).map((text, i) => (
+					<Text key={i} wrap="truncate" dimColor={theme.color}>
+						{fitText(text, width)}
+					</Text>
+				))
 			) : (
 				lines.map((line, i) => <SegmentLine key={i} gutter={i === cursor ? '›' : ' '} line={line} theme={theme} highlight={i === cursor} />)
 			)}

@@ -14,6 +14,7 @@ import {seg} from '../source/ui/row.js';
 import {PANE_INFO} from '../source/ui/panes.js';
 import {stableSnapshots} from '../source/ui/stable-snapshot.js';
 import {compareTitleLine, emptyListMessage, nodeLine, titleLine} from '../source/ui/status.js';
+import {eventsStatusOf} from '../source/ui/event-rows.js';
 import type {Theme} from '../source/ui/theme.js';
 import {headerLine, windowLines} from '../source/ui/window.js';
 import {ComparePane, comparePaneLines} from './ComparePane.js';
@@ -50,6 +51,9 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 	const status = useCrimon((s) => s.nodes[s.ui.activeNode]?.status ?? null);
 	const lastError = useCrimon((s) => s.nodes[s.ui.activeNode]?.lastError ?? null);
 	const compare = useCrimon((s) => s.ui.compare);
+	// Primitives, so a stream update that changes neither redraws nothing.
+	const eventsLive = useCrimon((s) => eventsStatusOf(s.events[s.ui.activeNode]?.stream ?? null)?.live ?? null);
+	const eventsNote = useCrimon((s) => eventsStatusOf(s.events[s.ui.activeNode]?.stream ?? null)?.note ?? null);
 	// Only while details are open: the history changes every poll, and nothing else draws it.
 	const history = useCrimon((s) => (s.ui.details ? s.nodes[s.ui.activeNode]?.history : undefined));
 	const textScroll = useCrimon((s) => s.ui.textScroll[viewKey(s.ui.activeNode, s.ui.pane)] ?? 0);
@@ -141,7 +145,7 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 					width={layout.columns}
 					height={layout.list}
 					theme={theme}
-					empty={emptyListMessage(pane, status, nodeName, lastError, model.filter, model.runtimeOnly, snapshot !== null)}
+					empty={emptyListMessage(pane, status, nodeName, lastError, model.filter, model.runtimeOnly, snapshot !== null, eventsLive === null ? undefined : {live: eventsLive, note: eventsNote})}
 				/>
 			</>
 		);

@@ -14,6 +14,11 @@ export interface TextOptions {
 	readonly color: boolean;
 	/** Lines are cut to this many columns (the terminal's width, or a generous bound when piped). */
 	readonly maxWidth: number;
+	/**
+	 * A saved document printed again (snapshot --from): each node says where it was read
+	 * from and when it was taken, never "reached" as if it had just been polled.
+	 */
+	readonly saved?: {readonly file: string; readonly takenAt: string};
 }
 
 const safe = (text: string) => escapeText(text);
@@ -107,7 +112,10 @@ function podSection(node: NodeSnapshot, options: TextOptions, paint: Paint): str
 export function renderNodeText(node: NodeSnapshot, options: TextOptions): string {
 	const paint = painter(options.color);
 	const out: string[] = [];
-	const status = node.ok ? paint('green', 'reached') : paint('red', 'UNREACHABLE');
+	const when = options.saved ? ` ${options.saved.takenAt.replace(/:\d\d(\.\d+)?Z$/, 'Z').replace('T', ' ')}` : '';
+	const status = options.saved
+		? paint('dim', `saved in ${options.saved.file}, taken${when}${node.ok ? '' : ' when it was UNREACHABLE'}`)
+		: node.ok ? paint('green', 'reached') : paint('red', 'UNREACHABLE');
 	out.push(paint('bold', `━━ ${safe(node.name)}`) + ` (${safe(node.target)}) ${status}`);
 	for (const error of node.errors) out.push(line(`  ${paint('red', 'error')} ${error.source}: ${safe(error.message)}`, options));
 	if (!node.ok) return out.join('\n');

@@ -71,7 +71,7 @@ export function describeSocketError(path: string, error: NodeJS.ErrnoException |
 		case 'EPERM':
 			return new TransportError(`permission denied on ${path} (run as root, or as a member of the socket's group)`, 'denied');
 		case 'ECONNREFUSED':
-			return new TransportError(`nothing is listening on ${path}`, 'refused');
+			return new TransportError(`nothing is listening on ${path} (a stale socket: the service that made it stopped or crashed; is it running, and is this its path?)`, 'refused');
 		case 'ENOTSOCK':
 			return new TransportError(`${path} is not a socket`, 'other');
 		default:

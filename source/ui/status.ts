@@ -227,7 +227,7 @@ export function filterPromptLine(filter: string, width: number): Segment[] {
 }
 
 /** What an empty list says: why there is nothing, and what to do about it. */
-export function emptyListMessage(pane: PaneId, status: string | null, nodeName: string, error: string | null, filter: string, runtimeOnly: boolean, hasSnapshot: boolean): string {
+export function emptyListMessage(pane: PaneId, status: string | null, nodeName: string, error: string | null, filter: string, runtimeOnly: boolean, hasSnapshot: boolean, events?: {readonly live: boolean; readonly note: string | null}): string {
 	if (!hasSnapshot && status === 'pending') return `waiting for the first poll of ${escapeText(nodeName)}…`;
 	if (status === 'failed') return `cannot reach ${escapeText(nodeName)}: ${escapeText(error ?? 'unknown error')}`;
 	if (filter) return `nothing matches /${escapeText(filter)}  (Esc clears the filter)`;
@@ -243,8 +243,15 @@ export function emptyListMessage(pane: PaneId, status: string | null, nodeName: 
 		case 'node':
 			return '';
 		case 'events':
+			if (events && !events.live) return pollingOnlyText(events.note);
 			return 'no events since crimon started: containers that start, exit or are OOM-killed show here';
 	}
+}
+
+/** What "polling only" means, why, and what to check: the Events pane's line while the node has no live stream. */
+export function pollingOnlyText(note: string | null): string {
+	const why = note ? escapeText(note.replace(/ \(polling only( meanwhile)?\)$/, '')) : 'the event streams are not open yet';
+	return `polling only: ${why}. Changes show at each poll, not at once, and no events are listed; check that containerd and Docker answer on their sockets (the footer and the Node pane name what failed)${note?.includes('--sudo') ? ', or drop --sudo: it reads through the CLIs, which have no stream' : ''}`;
 }
 
 /** The node's line: its cores and how busy they are, memory used of total, processes, and the shims with their total RSS. */

@@ -168,7 +168,10 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		expect(again.nodes[0]!.containers.find((c) => c.name === 'web' && !c.sandbox)).toMatchObject({usage: {cpuSeconds: 12.5, oomKills: 2}});
 		const text = run(['snapshot', '--from', file]);
 		expect(text.status).toBe(0);
-		expect(text.stdout).toMatch(/^━━ node01 \(local\) reached/);
+		// A file is not a live poll: it says where it was read from and when it was taken.
+		const takenAt = metricsSnapshot().takenAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z');
+		expect(text.stdout.split('\n')[0]).toBe(`━━ node01 (local) saved in ${file}, taken ${takenAt}`);
+		expect(text.stdout).not.toMatch(/^━━ .* reached$/m);
 		expect(text.stdout).toContain('Diagnosis');
 		expect(isTerminalSafe(text.stdout.replace(/\n/g, ''))).toBe(true);
 		const prom = run(['snapshot', '--from', '-', '--format', 'prometheus'], good());

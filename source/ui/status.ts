@@ -250,7 +250,7 @@ export function emptyListMessage(pane: PaneId, status: string | null, nodeName: 
 
 /** What "polling only" means, why, and what to check: the Events pane's line while the node has no live stream. */
 export function pollingOnlyText(note: string | null): string {
-	const why = note ? escapeText(note.replace(/ \(polling only( meanwhile)?\)$/, '')) : 'the event streams are not open yet';
+	const why = note ? escapeText(note.replace(/ \(polling only( meanwhile)?\)/g, '')) : 'the event streams are not open yet';
 	return `polling only: ${why}. Changes show at each poll, not at once, and no events are listed; check that containerd and Docker answer on their sockets (the footer and the Node pane name what failed)${note?.includes('--sudo') ? ', or drop --sudo: it reads through the CLIs, which have no stream' : ''}`;
 }
 

@@ -7,6 +7,8 @@ export default defineConfig({
 		testTimeout: 20_000,
 		hookTimeout: 120_000,
 		pool: 'forks',
+		// vitest's summary counts skipped tests among its total; the second reporter says how many ran.
+		reporters: ['default', './test/support/ran-reporter.ts'],
 		env: {FORCE_COLOR: '0', NO_COLOR: '1'},
 	},
 });

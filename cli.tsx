@@ -204,6 +204,8 @@ async function appCommand(args: CliArgs): Promise<number> {
 async function serveCommand(args: CliArgs): Promise<number> {
 	const {parseListenAddress, DEFAULT_LISTEN} = await import('./source/serve/listen-address.js');
 	const address = parseListenAddress(args.listen ?? DEFAULT_LISTEN);
+	const {serverSecurity} = await import('./source/serve/serve-security.js');
+	const security = serverSecurity(address, args.webConfig, args.insecureListen);
 	const polling = await openPolling(args);
 	const {startMetricsServer} = await import('./source/serve/metrics-server.js');
 	const {renderPrometheus} = await import('./source/render/prometheus-snapshot.js');
@@ -215,12 +217,12 @@ async function serveCommand(args: CliArgs): Promise<number> {
 	};
 	let server;
 	try {
-		server = await startMetricsServer(address, {metrics});
+		server = await startMetricsServer(address, {metrics}, security);
 	} catch (error) {
 		await polling.close();
 		throw error;
 	}
-	process.stderr.write(`crimon: serving /metrics on http://${server.url} (${polling.store.getState().nodes.length} node${polling.store.getState().nodes.length === 1 ? '' : 's'}, every ${polling.resolved.intervalMs / 1000}s)\n`);
+	process.stderr.write(`crimon: serving /metrics on ${server.scheme}://${server.url} (${polling.store.getState().nodes.length} node${polling.store.getState().nodes.length === 1 ? '' : 's'}, every ${polling.resolved.intervalMs / 1000}s)\n`);
 	polling.poller.start();
 	await new Promise<void>((resolve) => {
 		process.once('SIGINT', resolve);

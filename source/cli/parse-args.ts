@@ -36,13 +36,17 @@ export interface CliArgs {
 	readonly watch: boolean;
 	/** `serve --listen ADDR`. */
 	readonly listen: string | null;
+	/** `serve --web-config FILE`: TLS and basic auth, in exporter-toolkit's format. */
+	readonly webConfig: string | null;
+	/** `serve --insecure-listen`: serve plain, unauthenticated HTTP on a non-loopback address anyway. */
+	readonly insecureListen: boolean;
 }
 
 export class ArgsError extends Error {
 	override readonly name = 'ArgsError';
 }
 
-const VALUE_FLAGS = new Set(['--node', '--config', '--interval', '--timeout', '--concurrency', '--containerd-socket', '--cri-socket', '--docker-socket', '--format', '--output', '--from', '--listen', '--sample']);
+const VALUE_FLAGS = new Set(['--node', '--config', '--interval', '--timeout', '--concurrency', '--containerd-socket', '--cri-socket', '--docker-socket', '--format', '--output', '--from', '--listen', '--sample', '--web-config']);
 
 const FORMATS: readonly OutputFormat[] = ['text', 'json', 'prometheus'];
 
@@ -77,7 +81,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 	const nodes: string[] = [];
 	const operands: string[] = [];
 	const from: string[] = [];
-	const extra = {format: null as OutputFormat | null, output: null as string | null, watch: false, listen: null as string | null};
+	const extra = {format: null as OutputFormat | null, output: null as string | null, watch: false, listen: null as string | null, webConfig: null as string | null, insecureListen: false};
 	const out = {
 		config: null as string | null, json: false, intervalMs: null as number | null, timeoutMs: null as number | null,
 		concurrency: null as number | null, containerdSocket: null as string | null, criSocket: null as string | null,
@@ -122,6 +126,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 			case '--from': from.push(value()); break;
 			case '--watch': extra.watch = true; break;
 			case '--listen': extra.listen = value(); break;
+			case '--web-config': extra.webConfig = value(); break;
+			case '--insecure-listen': extra.insecureListen = true; break;
 			case '--sample': out.sampleMs = parseDuration(value(), arg); break;
 			default:
 				if (arg.startsWith('-') && arg !== '-') throw new ArgsError(`unknown option ${arg} (see crimon --help)`);
@@ -152,12 +158,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 }
 
 /** What --format, --output, --from, --watch and --listen go with. */
-function checkOutputFlags(command: Command, json: boolean, from: readonly string[], extra: {format: OutputFormat | null; output: string | null; watch: boolean; listen: string | null}, nodes: readonly string[]): void {
+function checkOutputFlags(command: Command, json: boolean, from: readonly string[], extra: {format: OutputFormat | null; output: string | null; watch: boolean; listen: string | null; webConfig: string | null; insecureListen: boolean}, nodes: readonly string[]): void {
 	if (command === 'help' || command === 'version') return;
 	if (json && extra.format !== null && extra.format !== 'json') throw new ArgsError(`--json and --format ${extra.format} contradict each other`);
 	if ((extra.format !== null || extra.output !== null) && command !== 'snapshot') throw new ArgsError('--format and --output are for crimon snapshot');
 	if (extra.watch && command !== 'snapshot') throw new ArgsError('--watch is for crimon snapshot');
-	if (extra.listen !== null && command !== 'serve') throw new ArgsError('--listen is for crimon serve');
+	if ((extra.listen !== null || extra.webConfig !== null || extra.insecureListen) && command !== 'serve') throw new ArgsError('--listen, --web-config and --insecure-listen are for crimon serve');
 	if (from.length > 0 && command !== 'snapshot' && command !== 'app') throw new ArgsError('--from is for crimon and crimon snapshot (crimon compare takes files as its operands)');
 	if (command === 'snapshot' && from.length > 0 && nodes.length > 0) throw new ArgsError('crimon snapshot takes --from or --node, not both');
 	if (extra.watch && from.length > 0) throw new ArgsError('--watch polls nodes; a saved file does not change');
@@ -295,7 +301,11 @@ Polls every node every --interval and serves, read-only (GET and HEAD only):
   /healthz   ok
       --listen ADDR          where to listen: PORT, HOST:PORT or [IPv6]:PORT (default
                              127.0.0.1:10274). PORT and :PORT mean loopback; say
-                             0.0.0.0:PORT to listen on every interface
+                             0.0.0.0:PORT to listen on every interface (which needs
+                             --web-config, or --insecure-listen)
+      --web-config FILE      TLS (and client certificates) and basic auth, in the
+                             Prometheus exporter-toolkit web config format
+      --insecure-listen      serve plain, unauthenticated HTTP on a non-loopback address
       --interval DURATION    time between polls of a node (default 2s)
 ${COMMON_FLAGS}
 

@@ -6,6 +6,7 @@
 import {readFileSync, statSync} from 'node:fs';
 import {ArgsError, HELP, parseArgs, type CliArgs} from './source/cli/parse-args.js';
 import {buildSnapshot} from './source/model/build-snapshot.js';
+import {snapshotExitCode} from './source/model/runtime-states.js';
 import {compareNodes, comparisonDocument} from './source/model/compare.js';
 import {renderCompareJson, renderCompareText} from './source/render/text-compare.js';
 import {openNode, UsageError, type NodeHandle} from './source/nodes/open-node.js';
@@ -122,12 +123,12 @@ async function snapshotCommand(args: CliArgs): Promise<number> {
 		const entries = await pollEntries(args, args.sampleMs);
 		const snapshot = buildSnapshot(entries.map((e) => e.snapshot!), new Date());
 		await emit(args, renderSnapshotAs(args.format, snapshot, {text: outputTextOptions(args), polls: pollsOf(entries)}));
-		return snapshot.nodes.every((n) => n.ok) ? 0 : 1;
+		return snapshotExitCode(snapshot.nodes);
 	}
 	const nodes = await pollOnce(args, args.sampleMs);
 	const snapshot = buildSnapshot(nodes, new Date());
 	await emit(args, args.json ? renderSnapshotJson(snapshot) : renderSnapshotText(snapshot, outputTextOptions(args)));
-	return nodes.every((n) => n.ok) ? 0 : 1;
+	return snapshotExitCode(nodes);
 }
 
 /** `crimon snapshot --from FILE…`: saved documents rendered again; several files make one document, the oldest time its takenAt. */
@@ -136,7 +137,8 @@ async function snapshotFromFiles(args: CliArgs): Promise<number> {
 	const takenAt = files.map((f) => f.snapshot.takenAt).sort((a, b) => Date.parse(a) - Date.parse(b))[0]!;
 	const snapshot = files.length === 1 ? files[0]!.snapshot : {...files[0]!.snapshot, takenAt, nodes: files.flatMap((f) => f.snapshot.nodes)};
 	await emit(args, renderSnapshotAs(args.format ?? 'text', snapshot, {text: outputTextOptions(args)}));
-	return 0;
+	// As the live run that saved it would have exited.
+	return snapshotExitCode(snapshot.nodes);
 }
 
 /** `crimon compare A B`: both nodes polled once, at once, then diffed (text or --json). */

@@ -16,6 +16,7 @@ import {ProcessTableReader} from './process-table.js';
 import {createSudoSources, SudoRefusedError} from './sudo-cli.js';
 import {HealthState} from './health-state.js';
 import {UsageCollector} from './cgroup-usage.js';
+import {runtimeStatesOf, type RuntimeName} from '../model/runtime-states.js';
 
 /** A message a person can read: no stack, no multi-line dumps. */
 export function describeError(error: unknown): string {
@@ -52,11 +53,15 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 		async collect(refresh) {
 			const errors: SourceError[] = [];
 			let onlyMissing = true;
+			// Runtimes whose socket is not there at all: not installed, as against down.
+			const missing = new Set<RuntimeName>();
 			const attempt = async <T>(source: SourceName, run: () => Promise<T>): Promise<T | null> => {
 				try {
 					return await run();
 				} catch (error) {
-					if (!(error instanceof TransportError && error.kind === 'missing')) onlyMissing = false;
+					if (error instanceof TransportError && error.kind === 'missing') {
+						if (source === 'containerd' || source === 'docker') missing.add(source);
+					} else onlyMissing = false;
 					errors.push({source, message: describeError(error)});
 					return null;
 				}
@@ -99,6 +104,8 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			if (criCollection.error) {
 				errors.push({source: 'cri', message: describeError(criCollection.error)});
 				if (!criCollection.probe?.sockets.every((socket) => socket.status === 'missing')) onlyMissing = false;
+				// No candidate socket there, or none that speaks the CRI: no CRI on this node.
+				if (criCollection.probe?.sockets.every((socket) => socket.status === 'missing' || socket.status === 'not-cri')) missing.add('cri');
 			}
 			answered = processTable !== null && onlyMissing;
 			const cri = criCollection.facts;
@@ -106,7 +113,8 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			if (usageSample.error) errors.push({source: 'usage', message: usageSample.error});
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet', 'usage'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
-			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts};
+			const runtimeStates = runtimeStatesOf({containerd, cri, docker}, missing);
+			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts, runtimeStates};
 			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options)};
 			health.remember(facts);
 			return facts;

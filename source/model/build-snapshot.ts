@@ -6,6 +6,7 @@
 import {diagnoseNode} from './diagnosis.js';
 import {stoppedTaskShims} from './health-findings.js';
 import {findShims} from './shims.js';
+import {savedRuntimeStates} from './runtime-states.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from './types.js';
 import {containerUsages, hostUsage, sumUsage, usageKey} from './usage.js';
@@ -184,6 +185,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 		pods,
 		diagnosis: diagnoseNode(facts, {runtimes, containers, shims, pods}),
 		host: hostUsage(facts.usage?.current.host ?? null, facts.usage?.previous?.host),
+		runtimeStates: facts.reachable ? facts.runtimeStates ?? savedRuntimeStates({runtimes, errors: facts.errors}) : null,
 	};
 }
 
@@ -271,6 +273,7 @@ export function unreachableNode(name: string, target: string, message: string): 
 		processes: [], shims: [], namespaces: [], containers: [], pods: [],
 		diagnosis: null,
 		host: null,
+		runtimeStates: null,
 	};
 }
 

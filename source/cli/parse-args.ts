@@ -57,13 +57,14 @@ const FORMATS: readonly OutputFormat[] = ['text', 'json', 'prometheus'];
  */
 export const MAX_DURATION_MS = 3_600_000;
 
-/** "2", "2s", "500ms", "1m" → milliseconds. */
+const UNIT_MS: Readonly<Record<string, number>> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000};
+
+/** "2" (seconds), "2s", "250ms", "1m30s", "1h" (as Go and Prometheus write them) → milliseconds. */
 export function parseDuration(text: string, flag: string): number {
-	const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-	if (!match) throw new ArgsError(`${flag} wants a duration like 2s, 500ms or 1m, not "${text}"`);
-	const value = Number(match[1]);
-	const unit = match[2] ?? 's';
-	const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
+	const trimmed = text.trim();
+	const bare = /^\d+(?:\.\d+)?$/.test(trimmed);
+	if (!bare && !/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(trimmed)) throw new ArgsError(`${flag} wants a duration like 2s, 250ms, 1m30s or 1h, not "${text}"`);
+	const ms = bare ? Number(trimmed) * 1000 : [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)].reduce((sum, [, value, unit]) => sum + Number(value) * UNIT_MS[unit!]!, 0);
 	if (ms < 100) throw new ArgsError(`${flag} must be at least 100ms`);
 	if (ms > MAX_DURATION_MS) throw new ArgsError(`${flag} must be at most 1h (60m), not "${text}"`);
 	return Math.round(ms);

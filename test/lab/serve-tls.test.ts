@@ -3,13 +3,14 @@
  * a hash made by htpasswd (apache2-utils) as an operator would, and every request made by
  * curl. The node polled is this machine (`local`), so /metrics holds real content.
  */
-import {execFile, execFileSync, spawn, type ChildProcess} from 'node:child_process';
+import {execFile, execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {CLI} from './lab-available.js';
+import {CLI, REPO_ROOT} from './lab-available.js';
 
 const run = promisify(execFile);
 const TOOLS = ['curl', 'openssl', 'htpasswd'];
@@ -185,6 +186,51 @@ describe.skipIf(skipWithoutTools())('crimon serve --web-config, against curl', (
 		const noPassword = await curl(['--cacert', file('ca.crt'), '--cert', file('client.crt'), '--key', file('client.key'), url(mtls)]);
 		expect(noPassword.status).toBe(401);
 	});
+
+	it('a real Prometheus scrapes it with the scrape config docs/fleet.md shows (TLS and basic auth)', async () => {
+		if (spawnSync('sh', ['-c', 'command -v prometheus']).status !== 0) {
+			if (process.env.CRIMON_LAB_REQUIRED === '1') throw new Error('prometheus is not installed');
+			console.warn('skipped the Prometheus scrape: prometheus is not installed');
+			return;
+		}
+		const docs = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'fleet.md'), 'utf8');
+		const block = /<!-- scrape-config[^>]*-->\n```yaml\n([\s\S]*?)```\n<!-- \/scrape-config -->/.exec(docs)?.[1];
+		expect(block).toBeDefined();
+		fs.writeFileSync(file('password'), password);
+		const config = block!
+			.replace('/etc/prometheus/crimon-ca.crt', file('ca.crt'))
+			.replace('/etc/prometheus/crimon-password', file('password'))
+			.replace(/targets: \[.*\]/, `targets: ['127.0.0.1:${tlsAuth.port}']`);
+		fs.writeFileSync(file('prometheus.yml'), `global:\n  scrape_interval: 1s\n${config}`);
+		const check = spawnSync('promtool', ['check', 'config', file('prometheus.yml')], {encoding: 'utf8'});
+		expect(check.status, check.stdout + check.stderr).toBe(0);
+		const port = await new Promise<number>((resolve) => {
+			const probe = net.createServer().listen(0, '127.0.0.1', () => {
+				const {port: free} = probe.address() as net.AddressInfo;
+				probe.close(() => resolve(free));
+			});
+		});
+		const prometheus = spawn('prometheus', [`--config.file=${file('prometheus.yml')}`, `--storage.tsdb.path=${file('tsdb')}`, `--web.listen-address=127.0.0.1:${port}`], {stdio: ['ignore', 'ignore', 'pipe']});
+		let log = '';
+		prometheus.stderr.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
+		try {
+			let up: string | undefined;
+			let nodeUp: string | undefined;
+			for (const end = Date.now() + 60_000; Date.now() < end && (up !== '1' || nodeUp !== '1'); await new Promise((r) => setTimeout(r, 500))) {
+				const query = async (q: string) => {
+					const answer = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`).then((r) => r.json() as Promise<{data?: {result?: {value: [number, string]}[]}}>, () => undefined);
+					return answer?.data?.result?.[0]?.value[1];
+				};
+				up = await query('up{job="crimon"}');
+				nodeUp = await query('crimon_node_up{job="crimon"}');
+			}
+			expect(up, log).toBe('1');
+			expect(nodeUp, log).toBe('1');
+		} finally {
+			prometheus.kill('SIGTERM');
+			await new Promise((r) => prometheus.once('exit', r));
+		}
+	}, 90_000);
 
 	it('a bad web config is a usage error naming the file and the key', async () => {
 		fs.writeFileSync(file('typo.yml'), 'basic_auth_user:\n  prometheus: x\n');

@@ -2,7 +2,7 @@
  * One poll of one node: every source at once, each failure kept as an error on that
  * source so the others still report.
  */
-import type {NodeFacts, SourceError, SourceName} from '../model/types.js';
+import type {NodeFacts, Runtimes, RuntimeStates, SourceError, SourceName} from '../model/types.js';
 import {ProtobufError} from '../protocol/protobuf.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {GrpcChannelPool} from './channel-pool.js';
@@ -16,13 +16,18 @@ import {ProcessTableReader} from './process-table.js';
 import {createSudoSources, SudoRefusedError} from './sudo-cli.js';
 import {HealthState} from './health-state.js';
 import {UsageCollector} from './cgroup-usage.js';
-import {runtimeStatesOf, type RuntimeName} from '../model/runtime-states.js';
 
 /** A message a person can read: no stack, no multi-line dumps. */
 export function describeError(error: unknown): string {
 	if (error instanceof ProtobufError) return `answered with bytes that are not a valid message (${error.message})`;
 	const message = error instanceof Error ? error.message : String(error);
 	return message.split('\n')[0]!.slice(0, 500) || 'unknown error';
+}
+
+/** Answering when it listed, absent when its socket is not there (not installed), failing otherwise. */
+export function runtimeStatesOf(facts: Pick<NodeFacts, 'containerd' | 'cri' | 'docker'>, missing: ReadonlySet<keyof Runtimes>): RuntimeStates {
+	const state = (name: keyof Runtimes) => (facts[name] !== null ? 'answering' : missing.has(name) ? 'absent' : 'failing');
+	return {containerd: state('containerd'), cri: state('cri'), docker: state('docker')};
 }
 
 export interface NodeCollector {
@@ -54,7 +59,7 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			const errors: SourceError[] = [];
 			let onlyMissing = true;
 			// Runtimes whose socket is not there at all: not installed, as against down.
-			const missing = new Set<RuntimeName>();
+			const missing = new Set<keyof Runtimes>();
 			const attempt = async <T>(source: SourceName, run: () => Promise<T>): Promise<T | null> => {
 				try {
 					return await run();
@@ -114,7 +119,7 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet', 'usage'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
 			const runtimeStates = runtimeStatesOf({containerd, cri, docker}, missing);
-			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts, runtimeStates};
+			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts, runtimeStates, shims: health.scanShims(processTable)};
 			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options)};
 			health.remember(facts);
 			return facts;

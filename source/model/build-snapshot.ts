@@ -87,7 +87,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	const processes = withProcessUsage(facts.processes ?? []);
 	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
 	const rssOf = new Map(processes.map((p) => [p.pid, p.rssBytes ?? null]));
-	const shims: Shim[] = findShims(processes).map((s) => ({pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null}));
+	const shims: Shim[] = (facts.shims ?? findShims(processes)).map((s) => ({pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null}));
 	const usages = containerUsages(facts.usage);
 	const stoppedShims = stoppedTaskShims(facts, shims);
 	const index = new DraftIndex();

@@ -12,15 +12,6 @@ export type RuntimeName = keyof Runtimes;
 export const RUNTIME_NAMES: readonly RuntimeName[] = ['containerd', 'cri', 'docker'];
 
 /**
- * From what was collected: answering when it listed, absent when the collector found no
- * socket (`missing`, from collect-node), failing otherwise.
- */
-export function runtimeStatesOf(facts: Pick<NodeFacts, 'containerd' | 'cri' | 'docker'>, missing: ReadonlySet<RuntimeName>): RuntimeStates {
-	const state = (name: RuntimeName): RuntimeState => (facts[name] !== null ? 'answering' : missing.has(name) ? 'absent' : 'failing');
-	return {containerd: state('containerd'), cri: state('cri'), docker: state('docker')};
-}
-
-/**
  * A snapshot's states: its own field, or for a document saved before the field existed,
  * read back from what it holds (a runtime with an error on its source failed).
  */

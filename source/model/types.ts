@@ -39,8 +39,7 @@ export interface Usage {
 	readonly memoryBytes: number | null;
 	readonly memoryLimitBytes: number | null;
 	readonly pids: number | null;
-	readonly throttledPeriods: number | null;
-	readonly throttledSeconds: number | null;
+	readonly throttledPeriods: number | null; readonly throttledSeconds: number | null;
 	readonly oomKills: number | null;
 	/** Addition beside the eight above: the CFS quota in cores (null: no limit, or not known, as from containerd's Metrics). */
 	readonly cpuLimitCores?: number | null;
@@ -242,8 +241,7 @@ export type FindingCode =
 	| 'shim-orphaned'
 	| 'shim-duplicate'
 	| 'task-without-shim' | 'zombie-processes'
-	| 'restart-loop' | 'oom-killed'
-	| 'no-runtime-answering';
+	| 'restart-loop' | 'oom-killed' | 'no-runtime-answering';
 
 export interface FindingSubject {
 	readonly kind: 'container' | 'pod' | 'kubelet' | 'socket' | 'shim' | 'process';
@@ -379,6 +377,8 @@ export interface NodeFacts {
 	/** What the health findings need beyond one poll's listings (collect/health-state.ts); undefined: not gathered. */
 	readonly health?: HealthFacts;
 	readonly runtimeStates?: RuntimeStates;
+	/** The shims found in `processes`, scanned once a poll (collect/health-state.ts); undefined: the model scans. */
+	readonly shims?: readonly Shim[];
 }
 
 export type UsageSource = 'containerd' | 'cgroup-v1' | 'cgroup-v2' | 'cri';

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
-import {noRuntimeAnswers, runtimeFindings, runtimeStatesOf, savedRuntimeStates, snapshotExitCode} from '../../source/model/runtime-states.js';
+import {runtimeStatesOf} from '../../source/collect/collect-node.js';
+import {noRuntimeAnswers, runtimeFindings, savedRuntimeStates, snapshotExitCode} from '../../source/model/runtime-states.js';
 import type {NodeFacts, RuntimeStates} from '../../source/model/types.js';
 
 const reached = (runtimeStates: RuntimeStates): NodeFacts => ({

@@ -187,7 +187,8 @@ const COMMON_FLAGS = `Nodes:
                              StrictHostKeyChecking=accept-new); changed keys are
                              always refused
       --concurrency N        poll at most N nodes at once (default 32)
-      --timeout DURATION     bound on each poll of a node (default 5s)
+      --timeout DURATION     bound on a node's own connect and poll (default 5s; the
+                             first poll on a connection gets twice it; up to 1h)
 
 Sockets (on every node, unless its config says otherwise):
       --containerd-socket PATH   default /run/containerd/containerd.sock
@@ -277,8 +278,9 @@ marks for which views see each one (CRI, containerd, Docker), then pods.
       --interval DURATION    --watch's time between rounds (default 2s)
 ${COMMON_FLAGS}
 
-Exit status: 0 when every node was reached, 1 when any node could not be (the others
-are still printed), 2 on a usage error or a file that is not a readable snapshot.
+Exit status: 0 when every node was reached, 1 when any node could not be, or was reached
+with no runtime answering (the others are still printed; --from exits as the run that
+saved the file did), 2 on a usage error or a file that is not a readable snapshot.
 --watch runs until SIGINT or SIGTERM, then exits 0.`,
 	compare: `crimon compare — two nodes side by side
 
@@ -310,7 +312,8 @@ Polls every node every --interval and serves, read-only (GET and HEAD only):
       --interval DURATION    time between polls of a node (default 2s)
 ${COMMON_FLAGS}
 
-Exit status: 0 after SIGINT or SIGTERM, 1 when it cannot listen, 2 on a usage error.`,
+Exit status: 0 after SIGINT or SIGTERM, 1 when it cannot listen, 2 on a usage error, a
+bad web config, or a non-loopback --listen without --web-config or --insecure-listen.`,
 	events: `crimon events — every node's runtime events, live, one a line (like ctr events)
 
 Usage:

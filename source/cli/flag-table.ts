@@ -40,6 +40,8 @@ export const FLAGS: readonly FlagSpec[] = [
 	{name: '--watch', commands: ['snapshot'], help: 'poll every --interval until interrupted'},
 	{name: '--sample', value: 'DURATION', kind: 'duration', commands: ['snapshot'], help: 'two polls DURATION apart: CPU rates filled in'},
 	{name: '--listen', value: 'ADDR', kind: 'address', commands: ['serve'], help: 'PORT, HOST:PORT or [IPv6]:PORT (127.0.0.1:10274)'},
+	{name: '--web-config', value: 'FILE', kind: 'file', commands: ['serve'], help: "TLS and basic auth (exporter-toolkit's format)"},
+	{name: '--insecure-listen', commands: ['serve'], help: 'plain HTTP, no auth, off loopback anyway'},
 	{name: '--interval', value: 'DURATION', kind: 'duration', commands: ['app', 'snapshot', 'serve'], help: 'time between polls of a node (default 2s)'},
 	{name: '--timeout', value: 'DURATION', kind: 'duration', commands: POLLING, help: 'bound on each poll of a node (default 5s)'},
 	{name: '--concurrency', value: 'N', kind: 'number', commands: POLLING, help: 'poll at most N nodes at once (default 32)'},

@@ -69,13 +69,14 @@ Exit status: 0 when both were reached, 1 when one was not, 2 on a usage error.`,
 Usage: crimon serve [--listen ADDR] [--interval DURATION] [--node TARGET ...]
 
 Polls every node every --interval; answers GET and HEAD only. PORT and :PORT
-mean 127.0.0.1; say 0.0.0.0:PORT to listen on every interface.
+mean 127.0.0.1. Off loopback (0.0.0.0:PORT) it wants --web-config (TLS, basic
+auth) and refuses to start without, unless --insecure-listen.
 
 ${flagLines('serve', false)}
 
 Exit status: 0 after SIGINT/SIGTERM, 1 when it cannot listen, 2 on a usage
 error.
-Docs: docs/prometheus.md`,
+Docs: docs/prometheus.md, docs/fleet.md`,
 	events: () => `crimon events: every node's runtime events, live, one a line (like ctr events)
 
 Usage: crimon events [--json] [--node TARGET ...] [options]

@@ -2,7 +2,7 @@
  * One poll of one node: every source at once, each failure kept as an error on that
  * source so the others still report.
  */
-import type {NodeFacts, SourceError, SourceName} from '../model/types.js';
+import type {NodeFacts, Runtimes, RuntimeStates, SourceError, SourceName} from '../model/types.js';
 import {ProtobufError} from '../protocol/protobuf.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {GrpcChannelPool} from './channel-pool.js';
@@ -22,6 +22,12 @@ export function describeError(error: unknown): string {
 	if (error instanceof ProtobufError) return `answered with bytes that are not a valid message (${error.message})`;
 	const message = error instanceof Error ? error.message : String(error);
 	return message.split('\n')[0]!.slice(0, 500) || 'unknown error';
+}
+
+/** Answering when it listed, absent when its socket is not there (not installed), failing otherwise. */
+export function runtimeStatesOf(facts: Pick<NodeFacts, 'containerd' | 'cri' | 'docker'>, missing: ReadonlySet<keyof Runtimes>): RuntimeStates {
+	const state = (name: keyof Runtimes) => (facts[name] !== null ? 'answering' : missing.has(name) ? 'absent' : 'failing');
+	return {containerd: state('containerd'), cri: state('cri'), docker: state('docker')};
 }
 
 export interface NodeCollector {
@@ -52,11 +58,15 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 		async collect(refresh) {
 			const errors: SourceError[] = [];
 			let onlyMissing = true;
+			// Runtimes whose socket is not there at all: not installed, as against down.
+			const missing = new Set<keyof Runtimes>();
 			const attempt = async <T>(source: SourceName, run: () => Promise<T>): Promise<T | null> => {
 				try {
 					return await run();
 				} catch (error) {
-					if (!(error instanceof TransportError && error.kind === 'missing')) onlyMissing = false;
+					if (error instanceof TransportError && error.kind === 'missing') {
+						if (source === 'containerd' || source === 'docker') missing.add(source);
+					} else onlyMissing = false;
 					errors.push({source, message: describeError(error)});
 					return null;
 				}
@@ -99,6 +109,8 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			if (criCollection.error) {
 				errors.push({source: 'cri', message: describeError(criCollection.error)});
 				if (!criCollection.probe?.sockets.every((socket) => socket.status === 'missing')) onlyMissing = false;
+				// No candidate socket there, or none that speaks the CRI: no CRI on this node.
+				if (criCollection.probe?.sockets.every((socket) => socket.status === 'missing' || socket.status === 'not-cri')) missing.add('cri');
 			}
 			answered = processTable !== null && onlyMissing;
 			const cri = criCollection.facts;
@@ -106,7 +118,8 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			if (usageSample.error) errors.push({source: 'usage', message: usageSample.error});
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet', 'usage'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
-			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts};
+			const runtimeStates = runtimeStatesOf({containerd, cri, docker}, missing);
+			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts, runtimeStates, shims: health.scanShims(processTable)};
 			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options)};
 			health.remember(facts);
 			return facts;

@@ -6,6 +6,7 @@
 import {diagnoseNode} from './diagnosis.js';
 import {stoppedTaskShims} from './health-findings.js';
 import {findShims} from './shims.js';
+import {savedRuntimeStates} from './runtime-states.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from './types.js';
 import {containerUsages, hostUsage, sumUsage, usageKey} from './usage.js';
@@ -86,7 +87,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	const processes = withProcessUsage(facts.processes ?? []);
 	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
 	const rssOf = new Map(processes.map((p) => [p.pid, p.rssBytes ?? null]));
-	const shims: Shim[] = findShims(processes).map((s) => ({pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null}));
+	const shims: Shim[] = (facts.shims ?? findShims(processes)).map((s) => ({pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null}));
 	const usages = containerUsages(facts.usage);
 	const stoppedShims = stoppedTaskShims(facts, shims);
 	const index = new DraftIndex();
@@ -184,6 +185,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 		pods,
 		diagnosis: diagnoseNode(facts, {runtimes, containers, shims, pods}),
 		host: hostUsage(facts.usage?.current.host ?? null, facts.usage?.previous?.host),
+		runtimeStates: facts.reachable ? facts.runtimeStates ?? savedRuntimeStates({runtimes, errors: facts.errors}) : null,
 	};
 }
 
@@ -271,6 +273,7 @@ export function unreachableNode(name: string, target: string, message: string): 
 		processes: [], shims: [], namespaces: [], containers: [], pods: [],
 		diagnosis: null,
 		host: null,
+		runtimeStates: null,
 	};
 }
 

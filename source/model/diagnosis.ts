@@ -19,7 +19,7 @@ export type DiagnosisInput = Pick<NodeSnapshot, 'runtimes' | 'containers' | 'shi
 
 const SEVERITY_ORDER: Record<FindingSeverity, number> = {error: 0, warn: 1, info: 2};
 const CODE_ORDER: readonly FindingCode[] = [
-	'cri-unreachable', 'dockershim-in-use', 'kubelet-restart-pending', 'multiple-cri-sockets', 'docker-sock-mounted',
+	'no-runtime-answering', 'cri-unreachable', 'dockershim-in-use', 'kubelet-restart-pending', 'multiple-cri-sockets', 'docker-sock-mounted',
 	'multiple-kubelets', 'kubelet-config-unreadable', 'cri-dockerd-in-use', 'kubernetes-in-moby', 'shim-v1',
 	'task-without-shim', 'shim-leaked', 'shim-orphaned', 'shim-duplicate', 'restart-loop', 'oom-killed', 'zombie-processes',
 ];

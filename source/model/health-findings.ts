@@ -8,6 +8,7 @@
 import {canonicalRunPath} from './kubelet-flags.js';
 import {containerdAddress, DEFAULT_CONTAINERD_ADDRESS, roleOf, shimOwner} from './process-tree.js';
 import {basename, shimVersionOf, splitCommand} from './shims.js';
+import {runtimeFindings} from './runtime-states.js';
 import type {
 	Container, ContainerEventCount, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, ProcessInfo, Shim,
 } from './types.js';
@@ -371,5 +372,6 @@ export function healthFindings(facts: NodeFacts, input: HealthInput, now: number
 		...restartLoops(facts, input),
 		...oomKills(facts, input),
 		...zombies(facts, input),
+		...runtimeFindings(facts),
 	];
 }

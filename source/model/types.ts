@@ -20,11 +20,8 @@ export interface ProcessInfo {
 	readonly state: string;
 	/** Full command line, arguments joined by single spaces. */
 	readonly command: string;
-	/**
-	 * Additions to v1 (always set in a snapshot; optional for collectors and tests): CPU time
-	 * used since the process started (user + system), its resident memory, and its CPU use in
-	 * cores between its last two reads (null until it has been read twice). Null when unknown.
-	 */
+	/** Additions to v1 (always set in a snapshot; optional for collectors and tests): CPU time since start (user + system),
+	 * resident memory, and CPU use in cores between its last two reads (null until read twice). Null when unknown. */
 	readonly cpuSeconds?: number | null;
 	readonly rssBytes?: number | null;
 	readonly cpuCores?: number | null;
@@ -42,8 +39,7 @@ export interface Usage {
 	readonly memoryBytes: number | null;
 	readonly memoryLimitBytes: number | null;
 	readonly pids: number | null;
-	readonly throttledPeriods: number | null;
-	readonly throttledSeconds: number | null;
+	readonly throttledPeriods: number | null; readonly throttledSeconds: number | null;
 	readonly oomKills: number | null;
 	/** Addition beside the eight above: the CFS quota in cores (null: no limit, or not known, as from containerd's Metrics). */
 	readonly cpuLimitCores?: number | null;
@@ -82,6 +78,7 @@ export interface Runtimes {
 	readonly containerd: ContainerdRuntimeInfo | null;
 	readonly docker: DockerRuntimeInfo | null;
 }
+export type RuntimeStates = Readonly<Record<keyof Runtimes, 'answering' | 'failing' | 'absent'>>;
 
 export type ShimVersion = 'v1' | 'v2';
 
@@ -173,6 +170,8 @@ export interface NodeSnapshot {
 	readonly diagnosis: Diagnosis | null;
 	/** Addition to v1: the node's CPUs and memory; null when not read. */
 	readonly host?: HostUsage | null;
+	/** Addition to v1 (model/runtime-states.ts): each runtime answering, failing (probed, no answer) or absent (no socket); null when not reached. */
+	readonly runtimeStates?: RuntimeStates | null;
 }
 
 // ---- the diagnosis (model/diagnosis.ts) ------------------------------------------------
@@ -241,10 +240,8 @@ export type FindingCode =
 	| 'shim-leaked'
 	| 'shim-orphaned'
 	| 'shim-duplicate'
-	| 'task-without-shim'
-	| 'zombie-processes'
-	| 'restart-loop'
-	| 'oom-killed';
+	| 'task-without-shim' | 'zombie-processes'
+	| 'restart-loop' | 'oom-killed' | 'no-runtime-answering';
 
 export interface FindingSubject {
 	readonly kind: 'container' | 'pod' | 'kubelet' | 'socket' | 'shim' | 'process';
@@ -379,6 +376,9 @@ export interface NodeFacts {
 	readonly usage?: UsageFacts;
 	/** What the health findings need beyond one poll's listings (collect/health-state.ts); undefined: not gathered. */
 	readonly health?: HealthFacts;
+	readonly runtimeStates?: RuntimeStates;
+	/** The shims found in `processes`, scanned once a poll (collect/health-state.ts); undefined: the model scans. */
+	readonly shims?: readonly Shim[];
 }
 
 export type UsageSource = 'containerd' | 'cgroup-v1' | 'cgroup-v2' | 'cri';

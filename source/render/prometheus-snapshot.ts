@@ -9,6 +9,7 @@
  */
 import {LABEL, parseKubeletDockerName} from '../model/kubernetes-labels.js';
 import type {Container, NodeSnapshot} from '../model/types.js';
+import {RUNTIME_NAMES, savedRuntimeStates} from '../model/runtime-states.js';
 import {renderExposition, type MetricFamily, type Sample} from './prometheus-text.js';
 
 export interface NodeMetrics {
@@ -69,6 +70,7 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 interface Families {
 	up: Sample[];
+	runtimeUp: Sample[];
 	criInfo: Sample[];
 	kubeletInfo: Sample[];
 	versionInfo: Sample[];
@@ -91,6 +93,11 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 		out.pollSeconds.push({labels: [n], value: entry.pollSeconds});
 	}
 	if (!up) return;
+	// Absent where not installed: a node without Docker has no Docker to be down.
+	const states = savedRuntimeStates(node);
+	for (const runtime of RUNTIME_NAMES) {
+		if (states[runtime] !== 'absent') out.runtimeUp.push({labels: [n, ['runtime', runtime]], value: states[runtime] === 'answering' ? 1 : 0});
+	}
 
 	const diagnosis = node.diagnosis ?? null;
 	if (diagnosis) {
@@ -148,11 +155,12 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 }
 
 export function snapshotFamilies(nodes: readonly NodeMetrics[]): MetricFamily[] {
-	const out: Families = {up: [], criInfo: [], kubeletInfo: [], versionInfo: [], shims: [], containers: [], pods: [], findings: [], pollSeconds: [], cpu: [], memory: [], ooms: []};
+	const out: Families = {up: [], runtimeUp: [], criInfo: [], kubeletInfo: [], versionInfo: [], shims: [], containers: [], pods: [], findings: [], pollSeconds: [], cpu: [], memory: [], ooms: []};
 	const labels = uniqueNodeLabels(nodes.map((entry) => entry.node.name));
 	nodes.forEach((entry, i) => addNode(out, labels[i]!, entry));
 	const families: MetricFamily[] = [
 		{name: 'crimon_node_up', type: 'gauge', help: 'Whether crimon\'s last poll reached the node (1) or not (0).', samples: out.up},
+		{name: 'crimon_runtime_up', type: 'gauge', help: 'Whether a runtime on a reached node answered crimon\'s last poll (1) or was there and failed (0), by runtime (containerd, cri, docker); absent where the runtime is not installed.', samples: out.runtimeUp},
 		{name: 'crimon_cri_runtime_info', type: 'gauge', help: 'The CRI runtime Kubernetes uses on the node (runtime: dockershim, containerd, cri-dockerd, cri-o, unknown), its endpoint, how crimon decided (kubelet, probe, forced, none) and the CRI API version; always 1.', samples: out.criInfo},
 		{name: 'crimon_kubelet_info', type: 'gauge', help: 'The kubelet running on the node: its version (empty when unknown) and the CRI runtime it talks to; always 1.', samples: out.kubeletInfo},
 		{name: 'crimon_runtime_version_info', type: 'gauge', help: 'A container runtime answering on the node (containerd, docker, or the CRI runtime\'s name) and its version; always 1.', samples: out.versionInfo},

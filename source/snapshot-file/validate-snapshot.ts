@@ -88,6 +88,8 @@ const usage = nullable(record({}, Object.fromEntries(
 	],
 )));
 
+const RUNTIME_STATES = ['answering', 'failing', 'absent'] as const;
+
 const node = record({
 	name: str,
 	target: str,
@@ -115,6 +117,7 @@ const node = record({
 	}, {state: [str, ''], usage: [usage, null]})),
 }, {
 	host: [nullable(record({cpus: whole, cpuCores: nullable(num), memoryBytes: nullable(num), memoryTotalBytes: nullable(num)})), undefined],
+	runtimeStates: [nullable(record({containerd: oneOf(RUNTIME_STATES), cri: oneOf(RUNTIME_STATES), docker: oneOf(RUNTIME_STATES)})), undefined],
 	diagnosis: [nullable(record({
 		kubelet: nullable(record({
 			pid: whole, binary: str, version: nullable(str), versionNote: str, containerRuntime: nullable(str), endpoint: nullable(str),

@@ -106,7 +106,22 @@ describe('the poll policy, the same for every node', () => {
 		const node = session(transport, options);
 		const snapshot = await node.poll();
 		expect(snapshot.ok).toBe(false);
-		expect(snapshot.errors).toEqual([{source: 'node', message: 'replay stopped answering: no reply within 2000 ms'}]);
+		// The first poll on a connection is held to twice the 2 s timeout (it opens every channel).
+		expect(snapshot.errors).toEqual([{source: 'node', message: 'replay stopped answering: no reply within 4000 ms'}]);
+	});
+
+	it('gives the liveness question its own bound, never what an overrun poll left of its own', async () => {
+		// Every containerd list stalls past the poll's bound: the poll runs out of time.
+		const {options} = await replay({grpc: (route, ns) => (route.includes('List') ? {silent: true} : labGrpcRoutes(route, ns))});
+		const transport = new ReplayTransport(fixture('ps.txt'));
+		const node = session(transport, {...options, criSocket: null, timeoutMs: 400});
+		const first = await node.poll();
+		// The node answers, so it is not called down: the stalled source is that source's error.
+		expect(first.ok).toBe(true);
+		expect(first.errors.map((e) => e.source)).toContain('containerd');
+		expect(transport.livenessBounds.length).toBeGreaterThan(0);
+		// Three quarters of the first poll's 800 ms (twice the 400 ms timeout), however little the poll left.
+		expect(Math.min(...transport.livenessBounds)).toBe(600);
 	});
 
 	it('does not ask a node without Docker whether it answers: its process table and "no such socket" are answers', async () => {

@@ -10,7 +10,7 @@ import {collectContainerd} from './collect-containerd.js';
 import {kubeletEndpointOf} from '../model/diagnosis.js';
 import {collectCriProbed} from './collect-cri.js';
 import {KubeletReader} from './collect-kubelet.js';
-import {collectDocker} from './collect-docker.js';
+import {collectDocker, collectPodman} from './collect-docker.js';
 import type {CollectOptions} from './collect-options.js';
 import {ProcessTableReader} from './process-table.js';
 import {createSudoSources, SudoRefusedError} from './sudo-cli.js';
@@ -79,15 +79,25 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 				throw error;
 			});
 			const criTask = sudo
-				? viaSudo(sudo.cri)().then((facts) => ({facts, error: null, probe: undefined}), (error: Error) => ({facts: null, error, probe: undefined}))
+				? viaSudo(() => kubeletTask.then((k) => sudo.cri(k ? kubeletEndpointOf(k) : null)))().then((facts) => ({facts, error: null, probe: undefined}), (error: Error) => ({facts: null, error, probe: undefined}))
 				: collectCriProbed(transport, options, kubeletTask.then((k) => (k ? kubeletEndpointOf(k) : null)));
-			const [processTable, containerd, criCollection, docker, kubelet] = await Promise.all([
+			// podman is daemonless: no socket means no podman API here, which is no error.
+			const podmanTask = sudo ? Promise.resolve(null) : attempt('podman', () => collectPodman(transport, options).catch((error: unknown) => {
+				if (error instanceof TransportError && error.kind === 'missing') return null;
+				throw error;
+			}));
+			const [processTable, containerd, criCollection, dockerApi, kubelet, podmanApi] = await Promise.all([
 				processTask,
 				attempt('containerd', sudo ? viaSudo(sudo.containerd) : () => collectContainerd(transport, containerdOptions)),
 				criTask,
 				attempt('docker', sudo ? viaSudo(sudo.docker) : () => collectDocker(transport, options)),
 				kubeletTask,
+				podmanTask,
 			]);
+			// A docker.sock that is podman (podman-docker) is podman's API, not Docker: named podman,
+			// and once only when podman's own socket answered too.
+			const docker = dockerApi?.engine === 'podman' ? null : dockerApi;
+			const podman = podmanApi ?? (dockerApi?.engine === 'podman' ? dockerApi : null);
 			if (sudoRefusal !== null) {
 				const refusal: string = sudoRefusal;
 				return {
@@ -104,9 +114,12 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			const cri = criCollection.facts;
 			const usageSample = usage.collect(containerd, await hostTask);
 			if (usageSample.error) errors.push({source: 'usage', message: usageSample.error});
-			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet', 'usage'];
+			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'podman', 'kubelet', 'usage'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
-			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts};
+			const gathered = {
+				name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, podman, kubelet,
+				criProbe: criCollection.probe, usage: usageSample.facts, polledAt: Date.now(),
+			};
 			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options)};
 			health.remember(facts);
 			return facts;

@@ -86,7 +86,8 @@ async function runSudo(context: RunContext, argv: readonly string[]): Promise<st
 
 export interface SudoSources {
 	containerd(): Promise<ContainerdFacts>;
-	cri(): Promise<CriFacts>;
+	/** `kubelet`: the running kubelet's endpoint, asked first (the CRI it really uses, as without --sudo). */
+	cri(kubelet?: string | null): Promise<CriFacts>;
 	docker(): Promise<DockerFacts>;
 }
 
@@ -145,9 +146,10 @@ export function createSudoSources(transport: Transport, options: CollectOptions,
 			};
 		},
 
-		async cri() {
+		async cri(kubelet) {
 			const timeoutS = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-			const candidates = options.criSocket ? [options.criSocket] : criEndpoint ? [criEndpoint, ...CRI_SOCKET_CANDIDATES.filter((c) => c !== criEndpoint)] : [...CRI_SOCKET_CANDIDATES];
+			const first = [kubelet ? socketPath(kubelet) : null, criEndpoint].filter((c): c is string => c !== null);
+			const candidates = options.criSocket ? [options.criSocket] : [...new Set([...first, ...CRI_SOCKET_CANDIDATES])];
 			const reasons: string[] = [];
 			for (const candidate of candidates) {
 				const endpoint = `unix://${socketPath(candidate)}`;

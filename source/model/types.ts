@@ -6,7 +6,7 @@
 
 export const SNAPSHOT_SCHEMA = 'crimon.snapshot/v1';
 
-export type SourceName = 'processes' | 'containerd' | 'cri' | 'docker' | 'kubelet' | 'node' | 'usage';
+export type SourceName = 'processes' | 'containerd' | 'cri' | 'docker' | 'kubelet' | 'node' | 'usage' | 'podman';
 
 export interface SourceError {
 	readonly source: SourceName;
@@ -77,13 +77,27 @@ export interface DockerRuntimeInfo {
 	readonly version: string;
 }
 
+/** Addition to v1: podman's Docker-compatible API (its own socket, or a docker.sock that is really podman). */
+export interface PodmanRuntimeInfo {
+	readonly address: string;
+	readonly version: string;
+}
+
 export interface Runtimes {
 	readonly cri: CriRuntimeInfo | null;
 	readonly containerd: ContainerdRuntimeInfo | null;
 	readonly docker: DockerRuntimeInfo | null;
+	/** Addition to v1 (always set in a snapshot): null when no podman API answered. */
+	readonly podman?: PodmanRuntimeInfo | null;
 }
 
 export type ShimVersion = 'v1' | 'v2';
+
+/** containerd's shims (v1 and v2), or conmon, which podman and CRI-O start one of per container. */
+export type ShimKind = 'containerd' | 'conmon';
+
+/** Who started a conmon, from its own flags (podman's --exit-command, CRI-O's exit and socket dirs). */
+export type ConmonEngine = 'podman' | 'cri-o';
 
 export interface Shim {
 	readonly pid: number;
@@ -95,6 +109,15 @@ export interface Shim {
 	readonly children: readonly number[];
 	/** Addition to v1: the shim process's own resident memory; null when unknown. */
 	readonly rssBytes?: number | null;
+	/**
+	 * Additions to v1 (always set in a snapshot): the kind of shim; for conmon the OCI runtime
+	 * it drives (its -r, e.g. "crun") and the engine that started it (null: cannot tell). A
+	 * conmon's `version` reads "v2": like a v2 shim it is one per container, re-parented to
+	 * pid 1 and tied to its container by id, and it is not the v1 shim containerd 2.0 removed.
+	 */
+	readonly kind?: ShimKind;
+	readonly ociRuntime?: string | null;
+	readonly engine?: ConmonEngine | null;
 }
 
 export interface NamespaceSummary {
@@ -115,6 +138,8 @@ export interface SeenBy {
 	readonly cri: boolean;
 	readonly containerd: boolean;
 	readonly docker: boolean;
+	/** Addition to v1 (always set in a snapshot). */
+	readonly podman?: boolean;
 }
 
 export interface Mount {
@@ -237,6 +262,7 @@ export type FindingCode =
 	| 'kubelet-restart-pending'
 	| 'multiple-kubelets'
 	| 'kubelet-config-unreadable'
+	| 'runtime-end-of-life'
 	// Runtime health (model/health-findings.ts).
 	| 'shim-leaked'
 	| 'shim-orphaned'
@@ -359,6 +385,8 @@ export interface DockerFacts {
 	readonly address: string;
 	readonly version: string;
 	readonly containers: readonly DockerContainerFact[];
+	/** Set when the engine behind the socket is podman (its /version lists a "Podman Engine"). */
+	readonly engine?: 'podman';
 }
 
 /** Everything one poll of one node gathered; a source is null when it failed (see errors). */
@@ -371,6 +399,10 @@ export interface NodeFacts {
 	readonly containerd: ContainerdFacts | null;
 	readonly cri: CriFacts | null;
 	readonly docker: DockerFacts | null;
+	/** podman's API (/run/podman/podman.sock, or a docker.sock that is podman); null or undefined: none answered. */
+	readonly podman?: DockerFacts | null;
+	/** When the poll ran (ms since the epoch): dates the end-of-life findings; undefined: none are made. */
+	readonly polledAt?: number;
 	/** undefined: not looked for (no process table); null: no kubelet runs. */
 	readonly kubelet?: KubeletFacts | null;
 	/** Which CRI sockets answer; undefined when the collector did not probe them. */

@@ -110,8 +110,10 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 	for (const [runtime, version] of versions) out.versionInfo.push({labels: [n, ['runtime', runtime], ['version', version]], value: 1});
 
 	// Every namespace with both versions, zeros included, so `== 0` and absent differ.
-	const namespaces = [...new Set([...node.namespaces.map((ns) => ns.name), ...node.shims.map((s) => s.namespace)])].sort(byText);
-	const shimCounts = tally(node.shims.map((s) => `${s.namespace}\u0000${s.version}`));
+	// containerd's shims only: a conmon has no containerd namespace (it shows in the snapshot's shims[]).
+	const containerdShims = node.shims.filter((s) => s.kind !== 'conmon');
+	const namespaces = [...new Set([...node.namespaces.map((ns) => ns.name), ...containerdShims.map((s) => s.namespace)])].sort(byText);
+	const shimCounts = tally(containerdShims.map((s) => `${s.namespace}\u0000${s.version}`));
 	for (const namespace of namespaces) {
 		for (const version of SHIM_VERSIONS) {
 			out.shims.push({labels: [n, ['namespace', namespace], ['version', version]], value: shimCounts.get(`${namespace}\u0000${version}`) ?? 0});

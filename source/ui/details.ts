@@ -98,7 +98,7 @@ export function detailsOf(snapshot: NodeSnapshot, subject: Subject, history?: Us
 			const shim = index.shimByPid.get(process.pid);
 			if (shim) {
 				const pod = podOfShim(index, shim);
-				fields.push(f('Shim', `${shim.version} (${shim.binary})`), f('Namespace', shim.namespace), f('Shim ID', shim.id), f('Address', shim.address), f('Pod', pod ? podLabel(pod) : null));
+				fields.push(f('Shim', shim.kind === 'conmon' ? `conmon${shim.engine ? ` (${shim.engine})` : ''}` : `${shim.version} (${shim.binary})`), f('OCI runtime', shim.ociRuntime ?? null), f('Namespace', shim.namespace || null), f('Shim ID', shim.id), f('Address', shim.address), f('Pod', pod ? podLabel(pod) : null));
 				const served = index.containersByShim.get(shim.pid) ?? [];
 				served.forEach((c, i) => fields.push(f(i === 0 ? 'Serves' : '', `${c.name} ${c.id}${c.sandbox ? ' (sandbox)' : ''}`)));
 				fields.push(f('Children', shim.children.join(' ')));

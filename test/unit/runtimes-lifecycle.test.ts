@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {Duplex} from 'node:stream';
 import {describe, expect, it} from 'vitest';
+import {DEFAULT_COLLECT_OPTIONS} from '../../source/collect/collect-options.js';
 import {parseCtrVersion} from '../../source/collect/parse-cli-output.js';
+import {createSudoSources} from '../../source/collect/sudo-cli.js';
+import type {Transport} from '../../source/transport/transport.js';
 import {diagnoseNode} from '../../source/model/diagnosis.js';
 import {containerdEndOfLife, dockerEndOfLife, endOfLifeFindings} from '../../source/model/end-of-life.js';
 import {resolveK3sCri} from '../../source/model/k3s-kubelet.js';
@@ -180,5 +183,36 @@ describe("never the kubelet's events", () => {
 			const mentions = files.reduce((n, f) => n + fs.readFileSync(f, 'utf8').split('GetContainerEvents').length - 1, 0);
 			expect(mentions).toBe(1);
 		}
+	});
+});
+
+describe('--sudo asks the kubelet\'s own CRI endpoint first', () => {
+	it('runs crictl against the kubelet\'s endpoint before the usual candidates', async () => {
+		const asked: string[] = [];
+		const version = fs.readFileSync(path.join(ROOT, 'test/fixtures/cli/crictl-version.txt'));
+		const pods = fs.readFileSync(path.join(ROOT, 'test/fixtures/cli/crictl-pods.json'));
+		const ps = fs.readFileSync(path.join(ROOT, 'test/fixtures/cli/crictl-ps.json'));
+		const transport = {
+			kind: 'ssh', target: 'ssh://crimon@node', connect: async () => {}, hostname: async () => 'node', close: async () => {},
+			connectUnix: async () => {
+				throw new Error('not in --sudo mode');
+			},
+			readFile: async () => {
+				throw new Error('not in --sudo mode');
+			},
+			exec: async (argv: readonly string[]) => {
+				const endpoint = argv[argv.indexOf('--runtime-endpoint') + 1]!;
+				const verb = argv[argv.indexOf('--runtime-endpoint') + 3];
+				if (verb === 'version') asked.push(endpoint);
+				const stdout = verb === 'version' ? version : verb === 'pods' ? pods : ps;
+				return {exitCode: 0, stdout, stderr: ''};
+			},
+		} as unknown as Transport;
+		const sources = createSudoSources(transport, {...DEFAULT_COLLECT_OPTIONS, sudo: true}, 'node');
+		const facts = await sources.cri('unix:///run/k3s/containerd/containerd.sock');
+		expect(asked).toEqual(['unix:///run/k3s/containerd/containerd.sock']);
+		expect(facts.info.endpoint).toBe('unix:///run/k3s/containerd/containerd.sock');
+		const without = await createSudoSources(transport, {...DEFAULT_COLLECT_OPTIONS, sudo: true}, 'node').cri(null);
+		expect(without.info.endpoint).toBe('unix:///run/containerd/containerd.sock');
 	});
 });

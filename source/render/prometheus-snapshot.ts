@@ -106,6 +106,7 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 	const versions: [string, string][] = [];
 	if (containerd) versions.push(['containerd', containerd.version]);
 	if (docker) versions.push(['docker', docker.version]);
+	if (node.runtimes.podman) versions.push(['podman', node.runtimes.podman.version]);
 	if (cri) versions.push([cri.runtimeName, cri.runtimeVersion]);
 	for (const [runtime, version] of versions) out.versionInfo.push({labels: [n, ['runtime', runtime], ['version', version]], value: 1});
 
@@ -157,7 +158,7 @@ export function snapshotFamilies(nodes: readonly NodeMetrics[]): MetricFamily[] 
 		{name: 'crimon_node_up', type: 'gauge', help: 'Whether crimon\'s last poll reached the node (1) or not (0).', samples: out.up},
 		{name: 'crimon_cri_runtime_info', type: 'gauge', help: 'The CRI runtime Kubernetes uses on the node (runtime: dockershim, containerd, cri-dockerd, cri-o, unknown), its endpoint, how crimon decided (kubelet, probe, forced, none) and the CRI API version; always 1.', samples: out.criInfo},
 		{name: 'crimon_kubelet_info', type: 'gauge', help: 'The kubelet running on the node: its version (empty when unknown) and the CRI runtime it talks to; always 1.', samples: out.kubeletInfo},
-		{name: 'crimon_runtime_version_info', type: 'gauge', help: 'A container runtime answering on the node (containerd, docker, or the CRI runtime\'s name) and its version; always 1.', samples: out.versionInfo},
+		{name: 'crimon_runtime_version_info', type: 'gauge', help: 'A container runtime answering on the node (containerd, docker, podman, or the CRI runtime\'s name) and its version; always 1.', samples: out.versionInfo},
 		{name: 'crimon_shims', type: 'gauge', help: 'containerd shim processes on the node by containerd namespace and shim version (v1: containerd-shim, v2: containerd-shim-runc-v2).', samples: out.shims},
 		{name: 'crimon_containers', type: 'gauge', help: 'Containers on the node (pod sandboxes included) by containerd namespace (empty: listed by the CRI or Docker only) and state.', samples: out.containers},
 		{name: 'crimon_pods', type: 'gauge', help: 'Pods on the node by where crimon found them: the CRI (cri) or dockershim\'s labels on Docker containers (docker-labels).', samples: out.pods},

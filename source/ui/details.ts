@@ -52,7 +52,7 @@ export function usageFields(usage: Usage | null | undefined, series?: UsageSerie
 function containerFields(snapshot: NodeSnapshot, container: Container, history?: UsageHistory): DetailField[] {
 	const index = indexSnapshot(snapshot);
 	const init = container.pid === null ? undefined : index.processByPid.get(container.pid);
-	const seen = [container.seenBy.cri && 'CRI', container.seenBy.containerd && 'containerd', container.seenBy.docker && 'Docker'].filter(Boolean).join(', ');
+	const seen = [container.seenBy.cri && 'CRI', container.seenBy.containerd && 'containerd', container.seenBy.docker && 'Docker', container.seenBy.podman && 'podman'].filter(Boolean).join(', ');
 	const fields = [
 		f('Name', container.name),
 		f('ID', container.id),

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {parseCrictlContainers, parseCrictlPods, parseCrictlVersion} from '../../source/collect/parse-cli-output.js';
+import {parseCrictlContainers, parseCrictlPods, parseCrictlVersion, parsePodmanCliPs, parsePodmanCliVersion} from '../../source/collect/parse-cli-output.js';
 import {parseDockerContainers, parseDockerVersion} from '../../source/collect/parse-docker.js';
 import {parsePs} from '../../source/collect/parse-processes.js';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
@@ -157,5 +157,16 @@ describe("CRI-O's conmon (ps from cri-o/cri-o#6189, crictl shapes)", () => {
 		// No pause process is no fault: no health finding about the sandbox or the conmon.
 		expect(node.diagnosis!.findings.filter((f) => ['shim-leaked', 'task-without-shim', 'shim-duplicate'].includes(f.code))).toEqual([]);
 		expect(node.diagnosis!.cri).toMatchObject({runtime: 'cri-o', how: 'probe'});
+	});
+});
+
+describe("podman's CLI under --sudo (recorded on the VM node: podman version/ps --format json)", () => {
+	it('reads the version and the containers as the API does', () => {
+		expect(parsePodmanCliVersion(vm('podman/cli/podman-version.json'))).toEqual({version: '5.8.6'});
+		const [container] = parsePodmanCliPs(vm('podman/cli/podman-ps.json'));
+		const api = parseDockerContainers(JSON.parse(vm('podman/compat/containers-json.json')))[0]!;
+		expect(container).toMatchObject({id: api.id, name: api.name, state: api.state, labels: api.labels});
+		expect(parsePodmanCliPs('[]\n')).toEqual([]);
+		expect(() => parsePodmanCliPs('{"Id": 1}')).toThrow(/JSON list/);
 	});
 });

@@ -15,6 +15,7 @@ import {buildProcessTree} from '../../source/model/process-tree.js';
 import {findShims} from '../../source/model/shims.js';
 import type {DockerFacts, NodeFacts, ProcessInfo} from '../../source/model/types.js';
 import {namespaceItems} from '../../source/ui/namespace-rows.js';
+import {processItems} from '../../source/ui/process-rows.js';
 import {validateSnapshot} from '../../source/snapshot-file/validate-snapshot.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures');
@@ -81,6 +82,15 @@ describe('conmon on the VM node (podman 5.8, conmon 2.1, crun 1.28)', () => {
 		expect(init.role).toBe('container');
 		expect(init.container?.name).toBe(box.name);
 		expect(rows.indexOf(init)).toBe(rows.indexOf(conmon) + 1);
+	});
+
+	it('labels the conmon row in the Processes view with its runtime and engine, not a containerd namespace', () => {
+		const node = buildNodeSnapshot(vmFacts());
+		const texts = processItems(node, true).map((item) => item.segments.map((s) => s.text).join(''));
+		const row = texts.find((t) => t.startsWith('conmon crun podman'));
+		expect(row).toBeDefined();
+		expect(row).toContain(box.name);
+		expect(texts.some((t) => t.startsWith('shim v2 moby'))).toBe(true);
 	});
 
 	it('shows conmon and its container outside containerd in the Namespaces view', () => {

@@ -37,6 +37,9 @@ function runtimesSection(node: NodeSnapshot, paint: Paint): string[] {
 	rows.push(containerd ? `containerd ${safe(containerd.version)} at ${safe(containerd.address)}` : paint('dim', 'containerd —'));
 	rows.push(cri ? `CRI        ${safe(cri.runtimeName)} ${safe(cri.runtimeVersion)} (API ${safe(cri.apiVersion)}) at ${safe(cri.endpoint)}` : paint('dim', 'CRI        —'));
 	rows.push(docker ? `Docker     ${safe(docker.version)} at ${safe(docker.address)}` : paint('dim', 'Docker     —'));
+	// podman is daemonless and absent from most nodes: a row only where its API answered.
+	const podman = node.runtimes.podman;
+	if (podman) rows.push(`podman     ${safe(podman.version)} at ${safe(podman.address)}`);
 	return rows.map((r) => `  ${r}`);
 }
 

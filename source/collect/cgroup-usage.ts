@@ -10,7 +10,7 @@
  *   round trip per file). containerd asks every shim in turn, about 0.7 ms of containerd's
  *   and the shims' CPU a container on this machine, which is why it is not the local choice.
  */
-import type {ContainerdFacts, ContainerUsageFact, HostFact, UsageFacts, UsageSample} from '../model/types.js';
+import type {ContainerdFacts, ContainerUsageFact, HostFact, SampleIoFacts, UsageFacts, UsageSample} from '../model/types.js';
 import type {TaskMetrics} from '../protocol/containerd-metrics.js';
 import type {Transport} from '../transport/transport.js';
 import {limitOrNull} from './cgroup-parse.js';
@@ -83,9 +83,14 @@ export class UsageCollector {
 	collect(containerd: (ContainerdFacts & {metrics?: ContainerdMetrics}) | null, host: HostFact | null): {facts: UsageFacts; error: string | null} {
 		let containers: ContainerUsageFact[] = [];
 		let error: string | null = null;
+		let io: SampleIoFacts = {};
 		if (containerd && this.cgroups) {
 			const running = containerd.tasks.filter((t) => t.pid > 0 && t.status !== 'stopped');
 			containers = this.cgroups.readAll(running.map((t) => ({namespace: t.namespace, id: t.id, pid: t.pid})));
+			const pids = new Map(running.map((t) => [`${t.namespace}/${t.id}`, t.pid]));
+			io = this.cgroups.readSampleIo(containers, (fact) => pids.get(`${fact.namespace}/${fact.id}`));
+		} else if (this.cgroups) {
+			io = this.cgroups.readSampleIo([], () => undefined);
 		} else if (containerd?.metrics) {
 			const at = this.now();
 			for (const {namespace, metrics} of containerd.metrics.namespaces) {
@@ -96,7 +101,7 @@ export class UsageCollector {
 			}
 			error = containerd.metrics.error;
 		}
-		const current: UsageSample = {containers, host};
+		const current: UsageSample = {containers, host, ...io};
 		// A host fact kept from an earlier poll (SSH) is rated against the read before it, not against itself.
 		const previous: UsageSample | null = this.previous && host && this.previous.host === host && this.remoteHost?.before
 			? {...this.previous, host: this.remoteHost.before}

@@ -172,8 +172,9 @@ describe('CgroupReader on the recorded files', () => {
 		const second = reader.readAll(tasks);
 		expect(second[1]!.memoryLimitBytes).toBe(128 * 1024 * 1024);
 		expect(reads.some((p) => p.endsWith('/cgroup') || p.endsWith('limit_in_bytes'))).toBe(false);
-		expect(reads.length).toBe(tasks.length * 6);
-		expect(firstReads).toBe(1 + tasks.length * (1 + 9));
+		// Six usage files and the two blkio.throttle files a container, every poll.
+		expect(reads.length).toBe(tasks.length * 8);
+		expect(firstReads).toBe(1 + tasks.length * (1 + 11));
 	});
 
 	it('skips a container whose process or cgroup is gone, and finds it again when it is back', () => {

@@ -10,6 +10,7 @@
 import {LABEL, parseKubeletDockerName} from '../model/kubernetes-labels.js';
 import type {Container, NodeSnapshot} from '../model/types.js';
 import {renderExposition, type MetricFamily, type Sample} from './prometheus-text.js';
+import {addContainerIo, addNodePressure, emptyIoSeries, ioFamilies, type IoSeries} from './prometheus-io.js';
 
 export interface NodeMetrics {
 	readonly node: NodeSnapshot;
@@ -80,6 +81,7 @@ interface Families {
 	cpu: Sample[];
 	memory: Sample[];
 	ooms: Sample[];
+	io: IoSeries;
 }
 
 function addNode(out: Families, label: string, entry: NodeMetrics): void {
@@ -91,6 +93,7 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 		out.pollSeconds.push({labels: [n], value: entry.pollSeconds});
 	}
 	if (!up) return;
+	addNodePressure(out.io, node, [n]);
 
 	const diagnosis = node.diagnosis ?? null;
 	if (diagnosis) {
@@ -144,11 +147,12 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 		if (usage.cpuSeconds !== null) out.cpu.push({labels, value: usage.cpuSeconds});
 		if (usage.memoryBytes !== null) out.memory.push({labels, value: usage.memoryBytes});
 		if (usage.oomKills !== null) out.ooms.push({labels, value: usage.oomKills});
+		addContainerIo(out.io, c, labels);
 	}
 }
 
 export function snapshotFamilies(nodes: readonly NodeMetrics[]): MetricFamily[] {
-	const out: Families = {up: [], criInfo: [], kubeletInfo: [], versionInfo: [], shims: [], containers: [], pods: [], findings: [], pollSeconds: [], cpu: [], memory: [], ooms: []};
+	const out: Families = {up: [], criInfo: [], kubeletInfo: [], versionInfo: [], shims: [], containers: [], pods: [], findings: [], pollSeconds: [], cpu: [], memory: [], ooms: [], io: emptyIoSeries()};
 	const labels = uniqueNodeLabels(nodes.map((entry) => entry.node.name));
 	nodes.forEach((entry, i) => addNode(out, labels[i]!, entry));
 	const families: MetricFamily[] = [
@@ -164,6 +168,7 @@ export function snapshotFamilies(nodes: readonly NodeMetrics[]): MetricFamily[] 
 		{name: 'crimon_container_cpu_seconds_total', type: 'counter', help: 'CPU time a container has used, in seconds, by containerd namespace, Kubernetes container name (POD for a sandbox) and pod (namespace/name; empty outside Kubernetes).', samples: out.cpu},
 		{name: 'crimon_container_memory_working_set_bytes', type: 'gauge', help: 'A container\'s memory in use (its cgroup\'s working set), in bytes, labelled as crimon_container_cpu_seconds_total.', samples: out.memory},
 		{name: 'crimon_container_oom_kills_total', type: 'counter', help: 'Processes the kernel\'s OOM killer killed in a container, labelled as crimon_container_cpu_seconds_total.', samples: out.ooms},
+		...ioFamilies(out.io),
 	];
 	return families;
 }

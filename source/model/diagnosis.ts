@@ -9,6 +9,7 @@ import {
 	runtimeOfEndpoint, runtimeOfName, sameEndpoint, type KubeletCriChoice,
 } from './kubelet-flags.js';
 import {healthFindings} from './health-findings.js';
+import {pressureFindings} from './pressure-findings.js';
 import {basename} from './shims.js';
 import type {
 	Container, CriChoiceHow, CriDiagnosis, CriProbeFacts, CriRuntimeKind, CriSocketProbe, Diagnosis, Finding, FindingCode,
@@ -21,7 +22,7 @@ const SEVERITY_ORDER: Record<FindingSeverity, number> = {error: 0, warn: 1, info
 const CODE_ORDER: readonly FindingCode[] = [
 	'cri-unreachable', 'dockershim-in-use', 'kubelet-restart-pending', 'multiple-cri-sockets', 'docker-sock-mounted',
 	'multiple-kubelets', 'kubelet-config-unreadable', 'cri-dockerd-in-use', 'kubernetes-in-moby', 'shim-v1',
-	'task-without-shim', 'shim-leaked', 'shim-orphaned', 'shim-duplicate', 'restart-loop', 'oom-killed', 'zombie-processes',
+	'task-without-shim', 'shim-leaked', 'shim-orphaned', 'shim-duplicate', 'restart-loop', 'oom-killed', 'zombie-processes', 'pressure-stalled',
 ];
 
 /** The sockets a container can reach Docker through: Docker's and the dockershim's, with /var/run folded onto /run. */
@@ -399,7 +400,7 @@ export function diagnoseNode(facts: NodeFacts, snapshot: DiagnosisInput): Diagno
 	for (const extra of [dockerSockFinding(snapshot), kubernetesInMobyFinding(snapshot, cri, kubelet !== null), shimV1Finding(snapshot)]) {
 		if (extra) findings.push(extra);
 	}
-	findings.push(...healthFindings(facts, snapshot));
+	findings.push(...healthFindings(facts, snapshot), ...pressureFindings(facts, snapshot));
 	findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || CODE_ORDER.indexOf(a.code) - CODE_ORDER.indexOf(b.code));
 	return {kubelet: kubelet && choice ? kubeletDiagnosis(kubelet, choice) : null, cri, findings};
 }

@@ -219,7 +219,9 @@ export type FindingCode =
 	| 'task-without-shim'
 	| 'zombie-processes'
 	| 'restart-loop'
-	| 'oom-killed';
+	| 'oom-killed'
+	// Pressure (model/pressure-findings.ts).
+	| 'pressure-stalled';
 
 export interface FindingSubject {
 	readonly kind: 'container' | 'pod' | 'kubelet' | 'socket' | 'shim' | 'process';

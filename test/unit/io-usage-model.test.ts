@@ -84,3 +84,29 @@ describe('a pod\'s network (the recorded lab poll, with network facts added)', (
 		expect(snapshot.containers.some((c) => c.usage?.network?.rxBytes === 7)).toBe(true);
 	});
 });
+
+describe('the pressure-stalled finding', () => {
+	const line = (avg60: number) => ({avg10: avg60, avg60, avg300: avg60, totalSeconds: 12});
+	const psi = (memoryFull: number, ioFull: number) => ({cpu: {some: line(90), full: line(90)}, memory: {some: line(memoryFull), full: line(memoryFull)}, io: {some: line(ioFull), full: line(ioFull)}});
+
+	function withPressure(containerMemory: number, nodeIo: number) {
+		const lab = labFacts();
+		const task = lab.containerd!.tasks.find((t) => t.pid > 0)!;
+		const facts: NodeFacts = {
+			...lab,
+			usage: {current: {containers: [base({namespace: task.namespace, id: task.id, pressure: psi(containerMemory, 0)})], host: null, hostPressure: psi(0, nodeIo)}, previous: null},
+		};
+		return {task, findings: buildNodeSnapshot(facts).diagnosis!.findings.filter((f) => f.code === 'pressure-stalled')};
+	}
+
+	it('names a container stalled on memory for ≥ 10% of the last minute (full avg60), and the node stalled on IO', () => {
+		const {task, findings} = withPressure(23.5, 12);
+		expect(findings).toHaveLength(2);
+		expect(findings[0]!.message).toMatch(/node is stalled on io 12\.0%/);
+		expect(findings[1]!.subjects.map((s) => [s.id, s.detail])).toEqual([[task.id, 'memory 23.5%']]);
+	});
+
+	it('stays quiet below the threshold, and for CPU however busy', () => {
+		expect(withPressure(9.99, 9.99).findings).toEqual([]);
+	});
+});

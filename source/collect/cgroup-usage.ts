@@ -35,6 +35,9 @@ export function usageFromMetrics(namespace: string, metrics: TaskMetrics, fallba
 		oomKills: metrics.oomKills,
 		// Metrics carry no CFS quota.
 		cpuLimitCores: null,
+		blockIo: metrics.blockIo,
+		pressure: null,
+		pressureReason: "not read over SSH: containerd's Metrics carry no PSI",
 	};
 }
 

@@ -10,10 +10,11 @@
  *   round trip per file). containerd asks every shim in turn, about 0.7 ms of containerd's
  *   and the shims' CPU a container on this machine, which is why it is not the local choice.
  */
-import type {ContainerdFacts, ContainerUsageFact, HostFact, SampleIoFacts, UsageFacts, UsageSample} from '../model/types.js';
+import type {ContainerdFacts, ContainerUsageFact, HostFact, PressureFacts, SampleIoFacts, UsageFacts, UsageSample} from '../model/types.js';
 import type {TaskMetrics} from '../protocol/containerd-metrics.js';
 import type {Transport} from '../transport/transport.js';
 import {limitOrNull} from './cgroup-parse.js';
+import {NO_PSI_NODE, PRESSURE_FILES, pressureFacts} from './cgroup-io.js';
 import {CgroupReader, hostFact} from './cgroup-reader.js';
 import type {ContainerdMetrics} from './collect-containerd.js';
 
@@ -50,6 +51,8 @@ export class UsageCollector {
 	private previous: UsageSample | null = null;
 	/** Over SSH: the last two host reads (the rate is between them), kept between reads. */
 	private remoteHost: {last: HostFact; before: HostFact | null} | null = null;
+	/** Over SSH: the node's /proc/pressure as last read with /proc/stat. */
+	private remotePressure: PressureFacts | null = null;
 	readonly cgroups: CgroupReader | null;
 
 	constructor(private readonly transport: Transport, private readonly now: () => number = Date.now) {
@@ -76,7 +79,8 @@ export class UsageCollector {
 			if (now - kept.last.at < wait) return kept.last;
 		}
 		const read = (path: string) => this.transport.readFile(path, Math.min(maxBytes, 1024 * 1024)).then((b) => b.toString('utf8'), () => null);
-		const [stat, meminfo] = await Promise.all([read('/proc/stat'), read('/proc/meminfo')]);
+		const [stat, meminfo, cpu, memory, io] = await Promise.all([read('/proc/stat'), read('/proc/meminfo'), ...PRESSURE_FILES.map((name) => read(`/proc/pressure/${name.slice(0, name.indexOf('.'))}`))]);
+		this.remotePressure = pressureFacts(cpu!, memory!, io!);
 		const fresh = hostFact(stat, meminfo, now);
 		if (fresh) this.remoteHost = {last: fresh, before: kept?.last ?? null};
 		return fresh ?? kept?.last ?? null;
@@ -95,6 +99,7 @@ export class UsageCollector {
 		} else if (this.cgroups) {
 			io = this.cgroups.readSampleIo([], () => undefined);
 		} else if (containerd?.metrics) {
+			io = {hostPressure: this.remotePressure, hostPressureReason: this.remotePressure ? null : NO_PSI_NODE};
 			const at = this.now();
 			for (const {namespace, metrics} of containerd.metrics.namespaces) {
 				for (const m of metrics) {

@@ -10,6 +10,7 @@ import {savedRuntimeStates} from './runtime-states.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from './types.js';
 import {containerUsages, hostUsage, sumUsage, usageKey} from './usage.js';
+import {markSharedNetwork, netnsByKey, podIoUsage, pressureUsage} from './io-usage.js';
 import type {
 	Container, ContainerdContainerFact, ContainerdTaskFact, CriContainerFact, CriSandboxFact, DockerContainerFact,
 	NamespaceSummary, NodeFacts, NodeSnapshot, Pod, PodRef, ProcessInfo, Shim, Snapshot, Usage,
@@ -77,9 +78,9 @@ function withProcessUsage(list: readonly ProcessInfo[]): ProcessInfo[] {
 	for (let i = 0; i < list.length; i++) {
 		const p = list[i]!;
 		// A literal of one shape, not a spread: at 50,000 processes a spread costs a quarter of a second.
-		out[i] = p.cpuSeconds !== undefined && p.rssBytes !== undefined && p.cpuCores !== undefined
+		out[i] = p.cpuSeconds !== undefined && p.rssBytes !== undefined && p.cpuCores !== undefined && p.readBytes !== undefined && p.writeBytes !== undefined
 			? p
-			: {pid: p.pid, ppid: p.ppid, user: p.user, state: p.state, command: p.command, cpuSeconds: p.cpuSeconds ?? null, rssBytes: p.rssBytes ?? null, cpuCores: p.cpuCores ?? null};
+			: {pid: p.pid, ppid: p.ppid, user: p.user, state: p.state, command: p.command, cpuSeconds: p.cpuSeconds ?? null, rssBytes: p.rssBytes ?? null, cpuCores: p.cpuCores ?? null, readBytes: p.readBytes ?? null, writeBytes: p.writeBytes ?? null};
 	}
 	return out.sort((a, b) => a.pid - b.pid);
 }
@@ -121,7 +122,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	}
 	const criAnswered = facts.cri !== null;
 
-	const containers: Container[] = [];
+	let containers: Container[] = [];
 	for (const draft of index.drafts.values()) {
 		const {containerd, task, docker, podman, criContainer, criSandbox} = draft;
 		const running = task !== undefined && task.pid > 0 && task.status !== 'stopped';
@@ -177,6 +178,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 			usage: pid !== null && draft.namespace !== null ? usages.get(usageKey(draft.namespace, draft.id)) ?? null : null,
 		});
 	}
+	containers = markSharedNetwork(containers, netnsByKey(facts.usage));
 	containers.sort((a, b) => compareText(a.namespace ?? '\uffff', b.namespace ?? '\uffff') || compareText(a.name, b.name) || compareText(a.id, b.id));
 
 	const runtimes = {
@@ -200,7 +202,17 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 		diagnosis: diagnoseNode(facts, {runtimes, containers, shims, pods}),
 		host: hostUsage(facts.usage?.current.host ?? null, facts.usage?.previous?.host),
 		runtimeStates: facts.reachable ? facts.runtimeStates ?? savedRuntimeStates({runtimes, errors: facts.errors}) : null,
+		pressure: pressureUsage(facts.usage?.current.hostPressure),
+		pressureReason: facts.usage?.current.hostPressure ? null : facts.usage?.current.hostPressureReason ?? 'not read from this node',
 	};
+}
+
+/** A pod's usage: its containers' summed, with the network and pressure that belong to the pod as a whole. */
+function podUsage(facts: NodeFacts, sandbox: Container | null | undefined, members: readonly Container[]): Usage | null {
+	const summed = sumUsage([sandbox?.usage, ...members.map((c) => c.usage)]);
+	if (!summed) return null;
+	const io = podIoUsage(sandbox ?? undefined, members, facts.usage);
+	return {...summed, ...io, reasons: {network: io.reasons!.network, blockIo: summed.blockIo ? null : 'no member reported block IO', pressure: io.reasons!.pressure}};
 }
 
 function buildNamespaces(facts: NodeFacts, containers: readonly Container[], shims: readonly Shim[]): NamespaceSummary[] {
@@ -243,7 +255,7 @@ function buildPods(facts: NodeFacts, containers: readonly Container[]): Pod[] {
 			sandboxPid: byId.get(sandbox.id)?.pid ?? null,
 			containers: members.map((c) => c.id),
 			state: sandbox.state,
-			usage: sumUsage([byId.get(sandbox.id)?.usage, ...members.map((c) => c.usage)]),
+			usage: podUsage(facts, byId.get(sandbox.id), members),
 		});
 	}
 	// dockershim's pods, rebuilt from what the kubelet wrote on Docker's containers.
@@ -272,7 +284,7 @@ function buildPods(facts: NodeFacts, containers: readonly Container[]): Pod[] {
 			sandboxPid: group.sandbox?.pid ?? null,
 			containers: group.members.map((c) => c.id),
 			state: group.sandbox?.state ?? 'unknown',
-			usage: sumUsage([group.sandbox?.usage, ...group.members.map((c) => c.usage)]),
+			usage: podUsage(facts, group.sandbox, group.members),
 		});
 	}
 	pods.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name) || compareText(a.id, b.id));
@@ -288,6 +300,8 @@ export function unreachableNode(name: string, target: string, message: string): 
 		diagnosis: null,
 		host: null,
 		runtimeStates: null,
+		pressure: null,
+		pressureReason: 'the node could not be reached',
 	};
 }
 

@@ -73,7 +73,9 @@ export type FindingCode =
 	| 'zombie-processes'
 	| 'restart-loop'
 	| 'oom-killed'
-	| 'no-runtime-answering';
+	| 'no-runtime-answering'
+	// Pressure (model/pressure-findings.ts).
+	| 'pressure-stalled';
 
 export interface FindingSubject {
 	readonly kind: 'container' | 'pod' | 'kubelet' | 'socket' | 'shim' | 'process';

@@ -11,6 +11,7 @@ import {
 import {healthFindings} from './health-findings.js';
 import {endOfLifeFindings} from './end-of-life.js';
 import {isK3sArgv, resolveK3sCri} from './k3s-kubelet.js';
+import {pressureFindings} from './pressure-findings.js';
 import {basename} from './shims.js';
 import type {
 	CriChoiceHow, CriDiagnosis, CriProbeFacts, CriRuntimeKind, CriSocketProbe, Diagnosis, Finding, FindingCode,
@@ -26,7 +27,7 @@ const SEVERITY_ORDER: Record<FindingSeverity, number> = {error: 0, warn: 1, info
 const CODE_ORDER: readonly FindingCode[] = [
 	'no-runtime-answering', 'cri-unreachable', 'dockershim-in-use', 'kubelet-restart-pending', 'multiple-cri-sockets', 'docker-sock-mounted',
 	'multiple-kubelets', 'kubelet-config-unreadable', 'runtime-end-of-life', 'cri-dockerd-in-use', 'kubernetes-in-moby', 'shim-v1',
-	'task-without-shim', 'shim-leaked', 'shim-orphaned', 'shim-duplicate', 'restart-loop', 'oom-killed', 'zombie-processes',
+	'task-without-shim', 'shim-leaked', 'shim-orphaned', 'shim-duplicate', 'restart-loop', 'oom-killed', 'zombie-processes', 'pressure-stalled',
 ];
 
 
@@ -273,7 +274,7 @@ export function diagnoseNode(facts: NodeFacts, snapshot: DiagnosisInput): Diagno
 		if (extra) findings.push(extra);
 	}
 	findings.push(...endOfLifeFindings(snapshot.runtimes, facts.polledAt));
-	findings.push(...healthFindings(facts, snapshot));
+	findings.push(...healthFindings(facts, snapshot), ...pressureFindings(facts, snapshot));
 	findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || CODE_ORDER.indexOf(a.code) - CODE_ORDER.indexOf(b.code));
 	return {kubelet: kubelet && choice ? kubeletDiagnosis(kubelet, choice) : null, cri, findings};
 }

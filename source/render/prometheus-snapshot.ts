@@ -11,6 +11,7 @@ import {LABEL, parseKubeletDockerName} from '../model/kubernetes-labels.js';
 import type {Container, NodeSnapshot} from '../model/types.js';
 import {RUNTIME_NAMES, savedRuntimeStates} from '../model/runtime-states.js';
 import {renderExposition, type MetricFamily, type Sample} from './prometheus-text.js';
+import {addContainerIo, addNodePressure, emptyIoSeries, ioFamilies, type IoSeries} from './prometheus-io.js';
 
 export interface NodeMetrics {
 	readonly node: NodeSnapshot;
@@ -82,6 +83,7 @@ interface Families {
 	cpu: Sample[];
 	memory: Sample[];
 	ooms: Sample[];
+	io: IoSeries;
 }
 
 function addNode(out: Families, label: string, entry: NodeMetrics): void {
@@ -100,6 +102,7 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 		const state = states[runtime] ?? 'absent';
 		if (state !== 'absent') out.runtimeUp.push({labels: [n, ['runtime', runtime]], value: state === 'answering' ? 1 : 0});
 	}
+	addNodePressure(out.io, node, [n]);
 
 	const diagnosis = node.diagnosis ?? null;
 	if (diagnosis) {
@@ -156,16 +159,17 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 		if (usage.cpuSeconds !== null) out.cpu.push({labels, value: usage.cpuSeconds});
 		if (usage.memoryBytes !== null) out.memory.push({labels, value: usage.memoryBytes});
 		if (usage.oomKills !== null) out.ooms.push({labels, value: usage.oomKills});
+		addContainerIo(out.io, c, labels);
 	}
 }
 
 export function snapshotFamilies(nodes: readonly NodeMetrics[]): MetricFamily[] {
-	const out: Families = {up: [], runtimeUp: [], criInfo: [], kubeletInfo: [], versionInfo: [], shims: [], containers: [], pods: [], findings: [], pollSeconds: [], cpu: [], memory: [], ooms: []};
+	const out: Families = {up: [], runtimeUp: [], criInfo: [], kubeletInfo: [], versionInfo: [], shims: [], containers: [], pods: [], findings: [], pollSeconds: [], cpu: [], memory: [], ooms: [], io: emptyIoSeries()};
 	const labels = uniqueNodeLabels(nodes.map((entry) => entry.node.name));
 	nodes.forEach((entry, i) => addNode(out, labels[i]!, entry));
 	const families: MetricFamily[] = [
 		{name: 'crimon_node_up', type: 'gauge', help: 'Whether crimon\'s last poll reached the node (1) or not (0).', samples: out.up},
-		{name: 'crimon_runtime_up', type: 'gauge', help: 'Whether a runtime on a reached node answered crimon\'s last poll (1) or was there and failed (0), by runtime (containerd, cri, docker); absent where the runtime is not installed.', samples: out.runtimeUp},
+		{name: 'crimon_runtime_up', type: 'gauge', help: 'Whether a runtime on a reached node answered crimon\'s last poll (1) or was there and failed (0), by runtime (containerd, cri, docker, podman); absent where the runtime is not installed.', samples: out.runtimeUp},
 		{name: 'crimon_cri_runtime_info', type: 'gauge', help: 'The CRI runtime Kubernetes uses on the node (runtime: dockershim, containerd, cri-dockerd, cri-o, unknown), its endpoint, how crimon decided (kubelet, probe, forced, none) and the CRI API version; always 1.', samples: out.criInfo},
 		{name: 'crimon_kubelet_info', type: 'gauge', help: 'The kubelet running on the node: its version (empty when unknown) and the CRI runtime it talks to; always 1.', samples: out.kubeletInfo},
 		{name: 'crimon_runtime_version_info', type: 'gauge', help: 'A container runtime answering on the node (containerd, docker, podman, or the CRI runtime\'s name) and its version; always 1.', samples: out.versionInfo},
@@ -177,6 +181,7 @@ export function snapshotFamilies(nodes: readonly NodeMetrics[]): MetricFamily[] 
 		{name: 'crimon_container_cpu_seconds_total', type: 'counter', help: 'CPU time a container has used, in seconds, by containerd namespace, Kubernetes container name (POD for a sandbox) and pod (namespace/name; empty outside Kubernetes).', samples: out.cpu},
 		{name: 'crimon_container_memory_working_set_bytes', type: 'gauge', help: 'A container\'s memory in use (its cgroup\'s working set), in bytes, labelled as crimon_container_cpu_seconds_total.', samples: out.memory},
 		{name: 'crimon_container_oom_kills_total', type: 'counter', help: 'Processes the kernel\'s OOM killer killed in a container, labelled as crimon_container_cpu_seconds_total.', samples: out.ooms},
+		...ioFamilies(out.io),
 	];
 	return families;
 }

@@ -5,6 +5,7 @@
 import type {Container, NodeSnapshot, Usage} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {formatBytes, formatCores, formatPercent, formatSeconds, sparkline} from '../render/usage-text.js';
+import {ioFields} from './io-details.js';
 import {historyKey, type UsageHistory, type UsageSeries} from '../store/usage-history.js';
 import {fitSegments, wrapText} from './lines.js';
 import {namespaceSummary} from './namespace-rows.js';
@@ -46,6 +47,7 @@ export function usageFields(usage: Usage | null | undefined, series?: UsageSerie
 			f(`Memory (${series.memoryBytes.length})`, `${sparkline(series.memoryBytes, memTop || undefined)}  ≤ ${formatBytes(memTop)}`),
 		);
 	}
+	fields.push(...ioFields(usage, series));
 	return fields;
 }
 
@@ -94,6 +96,7 @@ export function detailsOf(snapshot: NodeSnapshot, subject: Subject, history?: Us
 				f('%CPU', process.cpuCores == null ? null : formatPercent(process.cpuCores)),
 				f('CPU time', process.cpuSeconds == null ? null : formatSeconds(process.cpuSeconds)),
 				f('RSS', process.rssBytes == null ? null : formatBytes(process.rssBytes)),
+				f('Disk IO', process.readBytes == null || process.writeBytes == null ? 'unknown (/proc/PID/io is readable by root, on this machine only)' : `read ${formatBytes(process.readBytes)} · written ${formatBytes(process.writeBytes)} (since it started)`),
 			];
 			const shim = index.shimByPid.get(process.pid);
 			if (shim) {

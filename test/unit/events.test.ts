@@ -43,12 +43,14 @@ describe("containerd's envelopes, as recorded", () => {
 		expect(id).toMatch(/^[0-9a-f]{64}$/);
 		expect(events.every((e) => e.namespace === 'moby')).toBe(true);
 		const [, create, start, exit, del] = events;
-		expect(create!.kind).toBe('other');
+		// The task's create names its container and the init's pid (containerd 1.6 and 2.x alike).
+		expect(create).toMatchObject({kind: 'task-create', id});
+		expect(create!.pid).toBe(start!.pid);
 		expect(start).toMatchObject({kind: 'start', id, exitStatus: null});
 		expect(start!.pid).toBeGreaterThan(0);
 		expect(exit).toMatchObject({kind: 'exit', id, pid: start!.pid, exitStatus: 7, execId: null});
 		expect(del).toMatchObject({kind: 'delete', id, exitStatus: 7});
-		expect(events.map(eventWhat)).toEqual(['created', '/tasks/create', 'started', 'exited 7', 'deleted', 'removed']);
+		expect(events.map(eventWhat)).toEqual(['created', 'task created', 'started', 'exited 7', 'deleted', 'removed']);
 		// Stamped by containerd, in order.
 		expect(events.map((e) => e.at)).toEqual([...events.map((e) => e.at)].sort((a, b) => a - b));
 		expect(new Date(events[0]!.at).getUTCFullYear()).toBeGreaterThanOrEqual(2026);

@@ -78,6 +78,14 @@ export class NodeSession {
 }
 
 /**
+ * The least time a node gets to answer the liveness probe after a poll. A poll that ran out
+ * of time has nothing left of its own bound, and a probe bounded by nothing (1 ms) called
+ * every slow node gone: its connection was dropped, and with it the event streams riding on
+ * it, so a container's exit never reached `crimon events` (a TCG VM node, issue 17).
+ */
+export const LIVENESS_PROBE_MIN_MS = 5_000;
+
+/**
  * Runs one poll within `pollMs`. When it fails, fails in part, or runs out of time, the
  * transport is asked whether the node itself still answers: if not, that is the error (and
  * the connection is dropped); if so, the failures are the sources' own.
@@ -94,7 +102,7 @@ export async function runBounded<T>(
 	const outcome = await deadline.race(run());
 	const suspect = outcome === 'expired' || 'error' in outcome || failed(outcome.value);
 	if (suspect && transport.checkAlive) {
-		const dead = await transport.checkAlive(deadline.remaining(), pollMs);
+		const dead = await transport.checkAlive(Math.max(deadline.remaining(), Math.min(pollMs, LIVENESS_PROBE_MIN_MS)), pollMs);
 		if (dead) throw dead;
 	}
 	if (outcome === 'expired') throw new TransportError(`${name} answers, but its runtimes did not all answer within ${pollMs} ms`, 'timeout');

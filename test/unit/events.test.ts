@@ -22,7 +22,7 @@ import {Envelope, EVENTS_SUBSCRIBE, SandboxExit, SandboxStart} from '../../sourc
 import {MessageSplitter, openGrpcStream} from '../../source/protocol/grpc-stream.js';
 import {encode, ProtobufError} from '../../source/protocol/protobuf.js';
 import {LocalTransport} from '../../source/transport/local-transport.js';
-import {startGrpcServer, type Running} from '../support/replay-servers.js';
+import {startGrpcServer, startHttpServer, type Running} from '../support/replay-servers.js';
 import {recordedEnvelopes} from '../support/faults-fixtures.js';
 
 const DIR = path.resolve(import.meta.dirname, '..', 'fixtures', 'faults');
@@ -272,5 +272,40 @@ describe("containerd 2.x's sandbox events", () => {
 	it('keeps the kind of a sandbox event whose payload does not decode', () => {
 		const bad = containerdEvent(envelope('/sandboxes/create', 'containerd.events.SandboxCreate', Uint8Array.of(0x0a, 0x05, 0x61)), 0);
 		expect(bad).toMatchObject({kind: 'sandbox-create', id: null, topic: '/sandboxes/create'});
+	});
+});
+
+describe("Docker's stream, resumed", () => {
+	let docker: Running | null = null;
+	afterEach(async () => {
+		await docker?.close();
+		docker = null;
+	});
+	it('asks Docker for what it missed while down (since its last event) and tells nothing twice', async () => {
+		// Docker 28's own lines (recorded on the VM node): a container's create, then its die.
+		const lines = fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'vm', 'events', 'docker-events.jsonl'), 'utf8').split('\n').filter(Boolean);
+		const create = lines.find((l) => l.includes('"Action":"create"'))!;
+		const die = lines.find((l) => l.includes('"Action":"die"'))!;
+		const createdAt = Math.floor((JSON.parse(create) as {timeNano: number}).timeNano / 1e9);
+		const asked: string[] = [];
+		docker = await startHttpServer((url) => {
+			if (url === '/version') return {status: 200, body: fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'vm', 'docker', 'version.json'))};
+			if (!url.includes('/events?')) return undefined;
+			asked.push(url);
+			// The first stream carries the create and then ends (the connection was lost); each
+			// resumed one replays, as Docker does, what it kept from `since` on: the die too.
+			const since = Number(/&since=(\d+)$/.exec(url)?.[1] ?? Infinity);
+			const kept = asked.length === 1 ? [create] : [create, die].filter((l) => (JSON.parse(l) as {time: number}).time >= since);
+			return {status: 200, body: kept.map((l) => `${l}\n`).join('')};
+		});
+		const got: RuntimeEvent[] = [];
+		const stream = new NodeEventStream(new LocalTransport(), {containerdSocket: '/nonexistent/containerd.sock', dockerSocket: docker.socket, timeoutMs: 1000, backoffMs: 20}, {onEvent: (e) => got.push(e)});
+		stream.start();
+		await vi.waitFor(() => expect(asked.length).toBeGreaterThanOrEqual(4), {timeout: 5000});
+		stream.close();
+		expect(got.map((e) => e.topic)).toEqual(['container/create', 'container/die']);
+		expect(asked[0]).not.toMatch(/since=/);
+		expect(asked[1]).toMatch(new RegExp(`&since=${createdAt}$`));
+		expect(got[1]).toMatchObject({exitStatus: 7, name: 'vm-record-exit7'});
 	});
 });

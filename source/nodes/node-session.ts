@@ -78,12 +78,15 @@ export class NodeSession {
 }
 
 /**
- * The least time a node gets to answer the liveness probe after a poll. A poll that ran out
- * of time has nothing left of its own bound, and a probe bounded by nothing (1 ms) called
- * every slow node gone: its connection was dropped, and with it the event streams riding on
- * it, so a container's exit never reached `crimon events` (a TCG VM node, issue 17).
+ * The share of a poll's bound kept for the liveness probe (a tenth, at most 5 s). The probe
+ * used to get what the poll left, and a poll that ran out of time left nothing: a probe
+ * bounded by 1 ms called every slow node gone, its connection was dropped, and with it the
+ * event streams riding on it, so a container's exit never reached `crimon events` (a TCG VM
+ * node, issue 17). The poll's work now stops that much early, so the whole stays in bound.
  */
-export const LIVENESS_PROBE_MIN_MS = 5_000;
+export function probeReserveMs(pollMs: number): number {
+	return Math.min(5_000, Math.floor(pollMs / 10));
+}
 
 /**
  * Runs one poll within `pollMs`. When it fails, fails in part, or runs out of time, the
@@ -99,10 +102,11 @@ export async function runBounded<T>(
 ): Promise<T> {
 	const deadline = typeof bound === 'number' ? new Deadline(bound) : bound;
 	const pollMs = deadline.totalMs;
-	const outcome = await deadline.race(run());
+	const reserve = transport.checkAlive ? probeReserveMs(pollMs) : 0;
+	const outcome = await deadline.race(run(), reserve);
 	const suspect = outcome === 'expired' || 'error' in outcome || failed(outcome.value);
 	if (suspect && transport.checkAlive) {
-		const dead = await transport.checkAlive(Math.max(deadline.remaining(), Math.min(pollMs, LIVENESS_PROBE_MIN_MS)), pollMs);
+		const dead = await transport.checkAlive(Math.max(deadline.remaining(), reserve), pollMs);
 		if (dead) throw dead;
 	}
 	if (outcome === 'expired') throw new TransportError(`${name} answers, but its runtimes did not all answer within ${pollMs} ms`, 'timeout');

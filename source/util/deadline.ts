@@ -78,13 +78,16 @@ export class Deadline {
 		return this.now() >= this.end;
 	}
 
-	/** The work's outcome, or 'expired' if the deadline came first; the work is not cancelled. */
-	async race<T>(work: Promise<T>): Promise<{value: T} | {error: unknown} | 'expired'> {
+	/**
+	 * The work's outcome, or 'expired' if the deadline came first; the work is not cancelled.
+	 * With `reserveMs`, 'expired' comes that much before the deadline, kept for what follows.
+	 */
+	async race<T>(work: Promise<T>, reserveMs = 0): Promise<{value: T} | {error: unknown} | 'expired'> {
 		let timer: NodeJS.Timeout | undefined;
 		const outcome = await Promise.race([
 			work.then((value) => ({value}), (error: unknown) => ({error})),
 			new Promise<'expired'>((resolve) => {
-				timer = setTimeout(() => resolve('expired'), this.remaining());
+				timer = setTimeout(() => resolve('expired'), Math.max(1, this.remaining() - reserveMs));
 			}),
 		]);
 		clearTimeout(timer);

@@ -20,7 +20,13 @@ export async function collectDocker(transport: Transport, options: CollectOption
  * so the caller treats `missing` as absence, not as an error.
  */
 export async function collectPodman(transport: Transport, options: CollectOptions): Promise<DockerFacts> {
-	return collectDockerApi(transport, options, options.podmanSocket ?? DEFAULT_PODMAN_SOCKET, 'podman');
+	const path = options.podmanSocket ?? DEFAULT_PODMAN_SOCKET;
+	return collectDockerApi(transport, options, path, 'podman').catch((error: unknown) => {
+		// systemd's podman.socket starts `podman system service`, which exits after a few idle
+		// seconds: a connection that lands as it exits is dropped unanswered. A fresh one starts it again.
+		if (error instanceof DockerApiError && error.status === null && /socket hang up|ECONNRESET/.test(error.message)) return collectDockerApi(transport, options, path, 'podman');
+		throw error;
+	});
 }
 
 /** Docker's Engine API wherever it is served: dockerd, or podman (which says so in /version). */

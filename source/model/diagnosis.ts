@@ -26,8 +26,8 @@ export {containerTitle, dockerSocketPaths, dockerSocketViaMount, type DiagnosisI
 const SEVERITY_ORDER: Record<FindingSeverity, number> = {error: 0, warn: 1, info: 2};
 const CODE_ORDER: readonly FindingCode[] = [
 	'no-runtime-answering', 'cri-unreachable', 'dockershim-in-use', 'kubelet-restart-pending', 'multiple-cri-sockets', 'docker-sock-mounted',
-	'multiple-kubelets', 'kubelet-config-unreadable', 'runtime-end-of-life', 'cri-dockerd-in-use', 'kubernetes-in-moby', 'shim-v1',
-	'task-without-shim', 'shim-leaked', 'shim-orphaned', 'shim-duplicate', 'restart-loop', 'oom-killed', 'zombie-processes', 'pressure-stalled',
+	'multiple-kubelets', 'kubelet-config-unreadable', 'cri-dockerd-in-use', 'kubernetes-in-moby', 'shim-v1',
+	'task-without-shim', 'shim-leaked', 'shim-orphaned', 'shim-duplicate', 'restart-loop', 'oom-killed', 'zombie-processes', 'pressure-stalled', 'runtime-end-of-life',
 ];
 
 

@@ -15,6 +15,9 @@
  */
 import type {Finding, FindingSubject, Runtimes} from './types.js';
 
+// Severity info, listed after the health findings: an end of life is upgrade planning (as the
+// v1 shim is), not a fault of the node today, and it is on most nodes of a fleet at once.
+
 export interface EndOfLife {
 	/** "1.6", "2.1", "27" */
 	readonly line: string;
@@ -95,7 +98,7 @@ export function endOfLifeFindings(runtimes: Runtimes, polledAt: number | undefin
 				? ' Before moving to 2.x: containerd 2.0 removed the v1 shim (io.containerd.runtime.v1.linux), io.containerd.runc.v1 and CRI v1alpha2, and its config is version 3.'
 				: '';
 			out.push({
-				code: 'runtime-end-of-life', severity: 'warn',
+				code: 'runtime-end-of-life', severity: 'info',
 				message: `containerd ${containerd.version} (line ${entry.line}) reached its upstream end of life on ${entry.ends} (containerd's RELEASES.md): it gets no more fixes, security ones included; upgrade to ${entry.upgradeTo}.${removed}`,
 				subjects: [subject('containerd', containerd.address, `containerd ${containerd.version}, end of life ${entry.ends}`)],
 			});
@@ -107,7 +110,7 @@ export function endOfLifeFindings(runtimes: Runtimes, polledAt: number | undefin
 		if (entry && past(entry, today)) {
 			const when = entry.ends ? `its maintenance ended on ${entry.ends}` : 'moby lists its branch as unmaintained (Docker publishes no end dates)';
 			out.push({
-				code: 'runtime-end-of-life', severity: 'warn',
+				code: 'runtime-end-of-life', severity: 'info',
 				message: `Docker ${docker.version} (branch ${entry.line}) is past its upstream end of life: ${when} (moby's BRANCHES-AND-TAGS.md); it gets no more fixes, security ones included; upgrade to Docker ${entry.upgradeTo}.`,
 				subjects: [subject('docker', docker.address, `Docker ${docker.version}, ${entry.ends ? `end of life ${entry.ends}` : 'unmaintained'}`)],
 			});

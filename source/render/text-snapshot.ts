@@ -52,7 +52,9 @@ function processSection(node: NodeSnapshot, options: TextOptions, paint: Paint):
 		let text = `${String(p.pid).padStart(7)}  ${fitText(safe(p.user), 8)}  ${row.guide}`;
 		if (row.shim) {
 			const s = row.shim;
-			text += `${paint('cyan', s.binary)} ${s.version} ns=${safe(s.namespace)} id=${safe(shortId(s.id))}`;
+			text += s.kind === 'conmon'
+				? `${paint('cyan', s.binary)} ${safe(s.engine ?? '?')} runtime=${safe(s.ociRuntime ?? '?')} id=${safe(shortId(s.id))}`
+				: `${paint('cyan', s.binary)} ${s.version} ns=${safe(s.namespace)} id=${safe(shortId(s.id))}`;
 		} else {
 			text += safe(p.command);
 		}

@@ -75,7 +75,13 @@ describe.skipIf(skip)('runtimes on the cgroup v2 VM node', () => {
 		// The VM is shared and slow under TCG: a poll that finds the node unreachable is tried once more, and says so.
 		let run = runCrimon(vm.home, ['snapshot', '--json', '--node', vm.alias, '--timeout', '60s'], 240_000);
 		if (run.status !== 0) {
-			console.warn(`vm-runtimes: first poll over SSH failed (${run.stdout.slice(0, 300)} ${run.stderr.slice(0, 300)}); polling again`);
+			let why = run.stderr.slice(0, 300);
+			try {
+				why = JSON.stringify((JSON.parse(run.stdout) as Snapshot).nodes[0]?.errors);
+			} catch {
+				// Not JSON: stderr says it.
+			}
+			console.warn(`vm-runtimes: the first poll over SSH failed (${why}); polling again`);
 			run = runCrimon(vm.home, ['snapshot', '--json', '--node', vm.alias, '--timeout', '60s'], 240_000);
 		}
 		expect(run.stdout, run.stderr).not.toBe('');

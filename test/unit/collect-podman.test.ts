@@ -4,8 +4,10 @@
  * docker.sock that is podman (podman-docker).
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
+import {collectPodman} from '../../source/collect/collect-docker.js';
 import {createNodeCollector} from '../../source/collect/collect-node.js';
 import {DEFAULT_COLLECT_OPTIONS, type CollectOptions} from '../../source/collect/collect-options.js';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
@@ -71,5 +73,27 @@ describe("collecting podman's API", () => {
 		expect(node.errors.map((e) => e.source)).not.toContain('podman');
 		// The conmon is still a shim, its container known by id only.
 		expect(node.shims.find((s) => s.pid === lab.podman.box.conmonPid)?.kind).toBe('conmon');
+	});
+});
+
+describe('podman.socket between two services', () => {
+	it('asks once more when the connection is dropped unanswered (podman system service exiting idle)', async () => {
+		const socket = tempSocket('podman-idle.sock');
+		let requests = 0;
+		const server = http.createServer((req, res) => {
+			requests++;
+			if (requests === 1) {
+				req.socket.destroy();
+				return;
+			}
+			const answer = podmanRoutes(req.url ?? '', req.method ?? 'GET');
+			res.writeHead(answer?.status ?? 404, {'content-type': 'application/json'});
+			res.end(answer?.body ?? '{}');
+		});
+		await new Promise<void>((resolve) => server.listen(socket, resolve));
+		cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
+		const facts = await collectPodman(new ReplayTransport(vm('ps.txt')), {...DEFAULT_COLLECT_OPTIONS, podmanSocket: socket, timeoutMs: 1000});
+		expect(facts.version).toBe('5.8.6');
+		expect(requests).toBeGreaterThanOrEqual(3);
 	});
 });

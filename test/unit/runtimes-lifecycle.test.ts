@@ -36,7 +36,7 @@ describe('runtime end of life, on the day of the poll', () => {
 	it('names containerd 2.1 on the VM node past its end (2026-05-05), with the line to move to', () => {
 		expect(vmContainerd).toBe('2.1.9+unknown');
 		const [finding] = endOfLifeFindings(runtimes(vmContainerd, null), DAY('2026-12-04'));
-		expect(finding).toMatchObject({code: 'runtime-end-of-life', severity: 'warn'});
+		expect(finding).toMatchObject({code: 'runtime-end-of-life', severity: 'info'});
 		expect(finding!.message).toContain('containerd 2.1.9+unknown (line 2.1) reached its upstream end of life on 2026-05-05');
 		expect(finding!.message).toContain('upgrade to 2.3');
 		expect(endOfLifeFindings(runtimes(vmContainerd, null), DAY('2026-05-05'))).toEqual([]);

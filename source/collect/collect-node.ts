@@ -10,7 +10,7 @@ import {collectContainerd} from './collect-containerd.js';
 import {kubeletEndpointOf} from '../model/diagnosis.js';
 import {collectCriProbed} from './collect-cri.js';
 import {KubeletReader} from './collect-kubelet.js';
-import {collectDocker} from './collect-docker.js';
+import {collectDocker, collectPodman} from './collect-docker.js';
 import type {CollectOptions} from './collect-options.js';
 import {ProcessTableReader} from './process-table.js';
 import {createSudoSources, SudoRefusedError} from './sudo-cli.js';
@@ -25,9 +25,9 @@ export function describeError(error: unknown): string {
 }
 
 /** Answering when it listed, absent when its socket is not there (not installed), failing otherwise. */
-export function runtimeStatesOf(facts: Pick<NodeFacts, 'containerd' | 'cri' | 'docker'>, missing: ReadonlySet<keyof Runtimes>): RuntimeStates {
-	const state = (name: keyof Runtimes) => (facts[name] !== null ? 'answering' : missing.has(name) ? 'absent' : 'failing');
-	return {containerd: state('containerd'), cri: state('cri'), docker: state('docker')};
+export function runtimeStatesOf(facts: Pick<NodeFacts, 'containerd' | 'cri' | 'docker' | 'podman'>, missing: ReadonlySet<keyof Runtimes>): RuntimeStates {
+	const state = (name: keyof Runtimes) => ((facts[name] ?? null) !== null ? 'answering' : missing.has(name) ? 'absent' : 'failing');
+	return {containerd: state('containerd'), cri: state('cri'), docker: state('docker'), podman: state('podman')};
 }
 
 export interface NodeCollector {
@@ -89,15 +89,30 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 				throw error;
 			});
 			const criTask = sudo
-				? viaSudo(sudo.cri)().then((facts) => ({facts, error: null, probe: undefined}), (error: Error) => ({facts: null, error, probe: undefined}))
+				? viaSudo(() => kubeletTask.then((k) => sudo.cri(k ? kubeletEndpointOf(k) : null)))().then((facts) => ({facts, error: null, probe: undefined}), (error: Error) => ({facts: null, error, probe: undefined}))
 				: collectCriProbed(transport, options, kubeletTask.then((k) => (k ? kubeletEndpointOf(k) : null)));
-			const [processTable, containerd, criCollection, docker, kubelet] = await Promise.all([
+			// podman is daemonless: no socket means no podman API here, which is no error.
+			const podmanTask = sudo ? attempt('podman', () => sudo.podman()) : attempt('podman', () => collectPodman(transport, options).catch((error: unknown) => {
+				if (error instanceof TransportError && error.kind === 'missing') {
+					missing.add('podman');
+					return null;
+				}
+				throw error;
+			}));
+			const [processTable, containerd, criCollection, dockerApi, kubelet, podmanApi] = await Promise.all([
 				processTask,
 				attempt('containerd', sudo ? viaSudo(sudo.containerd) : () => collectContainerd(transport, containerdOptions)),
 				criTask,
 				attempt('docker', sudo ? viaSudo(sudo.docker) : () => collectDocker(transport, options)),
 				kubeletTask,
+				podmanTask,
 			]);
+			// A docker.sock that is podman (podman-docker) is podman's API, not Docker: named podman,
+			// and once only when podman's own socket answered too.
+			const docker = dockerApi?.engine === 'podman' ? null : dockerApi;
+			// Docker is then not installed: absent, not failing.
+			if (dockerApi?.engine === 'podman') missing.add('docker');
+			const podman = podmanApi ?? (dockerApi?.engine === 'podman' ? dockerApi : null);
 			if (sudoRefusal !== null) {
 				const refusal: string = sudoRefusal;
 				return {
@@ -116,10 +131,13 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			const cri = criCollection.facts;
 			const usageSample = usage.collect(containerd, await hostTask);
 			if (usageSample.error) errors.push({source: 'usage', message: usageSample.error});
-			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet', 'usage'];
+			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'podman', 'kubelet', 'usage'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
-			const runtimeStates = runtimeStatesOf({containerd, cri, docker}, missing);
-			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts, runtimeStates, shims: health.scanShims(processTable)};
+			const runtimeStates = runtimeStatesOf({containerd, cri, docker, podman}, missing);
+			const gathered = {
+				name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, podman, kubelet,
+				criProbe: criCollection.probe, usage: usageSample.facts, polledAt: Date.now(), runtimeStates, shims: health.scanShims(processTable),
+			};
 			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options)};
 			health.remember(facts);
 			return facts;

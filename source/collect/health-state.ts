@@ -41,7 +41,7 @@ export class HealthState {
 	async gather(facts: Omit<NodeFacts, 'health'>, options: {readonly timeoutMs: number; readonly containerdSocket: string}): Promise<HealthFacts> {
 		const shims = facts.shims ?? findShims(facts.processes ?? []);
 		// The socket this poll just read containerd from needs no probe: it answered.
-		const read = facts.containerd ? canonicalRunPath(options.containerdSocket) : null;
+		const read = facts.containerd ? canonicalRunPath(facts.containerd.address) : null;
 		const addresses = [...new Set(shims.map((s) => s.address).filter((a) => a.startsWith('/') && canonicalRunPath(a) !== read))].slice(0, MAX_ADDRESSES);
 		const probes = await Promise.all(addresses.map((address) => this.probe(address, Math.min(options.timeoutMs, PROBE_TIMEOUT_MS))));
 		return {

@@ -9,7 +9,7 @@ import type {Finding, NodeFacts, NodeSnapshot, Runtimes, RuntimeStates, SourceEr
 
 export type RuntimeState = RuntimeStates[keyof RuntimeStates];
 export type RuntimeName = keyof Runtimes;
-export const RUNTIME_NAMES: readonly RuntimeName[] = ['containerd', 'cri', 'docker'];
+export const RUNTIME_NAMES: readonly RuntimeName[] = ['containerd', 'cri', 'docker', 'podman'];
 
 /**
  * A snapshot's states: its own field, or for a document saved before the field existed,
@@ -20,8 +20,8 @@ type StatedNode = Pick<NodeSnapshot, 'runtimes' | 'errors' | 'runtimeStates'>;
 export function savedRuntimeStates(node: StatedNode): RuntimeStates {
 	if (node.runtimeStates) return node.runtimeStates;
 	const failed = (name: RuntimeName) => node.errors.some((e: SourceError) => e.source === name);
-	const state = (name: RuntimeName): RuntimeState => (node.runtimes[name] !== null ? 'answering' : failed(name) ? 'failing' : 'absent');
-	return {containerd: state('containerd'), cri: state('cri'), docker: state('docker')};
+	const state = (name: RuntimeName): RuntimeState => ((node.runtimes[name] ?? null) !== null ? 'answering' : failed(name) ? 'failing' : 'absent');
+	return {containerd: state('containerd'), cri: state('cri'), docker: state('docker'), podman: state('podman')};
 }
 
 /** A reached node where at least one runtime is there and none answers: nothing on it can be seen. */

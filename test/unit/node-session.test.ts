@@ -152,3 +152,21 @@ describe('the poll policy, the same for every node', () => {
 		expect(local.collectOptions.timeoutMs).toBe(remote.collectOptions.timeoutMs);
 	});
 });
+
+describe('runBounded after a poll that ran out of time', () => {
+	it('gives the liveness probe a bound of its own: a slow node that still answers keeps its connection', async () => {
+		const {runBounded} = await import('../../source/nodes/node-session.js');
+		const {TransportError} = await import('../../source/transport/transport.js');
+		const given: number[] = [];
+		const transport = Object.assign(new ReplayTransport(fixture('ps.txt')), {
+			// sshd answers, given any time at all (the old probe got 1 ms after an expired poll).
+			async checkAlive(timeoutMs: number, boundMs: number) {
+				given.push(timeoutMs);
+				return timeoutMs >= 50 ? null : new TransportError(`no reply within ${boundMs} ms`, 'timeout');
+			},
+		});
+		const never = new Promise<never>(() => undefined);
+		await expect(runBounded(transport, 1_000, () => never, () => false, 'slow')).rejects.toThrow('slow answers, but its runtimes did not all answer within 2000 ms');
+		expect(given[0]).toBeGreaterThanOrEqual(100);
+	});
+});

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {ArgsError, HELP, parseArgs, parseDuration} from '../../source/cli/parse-args.js';
+import {ArgsError, parseArgs, parseDuration} from '../../source/cli/parse-args.js';
+import {helpText} from '../../source/cli/help-text.js';
 
 describe('parseArgs', () => {
 	it('defaults to the app on no nodes (local is resolved later)', () => {
@@ -74,7 +75,7 @@ describe('parseArgs', () => {
 		expect(parseArgs(['events'])).toMatchObject({command: 'events', json: false, nodes: []});
 		expect(parseArgs(['events', '--json', '-n', 'local', '--node', 'ssh://n1'])).toMatchObject({command: 'events', json: true, nodes: ['local', 'ssh://n1']});
 		expect(parseArgs(['events', '--help'])).toMatchObject({command: 'help', helpFor: 'events'});
-		expect(HELP.events).toContain('{node, at, namespace, topic, id,');
+		expect(helpText('events')).toContain('{node, at, namespace, topic, id, name, pod, pid, exitStatus, source}');
 		expect(() => parseArgs(['events', 'extra'])).toThrow(/unexpected argument/);
 		expect(() => parseArgs(['events', '--watch'])).toThrow(/for crimon snapshot/);
 	});

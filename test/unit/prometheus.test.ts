@@ -47,8 +47,11 @@ describe('crimon metric families', () => {
 			'crimon_node_up gauge', 'crimon_runtime_up gauge', 'crimon_cri_runtime_info gauge', 'crimon_kubelet_info gauge', 'crimon_runtime_version_info gauge',
 			'crimon_shims gauge', 'crimon_containers gauge', 'crimon_pods gauge', 'crimon_findings gauge', 'crimon_poll_duration_seconds gauge',
 			'crimon_container_cpu_seconds_total counter', 'crimon_container_memory_working_set_bytes gauge', 'crimon_container_oom_kills_total counter',
+			...['receive_bytes', 'transmit_bytes', 'receive_packets', 'transmit_packets', 'receive_errors', 'transmit_errors', 'receive_packets_dropped', 'transmit_packets_dropped'].map((n) => `crimon_container_network_${n}_total counter`),
+			...['reads_bytes', 'writes_bytes', 'reads', 'writes'].map((n) => `crimon_container_fs_${n}_total counter`),
+			...['container', 'node'].flatMap((who) => ['cpu', 'memory', 'io'].flatMap((r) => [`crimon_${who}_pressure_${r}_waiting_seconds_total counter`, `crimon_${who}_pressure_${r}_stalled_seconds_total counter`])),
 		]);
-		expect(text.match(/^# HELP /gm)).toHaveLength(13);
+		expect(text.match(/^# HELP /gm)).toHaveLength(13 + 8 + 4 + 12);
 		// Every sample carries node.
 		for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/\{node="node01"/);
 	});

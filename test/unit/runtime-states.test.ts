@@ -14,7 +14,7 @@ const reached = (runtimeStates: RuntimeStates): NodeFacts => ({
 describe('runtime states', () => {
 	it('tells answering from failing from absent', () => {
 		const containerd = {address: '/run/containerd/containerd.sock', version: '1.6.20', namespaces: [], containers: [], tasks: []} as unknown as NodeFacts['containerd'];
-		expect(runtimeStatesOf({containerd, cri: null, docker: null}, new Set(['docker']))).toEqual({containerd: 'answering', cri: 'failing', docker: 'absent'});
+		expect(runtimeStatesOf({containerd, cri: null, docker: null, podman: null}, new Set(['docker', 'podman']))).toEqual({containerd: 'answering', cri: 'failing', docker: 'absent', podman: 'absent'});
 	});
 
 	it('none answering is when one is there and none answers; a node with none installed is not an outage', () => {
@@ -38,7 +38,7 @@ describe('runtime states', () => {
 
 	it('reads a file saved before the field: a runtime with an error on its source failed', () => {
 		const saved = {ok: true, runtimes: {cri: null, containerd: null, docker: null}, errors: [{source: 'docker' as const, message: 'x'}]};
-		expect(savedRuntimeStates(saved)).toEqual({containerd: 'absent', cri: 'absent', docker: 'failing'});
+		expect(savedRuntimeStates(saved)).toEqual({containerd: 'absent', cri: 'absent', docker: 'failing', podman: 'absent'});
 		expect(snapshotExitCode([saved])).toBe(1);
 		expect(snapshotExitCode([{...saved, errors: []}])).toBe(0);
 		expect(snapshotExitCode([{...saved, ok: false, errors: []}])).toBe(1);

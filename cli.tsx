@@ -7,6 +7,7 @@ import {readFileSync, statSync} from 'node:fs';
 import {ArgsError, parseArgs, type CliArgs} from './source/cli/parse-args.js';
 import {helpText} from './source/cli/help-text.js';
 import {buildSnapshot} from './source/model/build-snapshot.js';
+import {snapshotExitCode} from './source/model/runtime-states.js';
 import {compareNodes, comparisonDocument} from './source/model/compare.js';
 import {renderCompareJson, renderCompareText} from './source/render/text-compare.js';
 import {openNode, UsageError, type NodeHandle} from './source/nodes/open-node.js';
@@ -128,12 +129,12 @@ async function snapshotCommand(args: CliArgs): Promise<number> {
 		const entries = await pollEntries(args, args.sampleMs);
 		const snapshot = buildSnapshot(entries.map((e) => e.snapshot!), new Date());
 		await emit(args, renderSnapshotAs(args.format, snapshot, {text: outputTextOptions(args), polls: pollsOf(entries)}));
-		return snapshot.nodes.every((n) => n.ok) ? 0 : 1;
+		return snapshotExitCode(snapshot.nodes);
 	}
 	const nodes = await pollOnce(args, args.sampleMs);
 	const snapshot = buildSnapshot(nodes, new Date());
 	await emit(args, args.json ? renderSnapshotJson(snapshot) : renderSnapshotText(snapshot, outputTextOptions(args)));
-	return nodes.every((n) => n.ok) ? 0 : 1;
+	return snapshotExitCode(nodes);
 }
 
 /** `crimon snapshot --from FILE…`: saved documents rendered again; several files make one document, the oldest time its takenAt. */
@@ -148,7 +149,8 @@ async function snapshotFromFiles(args: CliArgs): Promise<number> {
 		return 0;
 	}
 	await emit(args, renderSnapshotAs(args.format ?? 'text', snapshot, {text: outputTextOptions(args)}));
-	return 0;
+	// As the live run that saved it would have exited.
+	return snapshotExitCode(snapshot.nodes);
 }
 
 /** `crimon compare A B`: both nodes polled once, at once, then diffed (text or --json). */
@@ -217,6 +219,8 @@ async function appCommand(args: CliArgs): Promise<number> {
 async function serveCommand(args: CliArgs): Promise<number> {
 	const {parseListenAddress, DEFAULT_LISTEN} = await import('./source/serve/listen-address.js');
 	const address = parseListenAddress(args.listen ?? DEFAULT_LISTEN);
+	const {serverSecurity} = await import('./source/serve/serve-security.js');
+	const security = serverSecurity(address, args.webConfig, args.insecureListen);
 	const polling = await openPolling(args);
 	const {startMetricsServer} = await import('./source/serve/metrics-server.js');
 	const {renderPrometheus} = await import('./source/render/prometheus-snapshot.js');
@@ -228,12 +232,12 @@ async function serveCommand(args: CliArgs): Promise<number> {
 	};
 	let server;
 	try {
-		server = await startMetricsServer(address, {metrics});
+		server = await startMetricsServer(address, {metrics}, security);
 	} catch (error) {
 		await polling.close();
 		throw error;
 	}
-	process.stderr.write(`crimon: serving /metrics on http://${server.url} (${polling.store.getState().nodes.length} node${polling.store.getState().nodes.length === 1 ? '' : 's'}, every ${polling.resolved.intervalMs / 1000}s)\n`);
+	process.stderr.write(`crimon: serving /metrics on ${server.scheme}://${server.url} (${polling.store.getState().nodes.length} node${polling.store.getState().nodes.length === 1 ? '' : 's'}, every ${polling.resolved.intervalMs / 1000}s)\n`);
 	polling.poller.start();
 	await new Promise<void>((resolve) => {
 		process.once('SIGINT', resolve);

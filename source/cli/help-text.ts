@@ -50,8 +50,8 @@ Usage: crimon snapshot [--json | --format FORMAT] [-o FILE] [--node TARGET ...]
 
 ${flagLines('snapshot', false)}
 
-Exit status: 0 when every node was reached, 1 when one was not (the others are
-still printed), 2 on a usage error; --watch exits 0 on SIGINT/SIGTERM.
+Exit status: 0 when every node was reached, 1 when one was not or had no runtime
+answering (--from: as when saved), 2 on a usage error; --watch: 0 when stopped.
 Docs: docs/json.md`,
 	compare: () => `crimon compare: two nodes, or saved snapshots, side by side
 
@@ -69,13 +69,14 @@ Exit status: 0 when both were reached, 1 when one was not, 2 on a usage error.`,
 Usage: crimon serve [--listen ADDR] [--interval DURATION] [--node TARGET ...]
 
 Polls every node every --interval; answers GET and HEAD only. PORT and :PORT
-mean 127.0.0.1; say 0.0.0.0:PORT to listen on every interface.
+mean 127.0.0.1. Off loopback (0.0.0.0:PORT) it wants --web-config (TLS, basic
+auth) and refuses to start without, unless --insecure-listen.
 
 ${flagLines('serve', false)}
 
 Exit status: 0 after SIGINT/SIGTERM, 1 when it cannot listen, 2 on a usage
-error.
-Docs: docs/prometheus.md`,
+error or a bad web config.
+Docs: docs/prometheus.md, docs/fleet.md`,
 	events: () => `crimon events: every node's runtime events, live, one a line (like ctr events)
 
 Usage: crimon events [--json] [--node TARGET ...] [options]

@@ -43,6 +43,10 @@ export interface CliArgs {
 	readonly watch: boolean;
 	/** `serve --listen ADDR`. */
 	readonly listen: string | null;
+	/** `serve --web-config FILE`: TLS and basic auth, in exporter-toolkit's format. */
+	readonly webConfig: string | null;
+	/** `serve --insecure-listen`: serve plain, unauthenticated HTTP on a non-loopback address anyway. */
+	readonly insecureListen: boolean;
 }
 
 export class ArgsError extends Error {
@@ -59,13 +63,14 @@ const FORMATS: readonly OutputFormat[] = ['text', 'json', 'prometheus'];
  */
 export const MAX_DURATION_MS = 3_600_000;
 
-/** "2", "2s", "500ms", "1m" → milliseconds. */
+const UNIT_MS: Readonly<Record<string, number>> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000};
+
+/** "2" (seconds), "2s", "250ms", "1m30s", "1h" (as Go and Prometheus write them) → milliseconds. */
 export function parseDuration(text: string, flag: string): number {
-	const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-	if (!match) throw new ArgsError(`${flag} wants a duration like 2s, 500ms or 1m, not "${text}"`);
-	const value = Number(match[1]);
-	const unit = match[2] ?? 's';
-	const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
+	const trimmed = text.trim();
+	const bare = /^\d+(?:\.\d+)?$/.test(trimmed);
+	if (!bare && !/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(trimmed)) throw new ArgsError(`${flag} wants a duration like 2s, 250ms, 1m30s or 1h, not "${text}"`);
+	const ms = bare ? Number(trimmed) * 1000 : [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)].reduce((sum, [, value, unit]) => sum + Number(value) * UNIT_MS[unit!]!, 0);
 	if (ms < 100) throw new ArgsError(`${flag} must be at least 100ms`);
 	if (ms > MAX_DURATION_MS) throw new ArgsError(`${flag} must be at most 1h (60m), not "${text}"`);
 	return Math.round(ms);
@@ -85,7 +90,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 	const nodes: string[] = [];
 	const operands: string[] = [];
 	const from: string[] = [];
-	const extra = {format: null as OutputFormat | null, output: null as string | null, watch: false, listen: null as string | null};
+	const extra = {format: null as OutputFormat | null, output: null as string | null, watch: false, listen: null as string | null, webConfig: null as string | null, insecureListen: false};
 	const out = {
 		config: null as string | null, json: false, intervalMs: null as number | null, timeoutMs: null as number | null,
 		concurrency: null as number | null, containerdSocket: null as string | null, criSocket: null as string | null,
@@ -132,6 +137,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 			case '--from': from.push(value()); break;
 			case '--watch': extra.watch = true; break;
 			case '--listen': extra.listen = value(); break;
+			case '--web-config': extra.webConfig = value(); break;
+			case '--insecure-listen': extra.insecureListen = true; break;
 			case '--sample': out.sampleMs = parseDuration(value(), arg); break;
 			default:
 				if (arg.startsWith('-') && arg !== '-') throw new ArgsError(`unknown option ${arg} (see crimon ${command === 'app' ? '' : command + ' '}--help)`);
@@ -182,12 +189,12 @@ function checkFlagsApply(command: CommandName, given: readonly string[]): void {
 }
 
 /** What --format, --output, --from, --watch and --listen go with. */
-function checkOutputFlags(command: Command, json: boolean, from: readonly string[], extra: {format: OutputFormat | null; output: string | null; watch: boolean; listen: string | null}, nodes: readonly string[]): void {
+function checkOutputFlags(command: Command, json: boolean, from: readonly string[], extra: {format: OutputFormat | null; output: string | null; watch: boolean; listen: string | null; webConfig: string | null; insecureListen: boolean}, nodes: readonly string[]): void {
 	if (command === 'help' || command === 'version') return;
 	if (json && extra.format !== null && extra.format !== 'json') throw new ArgsError(`--json and --format ${extra.format} contradict each other`);
 	if ((extra.format !== null || extra.output !== null) && command !== 'snapshot') throw new ArgsError('--format and --output are for crimon snapshot');
 	if (extra.watch && command !== 'snapshot') throw new ArgsError('--watch is for crimon snapshot');
-	if (extra.listen !== null && command !== 'serve') throw new ArgsError('--listen is for crimon serve');
+	if ((extra.listen !== null || extra.webConfig !== null || extra.insecureListen) && command !== 'serve') throw new ArgsError('--listen, --web-config and --insecure-listen are for crimon serve');
 	if (from.length > 0 && command !== 'snapshot' && command !== 'app') throw new ArgsError('--from is for crimon and crimon snapshot (crimon compare takes files as its operands)');
 	if (command === 'snapshot' && from.length > 0 && nodes.length > 0) throw new ArgsError('crimon snapshot takes --from or --node, not both');
 	if (extra.watch && from.length > 0) throw new ArgsError('--watch polls nodes; a saved file does not change');

@@ -7,8 +7,10 @@
  * (a local node); over SSH each file would be a round trip, so SSH nodes use containerd's
  * Metrics RPC instead (collect-usage.ts).
  */
-import type {ContainerUsageFact, HostFact} from '../model/types.js';
+import type {ContainerUsageFact, HostFact, NetnsFact, PressureFacts, SampleIoFacts} from '../model/types.js';
 import type {ProcFs} from '../transport/transport.js';
+import {ioFromV1, ioFromV2, NO_PSI_NODE, podCgroupOf, PRESSURE_FILES, pressureFacts, V1_IO_CONTROLLER, V1_IO_FILES, V2_IO_FILES} from './cgroup-io.js';
+import {parseDevName, parseNetDev, parseNetnsLink} from './io-parse.js';
 import {
 	cgroupDir, parseCgroupMounts, parseMeminfo, parseProcCgroup, parseProcStatCpu, usageFromV1, usageFromV2,
 	V1_FILES, V1_LIMIT_FILES, V2_FILE_NAMES, V2_LIMIT_FILES, type CgroupMounts, type V1Files, type V2Files,
@@ -25,6 +27,10 @@ interface Located {
 	readonly version: 'v1' | 'v2';
 	/** v1: controller → directory; v2: the one directory under `''`. */
 	readonly dirs: ReadonlyMap<string, string>;
+	/** Its init's network namespace, read once: a process does not change namespace while crimon watches it. */
+	readonly netns: string | null;
+	/** v2: the pod cgroup around it, when there is one. */
+	readonly podDir: string | null;
 	/** The limit files' text as last read, and when. */
 	limits: Record<string, string | null> | null;
 	limitsAt: number;
@@ -33,16 +39,26 @@ interface Located {
 /** How long limits read from a cgroup are trusted before they are read again. */
 export const LIMITS_TTL_MS = 10_000;
 
+type LocalProcFs = ProcFs & {readText(path: string): string | null};
+
 export class CgroupReader {
 	private mounts: CgroupMounts | null = null;
+	/** Device names by MAJ:MIN: a disk keeps its name while it is attached. */
+	private readonly deviceNames = new Map<string, string | null>();
+	/** The pod cgroups' pressure this poll, so a pod of many containers is read once. */
+	private podPressure = new Map<string, PressureFacts | null>();
 	/** A container's cgroup directories, kept while its init pid stays the same. */
 	private readonly located = new Map<string, Located | null>();
 	readonly stats = {cgroupLookups: 0, fileReads: 0};
 
-	constructor(private readonly procfs: ProcFs & {readText(path: string): string | null}, private readonly now: () => number = Date.now) {}
+	constructor(private readonly procfs: LocalProcFs, private readonly now: () => number = Date.now) {}
 
 	static for(procfs: ProcFs | undefined, now?: () => number): CgroupReader | null {
-		return procfs?.readText ? new CgroupReader(procfs as ProcFs & {readText(path: string): string | null}, now) : null;
+		return procfs?.readText ? new CgroupReader(procfs as LocalProcFs, now) : null;
+	}
+
+	private netnsOf(pid: number): string | null {
+		return parseNetnsLink(this.procfs.readLink?.(`/proc/${pid}/ns/net`) ?? null);
 	}
 
 	private read(path: string): string | null {
@@ -61,17 +77,18 @@ export class CgroupReader {
 		if (text !== null) {
 			const cgroups = parseProcCgroup(text);
 			const dirs = new Map<string, string>();
-			for (const controller of Object.keys(V1_FILES)) {
+			for (const controller of [...Object.keys(V1_FILES), V1_IO_CONTROLLER]) {
 				const path = cgroups.v1.get(controller);
 				const mount = this.mounts.v1.get(controller);
 				const dir = path !== undefined && mount ? cgroupDir(mount, path) : null;
 				if (dir !== null) dirs.set(controller, dir);
 			}
+			const netns = this.netnsOf(task.pid);
 			if (dirs.has('cpuacct') || dirs.has('memory')) {
-				found = {pid: task.pid, version: 'v1', dirs, limits: null, limitsAt: 0};
+				found = {pid: task.pid, version: 'v1', dirs, netns, podDir: null, limits: null, limitsAt: 0};
 			} else if (cgroups.v2 !== null && this.mounts.v2) {
 				const dir = cgroupDir(this.mounts.v2, cgroups.v2);
-				if (dir !== null) found = {pid: task.pid, version: 'v2', dirs: new Map([['', dir]]), limits: null, limitsAt: 0};
+				if (dir !== null) found = {pid: task.pid, version: 'v2', dirs: new Map([['', dir]]), netns, podDir: podCgroupOf(dir), limits: null, limitsAt: 0};
 			}
 		}
 		// A process that is gone is looked up again next poll, not remembered as cgroup-less.
@@ -106,7 +123,10 @@ export class CgroupReader {
 				this.located.delete(`${task.namespace}/${task.id}`);
 				return null;
 			}
-			return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v1', ...usageFromV1(files as unknown as V1Files)};
+			const blkio = located.dirs.get(V1_IO_CONTROLLER);
+			const io: Record<string, string | null> = {};
+			for (const name of V1_IO_FILES) io[name] = blkio === undefined ? null : this.read(`${blkio}/${name}`);
+			return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v1', ...usageFromV1(files as unknown as V1Files), netns: located.netns, ...ioFromV1(io)};
 		}
 		const dir = located.dirs.get('')!;
 		const files: Record<string, string | null> = {};
@@ -121,10 +141,23 @@ export class CgroupReader {
 			this.located.delete(`${task.namespace}/${task.id}`);
 			return null;
 		}
-		return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v2', ...usageFromV2(files as unknown as V2Files)};
+		const io: Record<string, string | null> = {};
+		for (const name of V2_IO_FILES) io[name] = this.read(`${dir}/${name}`);
+		const podPressure = located.podDir === null ? undefined : this.pressureOf(located.podDir);
+		return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v2', ...usageFromV2(files as unknown as V2Files), netns: located.netns, ...ioFromV2(io), ...(podPressure === undefined ? {} : {podPressure})};
+	}
+
+	private pressureOf(dir: string): PressureFacts | null {
+		let kept = this.podPressure.get(dir);
+		if (kept === undefined) {
+			const [cpu, memory, io] = PRESSURE_FILES.map((name) => this.read(`${dir}/${name}`));
+			this.podPressure.set(dir, (kept = pressureFacts(cpu!, memory!, io!)));
+		}
+		return kept;
 	}
 
 	readAll(tasks: readonly TaskRef[]): ContainerUsageFact[] {
+		this.podPressure = new Map();
 		const out: ContainerUsageFact[] = [];
 		const live = new Set<string>();
 		for (const task of tasks) {
@@ -139,6 +172,36 @@ export class CgroupReader {
 	/** The node's CPU and memory from /proc/stat and /proc/meminfo. */
 	readHost(): HostFact | null {
 		return hostFact(this.read('/proc/stat'), this.read('/proc/meminfo'), this.now());
+	}
+
+	/**
+	 * What the sample adds for these containers: each network namespace's counters, read once
+	 * through the first container init in it (not the host's: a container there has none of
+	 * its own), the devices' names, and the node's pressure.
+	 */
+	readSampleIo(containers: readonly ContainerUsageFact[], pidOf: (fact: ContainerUsageFact) => number | undefined): SampleIoFacts {
+		// pid 1's namespace is the host's; where pid 1 refuses the readlink (a sandbox's init), kthreadd (pid 2) lives in the same initial namespace.
+		const hostNetns = this.netnsOf(1) ?? this.netnsOf(2);
+		const networks: NetnsFact[] = [];
+		const seen = new Set<string>();
+		const devices: Record<string, string> = {};
+		for (const fact of containers) {
+			for (const device of fact.blockIo ?? []) {
+				if (!this.deviceNames.has(device.device)) this.deviceNames.set(device.device, parseDevName(this.read(`/sys/dev/block/${device.device}/uevent`)));
+				const name = this.deviceNames.get(device.device);
+				if (name) devices[device.device] = name;
+			}
+			const netns = fact.netns ?? null;
+			const pid = pidOf(fact);
+			if (netns === null || netns === hostNetns || seen.has(netns) || pid === undefined) continue;
+			const text = this.read(`/proc/${pid}/net/dev`);
+			if (text === null) continue;
+			seen.add(netns);
+			networks.push({netns, at: this.now(), interfaces: parseNetDev(text)});
+		}
+		const [cpu, memory, io] = PRESSURE_FILES.map((name) => this.read(`/proc/pressure/${name.slice(0, name.indexOf('.'))}`));
+		const hostPressure = pressureFacts(cpu!, memory!, io!);
+		return {networks, hostNetns, deviceNames: devices, hostPressure, hostPressureReason: hostPressure === null ? NO_PSI_NODE : null};
 	}
 }
 

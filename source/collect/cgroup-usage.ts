@@ -10,10 +10,11 @@
  *   round trip per file). containerd asks every shim in turn, about 0.7 ms of containerd's
  *   and the shims' CPU a container on this machine, which is why it is not the local choice.
  */
-import type {ContainerdFacts, ContainerUsageFact, HostFact, UsageFacts, UsageSample} from '../model/types.js';
+import type {ContainerdFacts, ContainerUsageFact, HostFact, PressureFacts, SampleIoFacts, UsageFacts, UsageSample} from '../model/types.js';
 import type {TaskMetrics} from '../protocol/containerd-metrics.js';
 import type {Transport} from '../transport/transport.js';
 import {limitOrNull} from './cgroup-parse.js';
+import {NO_PSI_NODE, PRESSURE_FILES, pressureFacts} from './cgroup-io.js';
 import {CgroupReader, hostFact} from './cgroup-reader.js';
 import type {ContainerdMetrics} from './collect-containerd.js';
 
@@ -35,6 +36,9 @@ export function usageFromMetrics(namespace: string, metrics: TaskMetrics, fallba
 		oomKills: metrics.oomKills,
 		// Metrics carry no CFS quota.
 		cpuLimitCores: null,
+		blockIo: metrics.blockIo,
+		pressure: null,
+		pressureReason: "not read over SSH: containerd's Metrics carry no PSI",
 	};
 }
 
@@ -47,6 +51,8 @@ export class UsageCollector {
 	private previous: UsageSample | null = null;
 	/** Over SSH: the last two host reads (the rate is between them), kept between reads. */
 	private remoteHost: {last: HostFact; before: HostFact | null} | null = null;
+	/** Over SSH: the node's /proc/pressure as last read with /proc/stat. */
+	private remotePressure: PressureFacts | null = null;
 	readonly cgroups: CgroupReader | null;
 
 	constructor(private readonly transport: Transport, private readonly now: () => number = Date.now) {
@@ -73,7 +79,8 @@ export class UsageCollector {
 			if (now - kept.last.at < wait) return kept.last;
 		}
 		const read = (path: string) => this.transport.readFile(path, Math.min(maxBytes, 1024 * 1024)).then((b) => b.toString('utf8'), () => null);
-		const [stat, meminfo] = await Promise.all([read('/proc/stat'), read('/proc/meminfo')]);
+		const [stat, meminfo, cpu, memory, io] = await Promise.all([read('/proc/stat'), read('/proc/meminfo'), ...PRESSURE_FILES.map((name) => read(`/proc/pressure/${name.slice(0, name.indexOf('.'))}`))]);
+		this.remotePressure = pressureFacts(cpu!, memory!, io!);
 		const fresh = hostFact(stat, meminfo, now);
 		if (fresh) this.remoteHost = {last: fresh, before: kept?.last ?? null};
 		return fresh ?? kept?.last ?? null;
@@ -83,10 +90,16 @@ export class UsageCollector {
 	collect(containerd: (ContainerdFacts & {metrics?: ContainerdMetrics}) | null, host: HostFact | null): {facts: UsageFacts; error: string | null} {
 		let containers: ContainerUsageFact[] = [];
 		let error: string | null = null;
+		let io: SampleIoFacts = {};
 		if (containerd && this.cgroups) {
 			const running = containerd.tasks.filter((t) => t.pid > 0 && t.status !== 'stopped');
 			containers = this.cgroups.readAll(running.map((t) => ({namespace: t.namespace, id: t.id, pid: t.pid})));
+			const pids = new Map(running.map((t) => [`${t.namespace}/${t.id}`, t.pid]));
+			io = this.cgroups.readSampleIo(containers, (fact) => pids.get(`${fact.namespace}/${fact.id}`));
+		} else if (this.cgroups) {
+			io = this.cgroups.readSampleIo([], () => undefined);
 		} else if (containerd?.metrics) {
+			io = {hostPressure: this.remotePressure, hostPressureReason: this.remotePressure ? null : NO_PSI_NODE};
 			const at = this.now();
 			for (const {namespace, metrics} of containerd.metrics.namespaces) {
 				for (const m of metrics) {
@@ -96,7 +109,7 @@ export class UsageCollector {
 			}
 			error = containerd.metrics.error;
 		}
-		const current: UsageSample = {containers, host};
+		const current: UsageSample = {containers, host, ...io};
 		// A host fact kept from an earlier poll (SSH) is rated against the read before it, not against itself.
 		const previous: UsageSample | null = this.previous && host && this.previous.host === host && this.remoteHost?.before
 			? {...this.previous, host: this.remoteHost.before}

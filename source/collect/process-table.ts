@@ -10,6 +10,7 @@ import type {ProcessInfo} from '../model/types.js';
 import type {Transport} from '../transport/transport.js';
 import {CLOCK_TICKS_PER_SECOND, commandFromCmdline, parsePasswd, parseProcStat, parsePs, PS_ARGV, ProcessTableError} from './parse-processes.js';
 import {coresBetween} from '../model/usage.js';
+import {parseProcIo} from './io-parse.js';
 
 export interface ProcessReadOptions {
 	readonly timeoutMs: number;
@@ -47,7 +48,7 @@ export class ProcessTableReader {
 			const before = this.previousPs;
 			this.previousPs = new Map(listed.map((p) => [p.pid, {at, cpuSeconds: p.cpuSeconds ?? null}]));
 			// ps counts CPU time in whole seconds: over a 2 s interval that is coarse, but it is a measurement.
-			return listed.map((p) => ({...p, cpuCores: coresBetween(before.get(p.pid), {at, cpuSeconds: p.cpuSeconds ?? null})}));
+			return listed.map((p) => ({...p, cpuCores: coresBetween(before.get(p.pid), {at, cpuSeconds: p.cpuSeconds ?? null}), readBytes: null, writeBytes: null}));
 		}
 		this.pageSize ??= pageSizeOf(procfs);
 		if (!this.users) this.users = await this.loadUsers();
@@ -122,7 +123,9 @@ export class ProcessTableReader {
 			const uid = procfs.ownerUid(pid);
 			user = uid === null ? '?' : this.users?.get(uid) ?? String(uid);
 		}
-		return {pid, ppid: stat.ppid, user, state: stat.state, command, cpuSeconds, rssBytes, cpuCores};
+		// /proc/PID/io is root's to read for another user's process: null, not 0, where it is refused.
+		const io = parseProcIo(procfs.readText?.(`/proc/${pid}/io`) ?? null);
+		return {pid, ppid: stat.ppid, user, state: stat.state, command, cpuSeconds, rssBytes, cpuCores, readBytes: io?.readBytes ?? null, writeBytes: io?.writeBytes ?? null};
 	}
 
 	private async loadUsers(): Promise<Map<number, string>> {

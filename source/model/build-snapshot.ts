@@ -6,9 +6,11 @@
 import {diagnoseNode} from './diagnosis.js';
 import {stoppedTaskShims} from './health-findings.js';
 import {findShims} from './shims.js';
+import {savedRuntimeStates} from './runtime-states.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from './types.js';
 import {containerUsages, hostUsage, sumUsage, usageKey} from './usage.js';
+import {markSharedNetwork, netnsByKey, podIoUsage, pressureUsage} from './io-usage.js';
 import type {
 	Container, ContainerdContainerFact, ContainerdTaskFact, CriContainerFact, CriSandboxFact, DockerContainerFact,
 	NamespaceSummary, NodeFacts, NodeSnapshot, Pod, PodRef, ProcessInfo, Shim, Snapshot, Usage,
@@ -20,6 +22,7 @@ interface Draft {
 	containerd?: ContainerdContainerFact;
 	task?: ContainerdTaskFact;
 	docker?: DockerContainerFact;
+	podman?: DockerContainerFact;
 	criContainer?: CriContainerFact;
 	criSandbox?: CriSandboxFact;
 }
@@ -75,9 +78,9 @@ function withProcessUsage(list: readonly ProcessInfo[]): ProcessInfo[] {
 	for (let i = 0; i < list.length; i++) {
 		const p = list[i]!;
 		// A literal of one shape, not a spread: at 50,000 processes a spread costs a quarter of a second.
-		out[i] = p.cpuSeconds !== undefined && p.rssBytes !== undefined && p.cpuCores !== undefined
+		out[i] = p.cpuSeconds !== undefined && p.rssBytes !== undefined && p.cpuCores !== undefined && p.readBytes !== undefined && p.writeBytes !== undefined
 			? p
-			: {pid: p.pid, ppid: p.ppid, user: p.user, state: p.state, command: p.command, cpuSeconds: p.cpuSeconds ?? null, rssBytes: p.rssBytes ?? null, cpuCores: p.cpuCores ?? null};
+			: {pid: p.pid, ppid: p.ppid, user: p.user, state: p.state, command: p.command, cpuSeconds: p.cpuSeconds ?? null, rssBytes: p.rssBytes ?? null, cpuCores: p.cpuCores ?? null, readBytes: p.readBytes ?? null, writeBytes: p.writeBytes ?? null};
 	}
 	return out.sort((a, b) => a.pid - b.pid);
 }
@@ -86,7 +89,13 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	const processes = withProcessUsage(facts.processes ?? []);
 	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
 	const rssOf = new Map(processes.map((p) => [p.pid, p.rssBytes ?? null]));
-	const shims: Shim[] = findShims(processes).map((s) => ({pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null}));
+	const shims: Shim[] = (facts.shims ?? findShims(processes)).map((s) => ({
+		pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null,
+		kind: s.kind ?? 'containerd', ociRuntime: s.ociRuntime ?? null, engine: s.engine ?? null,
+	}));
+	// podman's and CRI-O's containers are in no containerd: their conmon (-c ID) holds their init.
+	const conmonById = new Map<string, Shim>();
+	for (const shim of shims) if (shim.kind === 'conmon' && shim.id && !conmonById.has(shim.id)) conmonById.set(shim.id, shim);
 	const usages = containerUsages(facts.usage);
 	const stoppedShims = stoppedTaskShims(facts, shims);
 	const index = new DraftIndex();
@@ -99,6 +108,9 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	for (const docker of facts.docker?.containers ?? []) {
 		index.claim(docker.id, ['moby'], (d) => d.docker !== undefined).docker = docker;
 	}
+	for (const podman of facts.podman?.containers ?? []) {
+		index.claim(podman.id, [], (d) => d.podman !== undefined || d.containerd !== undefined).podman = podman;
+	}
 	const criOwned = (d: Draft) => d.criContainer !== undefined || d.criSandbox !== undefined;
 	const sandboxes = new Map<string, CriSandboxFact>();
 	for (const sandbox of facts.cri?.sandboxes ?? []) {
@@ -110,11 +122,14 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	}
 	const criAnswered = facts.cri !== null;
 
-	const containers: Container[] = [];
+	let containers: Container[] = [];
 	for (const draft of index.drafts.values()) {
-		const {containerd, task, docker, criContainer, criSandbox} = draft;
+		const {containerd, task, docker, podman, criContainer, criSandbox} = draft;
 		const running = task !== undefined && task.pid > 0 && task.status !== 'stopped';
-		const pid = running ? task.pid : null;
+		const conmon = draft.namespace === null ? conmonById.get(draft.id) : undefined;
+		// A conmon's child is its container's init (conmon forks the OCI runtime, which execs it).
+		const conmonInit = conmon && conmon.children.length > 0 ? conmon.children[0]! : null;
+		const pid = running ? task.pid : conmonInit;
 		const parent = pid === null ? undefined : parentOf.get(pid);
 		const criSandboxOfContainer = criContainer ? sandboxes.get(criContainer.podSandboxId) : undefined;
 		const seenByCri = criContainer !== undefined || criSandbox !== undefined;
@@ -129,9 +144,9 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 			pod = criSandboxOfContainer
 				? {name: criSandboxOfContainer.name, namespace: criSandboxOfContainer.namespace, uid: criSandboxOfContainer.uid}
 				: podFromLabels(criContainer.labels);
-		} else if (docker) {
-			pod = dockerPod(docker);
-			if (pod) podId = isDockerSandbox(docker) ? docker.id : docker.labels[LABEL.sandboxId] ?? null;
+		} else if (docker ?? podman) {
+			pod = dockerPod((docker ?? podman)!);
+			if (pod) podId = isDockerSandbox((docker ?? podman)!) ? draft.id : (docker ?? podman)!.labels[LABEL.sandboxId] ?? null;
 		} else if (containerd && !(criAnswered && draft.namespace === 'k8s.io')) {
 			// Without a CRI answer, containerd's own labels are the best word on a pod; with one,
 			// a k8s.io container the CRI does not list is not a Kubernetes container.
@@ -145,30 +160,32 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 
 		containers.push({
 			id: draft.id,
-			name: docker?.name || criContainer?.name || criSandbox?.name || draft.id,
-			image: docker?.image || criContainer?.image || containerd?.image || '',
-			state: docker?.state || criContainer?.state || criSandbox?.state || task?.status || (containerd ? 'stopped' : 'unknown'),
+			name: docker?.name || podman?.name || criContainer?.name || criSandbox?.name || draft.id,
+			image: docker?.image || podman?.image || criContainer?.image || containerd?.image || '',
+			state: docker?.state || podman?.state || criContainer?.state || criSandbox?.state || task?.status || (containerd ? 'stopped' : 'unknown'),
 			namespace: draft.namespace,
 			pid,
 			// A stopped container whose shim still runs (a leaked shim) shows that shim.
-			shimPid: parent ?? (pid === null && draft.namespace !== null ? stoppedShims.get(`${draft.namespace}/${draft.id}`) ?? null : null),
+			shimPid: parent ?? (pid === null && draft.namespace !== null ? stoppedShims.get(`${draft.namespace}/${draft.id}`) ?? null : conmon?.pid ?? null),
 			sandbox,
 			pod,
-			seenBy: {cri: seenByCri, containerd: containerd !== undefined, docker: docker !== undefined},
+			seenBy: {cri: seenByCri, containerd: containerd !== undefined, docker: docker !== undefined, podman: podman !== undefined},
 			podId,
 			runtime: containerd?.runtime || null,
-			labels: {...containerd?.labels, ...docker?.labels, ...criContainer?.labels, ...criSandbox?.labels},
-			mounts: containerd?.mounts.length ? containerd.mounts : docker?.mounts ?? [],
+			labels: {...containerd?.labels, ...docker?.labels, ...podman?.labels, ...criContainer?.labels, ...criSandbox?.labels},
+			mounts: containerd?.mounts.length ? containerd.mounts : docker?.mounts ?? podman?.mounts ?? [],
 			// A cgroup read for a task that is not running any more is not this container's usage.
 			usage: pid !== null && draft.namespace !== null ? usages.get(usageKey(draft.namespace, draft.id)) ?? null : null,
 		});
 	}
+	containers = markSharedNetwork(containers, netnsByKey(facts.usage));
 	containers.sort((a, b) => compareText(a.namespace ?? '\uffff', b.namespace ?? '\uffff') || compareText(a.name, b.name) || compareText(a.id, b.id));
 
 	const runtimes = {
 		cri: facts.cri?.info ?? null,
 		containerd: facts.containerd ? {address: facts.containerd.address, version: facts.containerd.version} : null,
 		docker: facts.docker ? {address: facts.docker.address, version: facts.docker.version} : null,
+		podman: facts.podman ? {address: facts.podman.address, version: facts.podman.version} : null,
 	};
 	const pods = buildPods(facts, containers);
 	return {
@@ -184,7 +201,18 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 		pods,
 		diagnosis: diagnoseNode(facts, {runtimes, containers, shims, pods}),
 		host: hostUsage(facts.usage?.current.host ?? null, facts.usage?.previous?.host),
+		runtimeStates: facts.reachable ? facts.runtimeStates ?? savedRuntimeStates({runtimes, errors: facts.errors}) : null,
+		pressure: pressureUsage(facts.usage?.current.hostPressure),
+		pressureReason: facts.usage?.current.hostPressure ? null : facts.usage?.current.hostPressureReason ?? 'not read from this node',
 	};
+}
+
+/** A pod's usage: its containers' summed, with the network and pressure that belong to the pod as a whole. */
+function podUsage(facts: NodeFacts, sandbox: Container | null | undefined, members: readonly Container[]): Usage | null {
+	const summed = sumUsage([sandbox?.usage, ...members.map((c) => c.usage)]);
+	if (!summed) return null;
+	const io = podIoUsage(sandbox ?? undefined, members, facts.usage);
+	return {...summed, ...io, reasons: {network: io.reasons!.network, blockIo: summed.blockIo ? null : 'no member reported block IO', pressure: io.reasons!.pressure}};
 }
 
 function buildNamespaces(facts: NodeFacts, containers: readonly Container[], shims: readonly Shim[]): NamespaceSummary[] {
@@ -227,7 +255,7 @@ function buildPods(facts: NodeFacts, containers: readonly Container[]): Pod[] {
 			sandboxPid: byId.get(sandbox.id)?.pid ?? null,
 			containers: members.map((c) => c.id),
 			state: sandbox.state,
-			usage: sumUsage([byId.get(sandbox.id)?.usage, ...members.map((c) => c.usage)]),
+			usage: podUsage(facts, byId.get(sandbox.id), members),
 		});
 	}
 	// dockershim's pods, rebuilt from what the kubelet wrote on Docker's containers.
@@ -256,7 +284,7 @@ function buildPods(facts: NodeFacts, containers: readonly Container[]): Pod[] {
 			sandboxPid: group.sandbox?.pid ?? null,
 			containers: group.members.map((c) => c.id),
 			state: group.sandbox?.state ?? 'unknown',
-			usage: sumUsage([group.sandbox?.usage, ...group.members.map((c) => c.usage)]),
+			usage: podUsage(facts, group.sandbox, group.members),
 		});
 	}
 	pods.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name) || compareText(a.id, b.id));
@@ -267,10 +295,13 @@ export function unreachableNode(name: string, target: string, message: string): 
 	return {
 		name, target, ok: false,
 		errors: [{source: 'node', message}],
-		runtimes: {cri: null, containerd: null, docker: null},
+		runtimes: {cri: null, containerd: null, docker: null, podman: null},
 		processes: [], shims: [], namespaces: [], containers: [], pods: [],
 		diagnosis: null,
 		host: null,
+		runtimeStates: null,
+		pressure: null,
+		pressureReason: 'the node could not be reached',
 	};
 }
 

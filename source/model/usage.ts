@@ -3,7 +3,8 @@
  * samples: without the previous poll's counters (or when a counter went backwards: the
  * container restarted) `cpuCores` is null, never a made-up 0.
  */
-import type {ContainerUsageFact, HostFact, HostUsage, Usage, UsageFacts} from './types.js';
+import {containerIoUsage, networkUsages, sumBlockIo} from './io-usage.js';
+import type {ContainerUsageFact, HostFact, HostUsage, NetworkUsage, Usage, UsageFacts, UsageSample} from './types.js';
 
 /** Working set as the kubelet and `docker stats` compute it: usage less inactive file cache, never below 0. */
 export function workingSet(usage: number | null, inactiveFile: number | null): number | null {
@@ -22,8 +23,9 @@ export function coresBetween(before: {at: number; cpuSeconds: number | null} | u
 	return used / seconds;
 }
 
-export function containerUsage(fact: ContainerUsageFact, before: ContainerUsageFact | undefined): Usage {
+export function containerUsage(fact: ContainerUsageFact, before: ContainerUsageFact | undefined, sample: UsageSample = {containers: [], host: null}, networks: ReadonlyMap<string, NetworkUsage> = new Map()): Usage {
 	return {
+		...containerIoUsage(fact, before, sample, networks),
 		cpuSeconds: fact.cpuSeconds,
 		cpuCores: coresBetween(before, fact),
 		memoryBytes: workingSet(fact.memoryUsageBytes, fact.inactiveFileBytes),
@@ -42,9 +44,10 @@ export function containerUsages(facts: UsageFacts | undefined): Map<string, Usag
 	if (!facts) return out;
 	const before = new Map<string, ContainerUsageFact>();
 	for (const fact of facts.previous?.containers ?? []) before.set(usageKey(fact.namespace, fact.id), fact);
+	const networks = networkUsages(facts.current, facts.previous);
 	for (const fact of facts.current.containers) {
 		const key = usageKey(fact.namespace, fact.id);
-		out.set(key, containerUsage(fact, before.get(key)));
+		out.set(key, containerUsage(fact, before.get(key), facts.current, networks));
 	}
 	return out;
 }
@@ -84,6 +87,8 @@ export function sumUsage(usages: readonly (Usage | null | undefined)[]): Usage |
 		throttledSeconds: sum.throttledSeconds!,
 		oomKills: sum.oomKills!,
 		cpuLimitCores: cpuLimit,
+		// Network and pressure do not add up across containers: a pod's come from its sandbox's namespace and its pod cgroup (build-snapshot).
+		...(present.some((u) => u.blockIo !== undefined) ? {blockIo: sumBlockIo(present.map((u) => u.blockIo))} : {}),
 	};
 }
 

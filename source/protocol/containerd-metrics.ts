@@ -34,13 +34,17 @@ const V1_CPU = message('io.containerd.cgroups.v1.CPUStat', {1: field('usage', V1
 const V1_MEMORY_ENTRY = message('io.containerd.cgroups.v1.MemoryEntry', {1: field('limit', 'uint64'), 2: field('usage', 'uint64')});
 const V1_MEMORY = message('io.containerd.cgroups.v1.MemoryStat', {30: field('totalInactiveFile', 'uint64'), 33: field('usage', V1_MEMORY_ENTRY)});
 const V1_OOM = message('io.containerd.cgroups.v1.MemoryOomControl', {3: field('oomKill', 'uint64')});
-export const CgroupsV1Metrics = message('io.containerd.cgroups.v1.Metrics', {2: field('pids', V1_PIDS), 3: field('cpu', V1_CPU), 4: field('memory', V1_MEMORY), 9: field('memoryOomControl', V1_OOM)});
+const V1_BLKIO_ENTRY = message('io.containerd.cgroups.v1.BlkIOEntry', {1: field('op', 'string'), 3: field('major', 'uint64'), 4: field('minor', 'uint64'), 5: field('value', 'uint64')});
+const V1_BLKIO = message('io.containerd.cgroups.v1.BlkIOStat', {1: field('ioServiceBytesRecursive', V1_BLKIO_ENTRY, true), 2: field('ioServicedRecursive', V1_BLKIO_ENTRY, true)});
+export const CgroupsV1Metrics = message('io.containerd.cgroups.v1.Metrics', {2: field('pids', V1_PIDS), 3: field('cpu', V1_CPU), 4: field('memory', V1_MEMORY), 5: field('blkio', V1_BLKIO), 9: field('memoryOomControl', V1_OOM)});
 
 const V2_PIDS = message('io.containerd.cgroups.v2.PidsStat', {1: field('current', 'uint64')});
 const V2_CPU = message('io.containerd.cgroups.v2.CPUStat', {1: field('usageUsec', 'uint64'), 5: field('nrThrottled', 'uint64'), 6: field('throttledUsec', 'uint64')});
 const V2_MEMORY = message('io.containerd.cgroups.v2.MemoryStat', {13: field('inactiveFile', 'uint64'), 32: field('usage', 'uint64'), 33: field('usageLimit', 'uint64')});
 const V2_EVENTS = message('io.containerd.cgroups.v2.MemoryEvents', {5: field('oomKill', 'uint64')});
-export const CgroupsV2Metrics = message('io.containerd.cgroups.v2.Metrics', {1: field('pids', V2_PIDS), 2: field('cpu', V2_CPU), 4: field('memory', V2_MEMORY), 8: field('memoryEvents', V2_EVENTS)});
+const V2_IO_ENTRY = message('io.containerd.cgroups.v2.IOEntry', {1: field('major', 'uint64'), 2: field('minor', 'uint64'), 3: field('rbytes', 'uint64'), 4: field('wbytes', 'uint64'), 5: field('rios', 'uint64'), 6: field('wios', 'uint64')});
+const V2_IO = message('io.containerd.cgroups.v2.IOStat', {1: field('usage', V2_IO_ENTRY, true)});
+export const CgroupsV2Metrics = message('io.containerd.cgroups.v2.Metrics', {1: field('pids', V2_PIDS), 2: field('cpu', V2_CPU), 4: field('memory', V2_MEMORY), 6: field('io', V2_IO), 8: field('memoryEvents', V2_EVENTS)});
 
 /** A field's number in a schema, by name: the reader below never writes a number itself, and a misspelt name does not compile. */
 function n<S extends MessageSchema>(schema: S, name: FieldName<S>): number {
@@ -59,11 +63,15 @@ const F = {
 		throttledPeriods: n(V1_THROTTLE, 'throttledPeriods'), throttledTime: n(V1_THROTTLE, 'throttledTime'),
 		totalInactiveFile: n(V1_MEMORY, 'totalInactiveFile'), memoryUsage: n(V1_MEMORY, 'usage'),
 		entryLimit: n(V1_MEMORY_ENTRY, 'limit'), entryUsage: n(V1_MEMORY_ENTRY, 'usage'), oomKill: n(V1_OOM, 'oomKill'),
+		blkio: n(CgroupsV1Metrics, 'blkio'), serviceBytes: n(V1_BLKIO, 'ioServiceBytesRecursive'), serviced: n(V1_BLKIO, 'ioServicedRecursive'),
+		entryOp: n(V1_BLKIO_ENTRY, 'op'), entryMajor: n(V1_BLKIO_ENTRY, 'major'), entryMinor: n(V1_BLKIO_ENTRY, 'minor'), entryValue: n(V1_BLKIO_ENTRY, 'value'),
 	},
 	v2: {
 		pids: n(CgroupsV2Metrics, 'pids'), cpu: n(CgroupsV2Metrics, 'cpu'), memory: n(CgroupsV2Metrics, 'memory'), events: n(CgroupsV2Metrics, 'memoryEvents'),
 		pidsCurrent: n(V2_PIDS, 'current'), usageUsec: n(V2_CPU, 'usageUsec'), nrThrottled: n(V2_CPU, 'nrThrottled'), throttledUsec: n(V2_CPU, 'throttledUsec'),
 		inactiveFile: n(V2_MEMORY, 'inactiveFile'), usage: n(V2_MEMORY, 'usage'), usageLimit: n(V2_MEMORY, 'usageLimit'), oomKill: n(V2_EVENTS, 'oomKill'),
+		io: n(CgroupsV2Metrics, 'io'), ioUsage: n(V2_IO, 'usage'), ioMajor: n(V2_IO_ENTRY, 'major'), ioMinor: n(V2_IO_ENTRY, 'minor'),
+		rbytes: n(V2_IO_ENTRY, 'rbytes'), wbytes: n(V2_IO_ENTRY, 'wbytes'), rios: n(V2_IO_ENTRY, 'rios'), wios: n(V2_IO_ENTRY, 'wios'),
 	},
 } as const;
 
@@ -82,15 +90,60 @@ export interface TaskMetrics {
 	readonly cgroup: 'v1' | 'v2' | null;
 	/** The Any's type URL, when it is neither cgroup message. */
 	readonly typeUrl: string;
-	readonly cpuNanos: number | null;
-	readonly throttledPeriods: number | null;
-	readonly throttledNanos: number | null;
-	readonly memoryUsage: number | null;
-	readonly inactiveFile: number | null;
+	readonly cpuNanos: number | null; readonly throttledPeriods: number | null; readonly throttledNanos: number | null;
+	readonly memoryUsage: number | null; readonly inactiveFile: number | null;
 	/** The raw limit; a value at or past 2^62 is the kernel's "no limit". */
 	readonly memoryLimit: number | null;
 	readonly oomKills: number | null;
 	readonly pids: number | null;
+	/** Block IO per device (`MAJ:MIN`): v1 blkio's recursive service counters, v2 io.stat; null without the message. */
+	readonly blockIo: readonly MetricsDevice[] | null;
+}
+
+export interface MetricsDevice {readonly device: string; readBytes: number; writeBytes: number; readOps: number; writeOps: number}
+
+function deviceOf(devices: Map<string, MetricsDevice>, major: number, minor: number): MetricsDevice {
+	const key = `${major}:${minor}`;
+	let device = devices.get(key);
+	if (!device) devices.set(key, (device = {device: key, readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0}));
+	return device;
+}
+
+/** v1 BlkIOEntry {op, major, minor, value}: `Read` and `Write` lines of one list add to bytes or ops. */
+function readBlkio(cursor: Cursor, devices: Map<string, MetricsDevice>): void {
+	cursor.fields((field, wire) => {
+		if (wire !== WIRE_LENGTH || (field !== F.v1.serviceBytes && field !== F.v1.serviced)) return false;
+		const entry = cursor.sub();
+		let op = '';
+		const numbers: (number | null)[] = [null, null, null];
+		entry.fields((f, w) => {
+			if (f === F.v1.entryOp && w === WIRE_LENGTH) op = entry.text();
+			else if (w === WIRE_VARINT && (f === F.v1.entryMajor || f === F.v1.entryMinor || f === F.v1.entryValue)) numbers[f === F.v1.entryMajor ? 0 : f === F.v1.entryMinor ? 1 : 2] = entry.varint();
+			else return false;
+			return true;
+		});
+		if (op !== 'Read' && op !== 'Write') return true;
+		const device = deviceOf(devices, numbers[0] ?? 0, numbers[1] ?? 0);
+		const value = numbers[2] ?? 0;
+		if (field === F.v1.serviceBytes) device[op === 'Read' ? 'readBytes' : 'writeBytes'] = value;
+		else device[op === 'Read' ? 'readOps' : 'writeOps'] = value;
+		return true;
+	});
+}
+
+/** v2 IOStat {repeated IOEntry usage}. */
+function readIo(cursor: Cursor, devices: Map<string, MetricsDevice>): void {
+	cursor.fields((field, wire) => {
+		if (wire !== WIRE_LENGTH || field !== F.v2.ioUsage) return false;
+		const out: (number | null)[] = [null, null, null, null, null, null];
+		readNumbers(cursor.sub(), {[F.v2.ioMajor]: 0, [F.v2.ioMinor]: 1, [F.v2.rbytes]: 2, [F.v2.wbytes]: 3, [F.v2.rios]: 4, [F.v2.wios]: 5}, out);
+		const device = deviceOf(devices, out[0] ?? 0, out[1] ?? 0);
+		device.readBytes = out[2] ?? 0;
+		device.writeBytes = out[3] ?? 0;
+		device.readOps = out[4] ?? 0;
+		device.writeOps = out[5] ?? 0;
+		return true;
+	});
 }
 
 // ---- the request -----------------------------------------------------------------------
@@ -205,14 +258,16 @@ const OOM_KILLS = 6;
 const PIDS = 7;
 const SLOTS = 8;
 
-const V1_WANTED: ReadonlySet<number> = new Set([F.v1.pids, F.v1.cpu, F.v1.memory, F.v1.oom]);
+const V1_WANTED: ReadonlySet<number> = new Set([F.v1.pids, F.v1.cpu, F.v1.memory, F.v1.oom, F.v1.blkio]);
 
 /** io.containerd.cgroups.v1.Metrics: pids, cpu (usage.total, throttling), memory (total_inactive_file, usage {limit, usage}), memory_oom_control. */
-function readV1(cursor: Cursor, out: (number | null)[]): void {
+function readV1(cursor: Cursor, out: (number | null)[], devices: Map<string, MetricsDevice>): void {
 	cursor.fields((field, wire) => {
 		if (wire !== WIRE_LENGTH || !V1_WANTED.has(field)) return false;
 		const body = cursor.sub();
-		if (field === F.v1.pids) {
+		if (field === F.v1.blkio) {
+			readBlkio(body, devices);
+		} else if (field === F.v1.pids) {
 			readNumbers(body, {[F.v1.pidsCurrent]: PIDS}, out);
 		} else if (field === F.v1.cpu) {
 			body.fields((f, w) => {
@@ -241,14 +296,15 @@ function readV1(cursor: Cursor, out: (number | null)[]): void {
 	});
 }
 
-const V2_WANTED: ReadonlySet<number> = new Set([F.v2.pids, F.v2.cpu, F.v2.memory, F.v2.events]);
+const V2_WANTED: ReadonlySet<number> = new Set([F.v2.pids, F.v2.cpu, F.v2.memory, F.v2.events, F.v2.io]);
 
 /** io.containerd.cgroups.v2.Metrics: pids, cpu (usage_usec, nr_throttled, throttled_usec), memory (inactive_file, usage, usage_limit), memory_events. */
-function readV2(cursor: Cursor, out: (number | null)[]): void {
+function readV2(cursor: Cursor, out: (number | null)[], devices: Map<string, MetricsDevice>): void {
 	cursor.fields((field, wire) => {
 		if (wire !== WIRE_LENGTH || !V2_WANTED.has(field)) return false;
 		const body = cursor.sub();
-		if (field === F.v2.pids) readNumbers(body, {[F.v2.pidsCurrent]: PIDS}, out);
+		if (field === F.v2.io) readIo(body, devices);
+		else if (field === F.v2.pids) readNumbers(body, {[F.v2.pidsCurrent]: PIDS}, out);
 		else if (field === F.v2.cpu) readNumbers(body, {[F.v2.usageUsec]: CPU, [F.v2.nrThrottled]: THROTTLED_PERIODS, [F.v2.throttledUsec]: THROTTLED_TIME}, out);
 		else if (field === F.v2.memory) readNumbers(body, {[F.v2.inactiveFile]: INACTIVE_FILE, [F.v2.usage]: MEM_USAGE, [F.v2.usageLimit]: MEM_LIMIT}, out);
 		else readNumbers(body, {[F.v2.oomKill]: OOM_KILLS}, out);
@@ -301,12 +357,13 @@ function readMetric(cursor: Cursor): TaskMetrics {
 	const name = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
 	let cgroup: TaskMetrics['cgroup'] = null;
 	const body = value as Cursor | null;
+	const devices = new Map<string, MetricsDevice>();
 	if (body && name === CGROUPS_V1_METRICS) {
 		cgroup = 'v1';
-		readV1(body, out);
+		readV1(body, out, devices);
 	} else if (body && name === CGROUPS_V2_METRICS) {
 		cgroup = 'v2';
-		readV2(body, out);
+		readV2(body, out, devices);
 	}
 	// proto3 leaves zero values out: a message that was there but empty means 0, not unknown.
 	if (cgroup !== null) for (let i = 0; i < SLOTS; i++) if (i !== MEM_LIMIT) out[i] ??= 0;
@@ -323,6 +380,8 @@ function readMetric(cursor: Cursor): TaskMetrics {
 		memoryLimit: (out[MEM_LIMIT] ?? null),
 		oomKills: (out[OOM_KILLS] ?? null),
 		pids: (out[PIDS] ?? null),
+		// A cgroup that has done no IO sends no entries: zero devices, not unknown.
+		blockIo: cgroup === null ? null : [...devices.values()],
 	};
 }
 

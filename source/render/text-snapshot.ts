@@ -9,6 +9,7 @@ import {renderDiagnosisSection} from './text-diagnosis.js';
 import {escapeText, fitText, textWidth, truncateText} from './terminal-text.js';
 import {painter, type Paint} from './text-style.js';
 import {cpuCell, formatBytes, formatPercent, hostLine, memCell, shimRss} from './usage-text.js';
+import {ioCell, netCell, nodePressureLine} from './io-text.js';
 
 export interface TextOptions {
 	readonly color: boolean;
@@ -42,6 +43,9 @@ function runtimesSection(node: NodeSnapshot, paint: Paint): string[] {
 	rows.push(containerd ? `containerd ${safe(containerd.version)} at ${safe(containerd.address)}` : paint('dim', 'containerd —'));
 	rows.push(cri ? `CRI        ${safe(cri.runtimeName)} ${safe(cri.runtimeVersion)} (API ${safe(cri.apiVersion)}) at ${safe(cri.endpoint)}` : paint('dim', 'CRI        —'));
 	rows.push(docker ? `Docker     ${safe(docker.version)} at ${safe(docker.address)}` : paint('dim', 'Docker     —'));
+	// podman is daemonless and absent from most nodes: a row only where its API answered.
+	const podman = node.runtimes.podman;
+	if (podman) rows.push(`podman     ${safe(podman.version)} at ${safe(podman.address)}`);
 	return rows.map((r) => `  ${r}`);
 }
 
@@ -53,7 +57,9 @@ function processSection(node: NodeSnapshot, options: TextOptions, paint: Paint):
 		let text = `${String(p.pid).padStart(7)}  ${fitText(safe(p.user), 8)}  ${row.guide}`;
 		if (row.shim) {
 			const s = row.shim;
-			text += `${paint('cyan', s.binary)} ${s.version} ns=${safe(s.namespace)} id=${safe(shortId(s.id))}`;
+			text += s.kind === 'conmon'
+				? `${paint('cyan', s.binary)} ${safe(s.engine ?? '?')} runtime=${safe(s.ociRuntime ?? '?')} id=${safe(shortId(s.id))}`
+				: `${paint('cyan', s.binary)} ${s.version} ns=${safe(s.namespace)} id=${safe(shortId(s.id))}`;
 		} else {
 			text += safe(p.command);
 		}
@@ -71,13 +77,13 @@ function containerRow(c: Container, paint: Paint, options: TextOptions): string 
 	const marks = [c.seenBy.cri, c.seenBy.containerd, c.seenBy.docker].map((seen) => ` ${mark(seen, paint)} `).join(' ');
 	const pod = c.pod ? `${safe(c.pod.namespace)}/${safe(c.pod.name)}` : '-';
 	const name = c.sandbox ? `${safe(c.name)} (sandbox)` : safe(c.name);
-	const text = `    ${marks}   ${fitText(name, 28)} ${fitText(pod, 22)} ${fitText(safe(c.state), 9)} ${String(c.pid ?? '-').padStart(7)} ${String(c.shimPid ?? '-').padStart(7)} ${cpuCell(c.usage).padStart(11)} ${memCell(c.usage).padStart(11)}  ${safe(c.image)}`;
+	const text = `    ${marks}   ${fitText(name, 28)} ${fitText(pod, 22)} ${fitText(safe(c.state), 9)} ${String(c.pid ?? '-').padStart(7)} ${String(c.shimPid ?? '-').padStart(7)} ${cpuCell(c.usage).padStart(11)} ${memCell(c.usage).padStart(11)} ${netCell(c.usage).padStart(6)} ${ioCell(c.usage).padStart(6)}  ${safe(c.image)}`;
 	return line(text, options);
 }
 
 function namespaceSection(node: NodeSnapshot, options: TextOptions, paint: Paint): string[] {
 	const out: string[] = [];
-	const header = paint('dim', `    CRI CTD DKR   ${fitText('NAME', 28)} ${fitText('POD', 22)} ${fitText('STATE', 9)} ${'PID'.padStart(7)} ${'SHIM'.padStart(7)} ${'CPU'.padStart(11)} ${'MEM'.padStart(11)}  IMAGE`);
+	const header = paint('dim', `    CRI CTD DKR   ${fitText('NAME', 28)} ${fitText('POD', 22)} ${fitText('STATE', 9)} ${'PID'.padStart(7)} ${'SHIM'.padStart(7)} ${'CPU'.padStart(11)} ${'MEM'.padStart(11)} ${'NET/s'.padStart(6)} ${'IO/s'.padStart(6)}  IMAGE`);
 	const groups = new Map<string | null, Container[]>();
 	for (const ns of node.namespaces) groups.set(ns.name, []);
 	for (const c of node.containers) {
@@ -103,7 +109,7 @@ function podSection(node: NodeSnapshot, options: TextOptions, paint: Paint): str
 	const byId = new Map(node.containers.map((c) => [c.id, c]));
 	return node.pods.map((pod) => {
 		const members = pod.containers.map((id) => safe(byId.get(id)?.name ?? shortId(id))).join(', ') || '-';
-		const usage = pod.usage ? `  cpu ${cpuCell(pod.usage)} mem ${memCell(pod.usage)}` : '';
+		const usage = pod.usage ? `  cpu ${cpuCell(pod.usage)} mem ${memCell(pod.usage)} net/s ${netCell(pod.usage)} io/s ${ioCell(pod.usage)}` : '';
 		const text = `  ${paint('bold', `${safe(pod.namespace)}/${safe(pod.name)}`)}  ${pod.source}  sandbox ${safe(shortId(pod.id))} (${safe(pod.state)}, pid ${pod.sandboxPid ?? '-'})${usage}  containers: ${members}`;
 		return line(text, options);
 	});
@@ -120,6 +126,8 @@ export function renderNodeText(node: NodeSnapshot, options: TextOptions): string
 	for (const error of node.errors) out.push(line(`  ${paint('red', 'error')} ${error.source}: ${safe(error.message)}`, options));
 	if (!node.ok) return out.join('\n');
 	out.push(line(`  ${hostLine(node.host, node.processes.length, node.shims.length, shimRss(node.shims))}`, options));
+	const pressure = nodePressureLine(node);
+	if (pressure !== null) out.push(line(`  ${pressure}`, options));
 	out.push('', paint('bold', 'Runtimes'), ...runtimesSection(node, paint));
 	out.push('', paint('bold', 'Runtime processes') + paint('dim', ` (${node.processes.length} processes on the node, ${node.shims.length} shims)`));
 	out.push(...processSection(node, options, paint));

@@ -5,6 +5,7 @@
  * from the node is gone from its history.
  */
 import type {NodeSnapshot} from '../model/types.js';
+import {ioRate, netRate} from '../render/io-text.js';
 
 export const HISTORY_LENGTH = 60;
 
@@ -12,6 +13,9 @@ export interface UsageSeries {
 	/** Oldest first; null where that poll had no figure (the first poll's rate). */
 	readonly cpuCores: readonly (number | null)[];
 	readonly memoryBytes: readonly (number | null)[];
+	/** Bytes a second received plus sent, and read plus written. */
+	readonly netBytesPerSecond?: readonly (number | null)[];
+	readonly ioBytesPerSecond?: readonly (number | null)[];
 }
 
 /** By `namespace/id`. */
@@ -37,6 +41,8 @@ export function recordUsage(history: UsageHistory, snapshot: NodeSnapshot): Usag
 		next.set(key, {
 			cpuCores: pushBounded(before?.cpuCores ?? [], container.usage.cpuCores),
 			memoryBytes: pushBounded(before?.memoryBytes ?? [], container.usage.memoryBytes),
+			netBytesPerSecond: pushBounded(before?.netBytesPerSecond ?? [], netRate(container.usage)),
+			ioBytesPerSecond: pushBounded(before?.ioBytesPerSecond ?? [], ioRate(container.usage)),
 		});
 	}
 	// Nothing to keep stays the same object: a poll without usage does not look like a change.

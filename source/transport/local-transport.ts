@@ -59,6 +59,13 @@ const localProcFs: ProcFs = {
 		const length = readProcFile(`/proc/${pid}/cmdline`);
 		return length < 0 ? null : Buffer.from(procBuffer.subarray(0, length));
 	},
+	readLink(path) {
+		try {
+			return fs.readlinkSync(path);
+		} catch {
+			return null;
+		}
+	},
 	readText(path) {
 		// One open, one read into a kept buffer, one close: a third of readFileSync's cost on
 		// cgroup and proc files (no fstat, no allocation), which at a thousand containers is

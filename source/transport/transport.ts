@@ -25,6 +25,8 @@ export interface ProcFs {
 	ownerUid(pid: number): number | null;
 	/** Any small kernel file (/proc, /sys/fs/cgroup) as text; null when it cannot be read. */
 	readText?(path: string): string | null;
+	/** A symlink's target (/proc/PID/ns/net names a network namespace); null when it cannot be read. */
+	readLink?(path: string): string | null;
 }
 
 export interface Transport {

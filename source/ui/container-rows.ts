@@ -6,19 +6,20 @@
 import type {Container, NodeSnapshot, Usage} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {cpuCell, memCell} from '../render/usage-text.js';
+import {ioCell, ioRate, netCell, netRate} from '../render/io-text.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment} from './row.js';
 import {podLabel, stateText, stateTone, displayName} from './snapshot-index.js';
 
-export const CONTAINER_COLUMNS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'pid', 'shim', 'image', 'cri', 'containerd', 'docker'] as const;
+export const CONTAINER_COLUMNS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'net', 'io', 'pid', 'shim', 'image', 'cri', 'containerd', 'docker'] as const;
 export type ContainerColumn = (typeof CONTAINER_COLUMNS)[number];
 
 /** What `s` steps through; the three view columns sort together. */
-export const SORT_KEYS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'pid', 'shim', 'image', 'views'] as const;
+export const SORT_KEYS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'net', 'io', 'pid', 'shim', 'image', 'views'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 /** Keys whose first sort is descending: the busiest first. */
-export const DESCENDING_FIRST: ReadonlySet<SortKey> = new Set(['cpu', 'mem']);
+export const DESCENDING_FIRST: ReadonlySet<SortKey> = new Set(['cpu', 'mem', 'net', 'io']);
 
 export interface SortState {
 	readonly key: SortKey;
@@ -39,13 +40,17 @@ export interface ColumnSpec {
 }
 
 export const COLUMN_SPECS: readonly ColumnSpec[] = [
-	{id: 'name', title: 'NAME', min: 8, weight: 3, max: 60, align: 'left', sort: 'name'},
+	// Twelve: a name is what a row is read by; at 80 columns PID and NS give way first.
+	{id: 'name', title: 'NAME', min: 12, weight: 3, max: 60, align: 'left', sort: 'name'},
 	{id: 'pod', title: 'POD', min: 8, weight: 3, max: 60, align: 'left', sort: 'pod'},
 	{id: 'namespace', title: 'NS', min: 6, weight: 1, max: 12, align: 'left', sort: 'namespace'},
 	{id: 'state', title: 'STATE', min: 7, weight: 0, max: 7, align: 'left', sort: 'state'},
 	// `0.50/0.50`, `48M/128M`: used, and of the limit when there is one.
 	{id: 'cpu', title: 'CPU', min: 9, weight: 0, max: 9, align: 'right', sort: 'cpu'},
 	{id: 'mem', title: 'MEM', min: 9, weight: 0, max: 9, align: 'right', sort: 'mem'},
+	// Bytes a second, both ways (`1.2M`); `pod` where the pod's sandbox has the figures.
+	{id: 'net', title: 'NET/s', min: 6, weight: 0, max: 6, align: 'right', sort: 'net'},
+	{id: 'io', title: 'IO/s', min: 6, weight: 0, max: 6, align: 'right', sort: 'io'},
 	{id: 'pid', title: 'PID', min: 7, weight: 0, max: 7, align: 'right', sort: 'pid'},
 	{id: 'shim', title: 'SHIM', min: 7, weight: 0, max: 7, align: 'right', sort: 'shim'},
 	{id: 'image', title: 'IMAGE', min: 8, weight: 3, max: 200, align: 'left', sort: 'image'},
@@ -55,11 +60,11 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
 ];
 
 /** What goes first when the terminal is too narrow for every column at its minimum. */
-const DROP_ORDER: readonly ContainerColumn[] = ['shim', 'image', 'namespace', 'pid', 'mem', 'cpu'];
+const DROP_ORDER: readonly ContainerColumn[] = ['shim', 'image', 'namespace', 'pid', 'io', 'net', 'mem', 'cpu'];
 
 const minimumWidth = (specs: readonly ColumnSpec[]) => specs.reduce((sum, s) => sum + s.min, 0) + specs.length - 1;
 
-/** The columns that fit in `width`: all of them from 89 columns, fewer below. */
+/** The columns that fit in `width`: all of them from 107 columns, fewer below (at 80: without SHIM, IMAGE, NS and PID). */
 export function visibleColumns(width: number): readonly ColumnSpec[] {
 	let specs: readonly ColumnSpec[] = COLUMN_SPECS;
 	for (const id of DROP_ORDER) {
@@ -108,6 +113,15 @@ export function memSegment(usage: Usage | null | undefined): Segment {
 	return seg(memCell(usage), usageTone(usage?.memoryBytes, usage?.memoryLimitBytes));
 }
 
+export function netSegment(usage: Usage | null | undefined): Segment {
+	const text = netCell(usage);
+	return seg(text, netRate(usage) === null ? 'dim' : 'plain');
+}
+
+export function ioSegment(usage: Usage | null | undefined): Segment {
+	return seg(ioCell(usage), ioRate(usage) === null ? 'dim' : 'plain');
+}
+
 function cells(container: Container): Segment[] {
 	const mark = (seen: boolean): Segment => seg(` ${seen ? MARK_YES : MARK_NO}`, seen ? 'ok' : 'dim');
 	return [
@@ -118,6 +132,8 @@ function cells(container: Container): Segment[] {
 		seg(escapeText(stateText(container.state)), stateTone(container.state)),
 		cpuSegment(container.usage),
 		memSegment(container.usage),
+		netSegment(container.usage),
+		ioSegment(container.usage),
 		seg(container.pid === null ? '-' : String(container.pid), 'dim'),
 		seg(container.shimPid === null ? '-' : String(container.shimPid), 'dim'),
 		seg(escapeText(container.image) || '-', 'dim'),
@@ -157,6 +173,15 @@ const STATE_RANK: Record<string, number> = {running: 0, ready: 0, created: 1, pa
  */
 export const cpuRank = (usage: Usage | null | undefined) => (usage?.cpuCores == null ? null : Math.round(usage.cpuCores * 100));
 export const memRank = (usage: Usage | null | undefined) => (usage?.memoryBytes == null ? null : Math.round(usage.memoryBytes / 1024));
+/** Rates to the kibibyte a second, as the cells show them. */
+export const netRank = (usage: Usage | null | undefined) => {
+	const rate = netRate(usage);
+	return rate === null ? null : Math.round(rate / 1024);
+};
+export const ioRank = (usage: Usage | null | undefined) => {
+	const rate = ioRate(usage);
+	return rate === null ? null : Math.round(rate / 1024);
+};
 const viewsKey = (c: Container) => (c.seenBy.cri ? 0 : 4) + (c.seenBy.containerd ? 0 : 2) + (c.seenBy.docker ? 0 : 1);
 
 function primary(key: SortKey, a: Container, b: Container): number {
@@ -173,6 +198,10 @@ function primary(key: SortKey, a: Container, b: Container): number {
 			return num(cpuRank(a.usage), cpuRank(b.usage));
 		case 'mem':
 			return num(memRank(a.usage), memRank(b.usage));
+		case 'net':
+			return num(netRank(a.usage), netRank(b.usage));
+		case 'io':
+			return num(ioRank(a.usage), ioRank(b.usage));
 		case 'pid':
 			return num(a.pid, b.pid);
 		case 'shim':
@@ -201,6 +230,10 @@ function missing(key: SortKey, c: Container): boolean {
 			return cpuRank(c.usage) === null;
 		case 'mem':
 			return memRank(c.usage) === null;
+		case 'net':
+			return netRank(c.usage) === null;
+		case 'io':
+			return ioRank(c.usage) === null;
 		default:
 			return false;
 	}

@@ -5,6 +5,7 @@
 import type {Container, NodeSnapshot, Usage} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {formatBytes, formatCores, formatPercent, formatSeconds, sparkline} from '../render/usage-text.js';
+import {ioFields} from './io-details.js';
 import {historyKey, type UsageHistory, type UsageSeries} from '../store/usage-history.js';
 import {fitSegments, wrapText} from './lines.js';
 import {namespaceSummary} from './namespace-rows.js';
@@ -46,13 +47,14 @@ export function usageFields(usage: Usage | null | undefined, series?: UsageSerie
 			f(`Memory (${series.memoryBytes.length})`, `${sparkline(series.memoryBytes, memTop || undefined)}  ≤ ${formatBytes(memTop)}`),
 		);
 	}
+	fields.push(...ioFields(usage, series));
 	return fields;
 }
 
 function containerFields(snapshot: NodeSnapshot, container: Container, history?: UsageHistory): DetailField[] {
 	const index = indexSnapshot(snapshot);
 	const init = container.pid === null ? undefined : index.processByPid.get(container.pid);
-	const seen = [container.seenBy.cri && 'CRI', container.seenBy.containerd && 'containerd', container.seenBy.docker && 'Docker'].filter(Boolean).join(', ');
+	const seen = [container.seenBy.cri && 'CRI', container.seenBy.containerd && 'containerd', container.seenBy.docker && 'Docker', container.seenBy.podman && 'podman'].filter(Boolean).join(', ');
 	const fields = [
 		f('Name', container.name),
 		f('ID', container.id),
@@ -94,11 +96,12 @@ export function detailsOf(snapshot: NodeSnapshot, subject: Subject, history?: Us
 				f('%CPU', process.cpuCores == null ? null : formatPercent(process.cpuCores)),
 				f('CPU time', process.cpuSeconds == null ? null : formatSeconds(process.cpuSeconds)),
 				f('RSS', process.rssBytes == null ? null : formatBytes(process.rssBytes)),
+				f('Disk IO', process.readBytes == null || process.writeBytes == null ? 'unknown (/proc/PID/io is readable by root, on this machine only)' : `read ${formatBytes(process.readBytes)} · written ${formatBytes(process.writeBytes)} (since it started)`),
 			];
 			const shim = index.shimByPid.get(process.pid);
 			if (shim) {
 				const pod = podOfShim(index, shim);
-				fields.push(f('Shim', `${shim.version} (${shim.binary})`), f('Namespace', shim.namespace), f('Shim ID', shim.id), f('Address', shim.address), f('Pod', pod ? podLabel(pod) : null));
+				fields.push(f('Shim', shim.kind === 'conmon' ? `conmon${shim.engine ? ` (${shim.engine})` : ''}` : `${shim.version} (${shim.binary})`), f('OCI runtime', shim.ociRuntime ?? null), f('Namespace', shim.namespace || null), f('Shim ID', shim.id), f('Address', shim.address), f('Pod', pod ? podLabel(pod) : null));
 				const served = index.containersByShim.get(shim.pid) ?? [];
 				served.forEach((c, i) => fields.push(f(i === 0 ? 'Serves' : '', `${c.name} ${c.id}${c.sandbox ? ' (sandbox)' : ''}`)));
 				fields.push(f('Children', shim.children.join(' ')));

@@ -8,13 +8,16 @@ import {escapeText} from '../render/terminal-text.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment} from './row.js';
 import {indexSnapshot, podLabel, podMember, shortId, stateText, stateTone, displayName} from './snapshot-index.js';
-import {cpuRank, cpuSegment, memRank, memSegment, type SortState} from './container-rows.js';
+import {cpuRank, cpuSegment, ioRank, ioSegment, memRank, memSegment, netRank, netSegment, type SortState} from './container-rows.js';
 import type {Usage} from '../model/types.js';
 
-/** ` cpu 0.50/0.50 mem 48M/128M`, or nothing when no source answered. */
+/** ` cpu 0.50/0.50 mem 48M/128M net/s 1.2M io/s 0B` (`pod`: the pod has the figures), or nothing when no source answered. */
 function usageSegments(usage: Usage | null | undefined): Segment[] {
 	if (!usage) return [];
-	return [seg(' · cpu ', 'dim'), cpuSegment(usage), seg(' mem ', 'dim'), memSegment(usage)];
+	const segments = [seg(' · cpu ', 'dim'), cpuSegment(usage), seg(' mem ', 'dim'), memSegment(usage)];
+	if (usage.network !== undefined) segments.push(seg(' net/s ', 'dim'), netSegment(usage));
+	if (usage.blockIo !== undefined) segments.push(seg(' io/s ', 'dim'), ioSegment(usage));
+	return segments;
 }
 
 export const POD_SOURCE_LABEL: Readonly<Record<Pod['source'], string>> = {
@@ -92,12 +95,15 @@ export function sortPodItems(items: readonly Item[], snapshot: NodeSnapshot, sor
 		switch (sort.key) {
 			case 'cpu': return num(cpuRank(a.usage), cpuRank(b.usage));
 			case 'mem': return num(memRank(a.usage), memRank(b.usage));
+			case 'net': return num(netRank(a.usage), netRank(b.usage));
+			case 'io': return num(ioRank(a.usage), ioRank(b.usage));
 			case 'state': return text(a.state, b.state);
 			case 'namespace': return text(a.namespace, b.namespace);
 			default: return text(a.name, b.name);
 		}
 	};
-	const missing = (p: Pod) => (sort.key === 'cpu' ? cpuRank(p.usage) === null : sort.key === 'mem' ? memRank(p.usage) === null : false);
+	const ranks: Partial<Record<SortState['key'], (usage: Usage | null | undefined) => number | null>> = {cpu: cpuRank, mem: memRank, net: netRank, io: ioRank};
+	const missing = (p: Pod) => ranks[sort.key]?.(p.usage) === null;
 	groups.sort((g, h) => {
 		const a = g.pod;
 		const b = h.pod;

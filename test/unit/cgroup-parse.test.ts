@@ -16,8 +16,10 @@ function v1Files(name: string): V1Files {
 	return Object.fromEntries(names.map((file) => [file, readOrNull('cgroup-v1', name, file)])) as unknown as V1Files;
 }
 
+/** A VM recording keeps a cgroup's files under `<name>/cgroup/`; the older hybrid recording has them at `<name>/`. */
 function v2Files(name: string): V2Files {
-	return Object.fromEntries([...V2_FILE_NAMES, ...V2_LIMIT_FILES].map((file) => [file, readOrNull('cgroup-v2', name, file)])) as unknown as V2Files;
+	const dir = fs.existsSync(path.join(FIXTURES, 'cgroup-v2', name, 'cgroup')) ? [name, 'cgroup'] : [name];
+	return Object.fromEntries([...V2_FILE_NAMES, ...V2_LIMIT_FILES].map((file) => [file, readOrNull('cgroup-v2', ...dir, file)])) as unknown as V2Files;
 }
 
 describe('cgroup v1 files (recorded from the lab)', () => {
@@ -72,27 +74,46 @@ describe('cgroup v1 files (recorded from the lab)', () => {
 	});
 });
 
-describe('cgroup v2 files (written text: see test/fixtures/cgroup-v2/README.md)', () => {
-	it('reads a limited container: usage_usec, throttling, cpu.max, memory.max, inactive_file, oom_kill', () => {
-		const usage = usageFromV2(v2Files('limited'));
+describe('cgroup v2 files (recorded on the Debian sid VM node: see test/fixtures/cgroup-v2/README.md)', () => {
+	it('reads a memory-starved Docker 28 container: 24 MiB memory.max, oom_kill from memory.events, no CPU limit', () => {
+		const usage = usageFromV2(v2Files('docker-oom'));
 		expect(usage).toEqual({
-			cpuSeconds: 8.421337,
-			memoryUsageBytes: 62914560,
-			inactiveFileBytes: 10485760,
-			memoryLimitBytes: 134217728,
-			pids: 2,
-			throttledPeriods: 165,
-			throttledSeconds: 6.012874,
-			oomKills: 3,
-			cpuLimitCores: 0.5,
+			cpuSeconds: 39.734126,
+			memoryUsageBytes: 708608,
+			inactiveFileBytes: 0,
+			memoryLimitBytes: 24 * 1024 * 1024,
+			pids: Number(read('cgroup-v2', 'docker-oom', 'cgroup', 'pids.current')),
+			throttledPeriods: 0,
+			throttledSeconds: 0,
+			oomKills: 20,
+			cpuLimitCores: null,
 		});
 	});
 
-	it('reads max as no limit', () => {
-		const usage = usageFromV2(v2Files('unlimited'));
+	it('reads a --cpus 0.25 container: cpu.max, nr_throttled and throttled_usec', () => {
+		const usage = usageFromV2(v2Files('docker-cpu'));
+		expect(usage.cpuLimitCores).toBe(0.25);
+		expect(usage.throttledPeriods).toBe(1312);
+		expect(usage.throttledSeconds).toBeCloseTo(82.290603, 6);
+		expect(usage.cpuSeconds).toBeCloseTo(33.718566, 6);
+		expect(usage.memoryUsageBytes).toBe(356352);
+	});
+
+	it('reads max as no limit (memory.max `max`, cpu.max `max 100000`)', () => {
+		const usage = usageFromV2(v2Files('docker-box'));
 		expect(usage.memoryLimitBytes).toBeNull();
 		expect(usage.cpuLimitCores).toBeNull();
 		expect(usage.oomKills).toBe(0);
+	});
+
+	it('finds each runtime\'s cgroup from /proc/PID/cgroup under the VM\'s cgroup2 mount: Docker, containerd, podman (nested .../container)', () => {
+		const mounts = parseCgroupMounts(read('cgroup-v2', 'proc-self-mountinfo.txt'));
+		expect(mounts.v1.size).toBe(0);
+		for (const name of ['docker-box', 'docker-oom', 'containerd-box', 'podman-box']) {
+			const v2 = parseProcCgroup(read('cgroup-v2', name, 'proc-cgroup.txt')).v2!;
+			expect(cgroupDir(mounts.v2!, v2)).toBe(read('cgroup-v2', name, 'cgroup-dir.txt').trim());
+		}
+		expect(read('cgroup-v2', 'podman-box', 'cgroup-dir.txt')).toMatch(/machine\.slice\/libpod-[0-9a-f]{64}\.scope\/container/);
 	});
 
 	it('reads the recorded cpu.stat of a unified hierarchy without controllers (no throttling lines)', () => {
@@ -172,8 +193,9 @@ describe('CgroupReader on the recorded files', () => {
 		const second = reader.readAll(tasks);
 		expect(second[1]!.memoryLimitBytes).toBe(128 * 1024 * 1024);
 		expect(reads.some((p) => p.endsWith('/cgroup') || p.endsWith('limit_in_bytes'))).toBe(false);
-		expect(reads.length).toBe(tasks.length * 6);
-		expect(firstReads).toBe(1 + tasks.length * (1 + 9));
+		// Six usage files and the two blkio.throttle files a container, every poll.
+		expect(reads.length).toBe(tasks.length * 8);
+		expect(firstReads).toBe(1 + tasks.length * (1 + 11));
 	});
 
 	it('skips a container whose process or cgroup is gone, and finds it again when it is back', () => {

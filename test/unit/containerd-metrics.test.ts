@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {CGROUPS_V2_METRICS, decodeMetricsResponse, encodeMetricsRequest} from '../../source/protocol/containerd-metrics.js';
+import {CGROUPS_V1_METRICS, CGROUPS_V2_METRICS, decodeMetricsResponse, encodeMetricsRequest} from '../../source/protocol/containerd-metrics.js';
 import {decode, encode, field, message, ProtobufError} from '../../source/protocol/protobuf.js';
 import {usageFromMetrics} from '../../source/collect/cgroup-usage.js';
 
@@ -59,8 +59,12 @@ const V2 = message('io.containerd.cgroups.v2.Metrics', {
 	1: field('pids', message('PidsStat', {1: field('current', 'uint64'), 2: field('limit', 'uint64')})),
 	2: field('cpu', message('CPUStat', {1: field('usageUsec', 'uint64'), 4: field('nrPeriods', 'uint64'), 5: field('nrThrottled', 'uint64'), 6: field('throttledUsec', 'uint64')})),
 	4: field('memory', message('MemoryStat', {1: field('anon', 'uint64'), 13: field('inactiveFile', 'uint64'), 32: field('usage', 'uint64'), 33: field('usageLimit', 'uint64')})),
+	6: field('io', message('IOStat', {1: field('usage', message('IOEntry', {1: field('major', 'uint64'), 2: field('minor', 'uint64'), 3: field('rbytes', 'uint64'), 4: field('wbytes', 'uint64'), 5: field('rios', 'uint64'), 6: field('wios', 'uint64')}), true)})),
 	8: field('memoryEvents', message('MemoryEvents', {4: field('oom', 'uint64'), 5: field('oomKill', 'uint64')})),
 });
+// The v1 message's blkio part, from containerd/cgroups stats/v1/metrics.proto.
+const BlkioEntry = message('BlkIOEntry', {1: field('op', 'string'), 2: field('device', 'string'), 3: field('major', 'uint64'), 4: field('minor', 'uint64'), 5: field('value', 'uint64')});
+const V1 = message('io.containerd.cgroups.v1.Metrics', {5: field('blkio', message('BlkIOStat', {1: field('ioServiceBytesRecursive', BlkioEntry, true), 2: field('ioServicedRecursive', BlkioEntry, true)}))});
 const Any = message('Any', {1: field('typeUrl', 'string'), 2: field('value', 'bytes')});
 const Timestamp = message('Timestamp', {1: field('seconds', 'int64'), 2: field('nanos', 'int32')});
 const Metric = message('types.Metric', {1: field('timestamp', Timestamp), 2: field('id', 'string'), 3: field('data', Any)});
@@ -73,6 +77,7 @@ describe('Tasks.Metrics from a cgroup v2 node', () => {
 			cpu: {usageUsec: 2_500_000, nrPeriods: 40, nrThrottled: 12, throttledUsec: 750_000},
 			memory: {anon: 1, inactiveFile: 4096, usage: 52_428_800, usageLimit: 134_217_728},
 			memoryEvents: {oom: 2, oomKill: 2},
+			io: {usage: [{major: 254, minor: 0, rbytes: 4096, wbytes: 67_133_440, rios: 1, wios: 23}]},
 		});
 		const answer = encode(Response, {metrics: [{timestamp: {seconds: 1_795_750_000, nanos: 500_000_000}, id: 'c1', data: {typeUrl: `type.googleapis.com/${CGROUPS_V2_METRICS}`, value: data}}]});
 		const [m] = decodeMetricsResponse(answer);
@@ -80,8 +85,17 @@ describe('Tasks.Metrics from a cgroup v2 node', () => {
 			id: 'c1', at: 1_795_750_000_500, cgroup: 'v2', typeUrl: `type.googleapis.com/${CGROUPS_V2_METRICS}`,
 			cpuNanos: 2_500_000_000, throttledPeriods: 12, throttledNanos: 750_000_000, memoryUsage: 52_428_800,
 			inactiveFile: 4096, memoryLimit: 134_217_728, oomKills: 2, pids: 3,
+			blockIo: [{device: '254:0', readBytes: 4096, writeBytes: 67_133_440, readOps: 1, writeOps: 23}],
 		});
 		expect(usageFromMetrics('k8s.io', m!, 0)).toMatchObject({cpuSeconds: 2.5, throttledSeconds: 0.75, memoryLimitBytes: 134_217_728});
+	});
+
+	it('reads v1 blkio: Read and Write of the recursive service bytes and ops, per device; other ops ignored', () => {
+		const entry = (op: string, value: number) => ({op, device: '', major: 254, minor: 0, value});
+		const data = encode(V1, {blkio: {ioServiceBytesRecursive: [entry('Read', 0), entry('Write', 67_133_440), entry('Sync', 67_133_440), entry('Total', 67_133_440)], ioServicedRecursive: [entry('Write', 23)]}});
+		const [m] = decodeMetricsResponse(encode(Response, {metrics: [{id: 'v1', data: {typeUrl: CGROUPS_V1_METRICS, value: data}}]}));
+		expect(m!.blockIo).toEqual([{device: '254:0', readBytes: 0, writeBytes: 67_133_440, readOps: 0, writeOps: 23}]);
+		expect(usageFromMetrics('moby', m!, 0).blockIo).toEqual(m!.blockIo);
 	});
 
 	it('reads max (2^64 − 1) as no limit, and an empty stats message as zeros', () => {

@@ -189,7 +189,7 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		const result = run(['snapshot', '--from', path.join(dir, 'good.json'), '--format', 'prometheus', '--output', out]);
 		expect(result.status).toBe(0);
 		expect(result.stdout).toBe('');
-		expect(fs.readFileSync(out, 'utf8')).toMatch(/^# HELP crimon_node_up [^]*crimon_container_oom_kills_total[^\n]* 2\n$/);
+		expect(fs.readFileSync(out, 'utf8')).toMatch(/^# HELP crimon_node_up [^]*crimon_container_oom_kills_total[^\n]* 2\n[^]*# TYPE crimon_node_pressure_io_stalled_seconds_total counter\n$/);
 		expect(fs.readdirSync(path.dirname(out))).toEqual(['crimon.prom']);
 		const bad = run(['snapshot', '--from', path.join(dir, 'good.json'), '--output', path.join(dir, 'no-such-dir', 'x.txt')]);
 		// A usage error naming the flag and the file, on one line, without the temporary file's name.

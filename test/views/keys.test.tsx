@@ -265,7 +265,8 @@ describe('filter', () => {
 
 describe('sort', () => {
 	it('s moves the sort to the next column, S reverses it; order is stable', async () => {
-		const app = await renderApp({columns: 100, rows: 30});
+		// Wide enough for every column, SHIM included.
+		const app = await renderApp({columns: 120, rows: 30});
 		await app.press(KEYS.tab, KEYS.tab);
 		expect(app.lines()[2]).toContain('NS▲');
 		await app.press('s');
@@ -275,6 +276,11 @@ describe('sort', () => {
 		expect(app.lines()[2]).toContain('CPU▼');
 		await app.press('s');
 		expect(app.lines()[2]).toContain('MEM▼');
+		// So do the network and disk rates.
+		await app.press('s');
+		expect(app.lines()[2]).toContain('NET/s▼');
+		await app.press('s');
+		expect(app.lines()[2]).toContain('IO/s▼');
 		await app.press('s');
 		expect(app.lines()[2]).toContain('PID▲');
 		const pids = () => app.lines().slice(3, 12).map((l) => l.match(/\s(\d+|-)\s+(\d+|-)\s/)?.[1]);

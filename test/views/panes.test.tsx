@@ -72,17 +72,17 @@ describe('Namespaces pane', () => {
 
 describe('Containers pane', () => {
 	it('has the table columns and marks which views see each container', async () => {
-		const app = await renderApp({columns: 100, rows: 30});
+		const app = await renderApp({columns: 120, rows: 30});
 		await app.press(KEYS.tab, KEYS.tab);
 		const lines = app.lines();
 		expect(lines[1]).toMatch(/^Containers — node01 \(9\)/);
-		expect(lines[2]).toMatch(/NAME\s+POD\s+NS▲\s+STATE\s+CPU\s+MEM\s+PID\s+SHIM\s+IMAGE\s+CRI CTD DKR/);
+		expect(lines[2]).toMatch(/NAME\s+POD\s+NS▲\s+STATE\s+CPU\s+MEM\s+NET\/s\s+IO\/s\s+PID\s+SHIM\s+IMAGE\s+CRI CTD DKR/);
 		// No usage in this snapshot: — , never a made-up 0.
-		expect(rowOf(lines, 'log-shipper')).toMatch(/log-shipper\s+default\/web\s+k8s\.io\s+running\s+—\s+—\s+330\s+300\s+fluent\S*\s+✓\s+✓\s+·$/);
-		expect(rowOf(lines, 'legacy-web')).toMatch(/legacy-web\s+-\s+moby\s+running\s+—\s+—\s+210\s+200\s+nginx:1\.19\s+·\s+✓\s+✓$/);
-		expect(rowOf(lines, IDS.unknown.slice(0, 10))).toMatch(/k8s\.io\s+running\s+—\s+—\s+510\s+500.*·\s+✓\s+·$/);
-		expect(rowOf(lines, 'old-job')).toMatch(/exited\s+—\s+—\s+-\s+-/);
-		expect(rowOf(lines, 'web (pause)')).toMatch(/ready\s+—\s+—\s+310/);
+		expect(rowOf(lines, 'log-shipper')).toMatch(/log-shipper\s+default\/web\s+k8s\.io\s+running\s+—\s+—\s+—\s+—\s+330\s+300\s+fluent\S*\s+✓\s+✓\s+·$/);
+		expect(rowOf(lines, 'legacy-web')).toMatch(/legacy-web\s+-\s+moby\s+running\s+—\s+—\s+—\s+—\s+210\s+200\s+nginx:1\.19\s+·\s+✓\s+✓$/);
+		expect(rowOf(lines, IDS.unknown.slice(0, 10))).toMatch(/k8s\.io\s+running\s+—\s+—\s+—\s+—\s+510\s+500.*·\s+✓\s+·$/);
+		expect(rowOf(lines, 'old-job')).toMatch(/exited\s+—\s+—\s+—\s+—\s+-\s+-/);
+		expect(rowOf(lines, 'web (pause)')).toMatch(/ready\s+—\s+—\s+—\s+—\s+310/);
 	});
 });
 

@@ -58,8 +58,14 @@ while IFS= read -r entry; do
 		eval "$command" </dev/null >"$log" 2>&1
 		rc=$?
 	fi
+	# A user who may not open the runtimes' sockets gets exit 1 from a local snapshot (no runtime
+	# answered, as the README says): that passes when the node's errors do say permission denied.
+	note=""
+	if [[ $rc == 1 && -n ${UNPRIVILEGED:-} && $command == "crimon snapshot"* && $command != *"--node node0"* ]]; then
+		if crimon snapshot --json 2>/dev/null | grep -q 'permission denied'; then rc=0 note=" (exit 1: this user may not open the runtimes' sockets, as documented)"; fi
+	fi
 	if [[ $rc == 0 ]]; then
-		echo "  ok    README.md:$line: $command"
+		echo "  ok    README.md:$line: $command$note"
 	else
 		failed=$((failed + 1))
 		echo "  FAIL  README.md:$line: $command (exit $rc)"
@@ -76,7 +82,7 @@ if [[ -n $as ]]; then
 	uid=$(id -u "$as") gid=$(id -g "$as")
 	chown -R "$uid:$gid" "$work"
 	echo "readme-commands: a fresh clone of $(git -C "$repo" rev-parse --short HEAD) in $work/crimon, as $as"
-	setpriv --reuid="$uid" --regid="$gid" --clear-groups -- env -i "${env_args[@]}" USER="$as" bash "$work/run.sh"
+	setpriv --reuid="$uid" --regid="$gid" --clear-groups -- env -i "${env_args[@]}" USER="$as" UNPRIVILEGED=1 bash "$work/run.sh"
 else
 	echo "readme-commands: a fresh clone of $(git -C "$repo" rev-parse --short HEAD) in $work/crimon, as root"
 	env -i "${env_args[@]}" USER=root bash "$work/run.sh"

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {ioFromV1, ioFromV2, NO_PSI_V1, podCgroupOf, pressureFacts, V2_IO_FILES} from '../../source/collect/cgroup-io.js';
+import {ioFromV1, ioFromV2, NO_PSI_V1, podCgroupOf, pressureFacts, V2_IO_FILES, V2_SLOW_IO_FILES} from '../../source/collect/cgroup-io.js';
 import {parseBlkio, parseDevName, parseIoStat, parseNetDev, parseNetnsLink, parsePressure, parseProcIo} from '../../source/collect/io-parse.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
@@ -69,7 +69,7 @@ describe('pressure (PSI)', () => {
 		const none = ioFromV2({'io.stat': ''});
 		expect(none.pressure).toBeNull();
 		expect(none.pressureReason).toMatch(/without PSI/);
-		const files = Object.fromEntries(V2_IO_FILES.map((f) => [f, read('cgroup-v2', 'docker-oom', 'cgroup', f)]));
+		const files = Object.fromEntries([...V2_IO_FILES, ...V2_SLOW_IO_FILES].map((f) => [f, read('cgroup-v2', 'docker-oom', 'cgroup', f)]));
 		expect(ioFromV2(files).pressure!.memory!.some.totalSeconds).toBeCloseTo(0.659524, 6);
 		expect(pressureFacts(null, null, null)).toBeNull();
 	});

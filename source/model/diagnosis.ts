@@ -9,7 +9,6 @@ import {
 	runtimeOfEndpoint, runtimeOfName, sameEndpoint, type KubeletCriChoice,
 } from './kubelet-flags.js';
 import {healthFindings} from './health-findings.js';
-import {pressureFindings} from './pressure-findings.js';
 import {basename} from './shims.js';
 import type {
 	Container, CriChoiceHow, CriDiagnosis, CriProbeFacts, CriRuntimeKind, CriSocketProbe, Diagnosis, Finding, FindingCode,
@@ -400,7 +399,7 @@ export function diagnoseNode(facts: NodeFacts, snapshot: DiagnosisInput): Diagno
 	for (const extra of [dockerSockFinding(snapshot), kubernetesInMobyFinding(snapshot, cri, kubelet !== null), shimV1Finding(snapshot)]) {
 		if (extra) findings.push(extra);
 	}
-	findings.push(...healthFindings(facts, snapshot), ...pressureFindings(facts, snapshot));
+	findings.push(...healthFindings(facts, snapshot));
 	findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || CODE_ORDER.indexOf(a.code) - CODE_ORDER.indexOf(b.code));
 	return {kubelet: kubelet && choice ? kubeletDiagnosis(kubelet, choice) : null, cri, findings};
 }

@@ -8,8 +8,9 @@
 import {canonicalRunPath} from './kubelet-flags.js';
 import {containerdAddress, DEFAULT_CONTAINERD_ADDRESS, roleOf, shimOwner} from './process-tree.js';
 import {basename, shimVersionOf, splitCommand} from './shims.js';
+import {pressureFindings} from './pressure-findings.js';
 import type {
-	Container, ContainerEventCount, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, ProcessInfo, Shim,
+	Container, ContainerEventCount, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, Pod, ProcessInfo, Shim,
 } from './types.js';
 
 /** Zombies under one container at or above this count are a warning, below it a note. */
@@ -23,6 +24,8 @@ export const STOPPED_GRACE_MS = 5_000;
 export interface HealthInput {
 	readonly shims: readonly Shim[];
 	readonly containers: readonly Container[];
+	/** For the pods' pressure; absent: none. */
+	readonly pods?: readonly Pod[];
 }
 
 const taskKey = (namespace: string, id: string) => `${namespace}/${id}`;
@@ -371,5 +374,6 @@ export function healthFindings(facts: NodeFacts, input: HealthInput, now: number
 		...restartLoops(facts, input),
 		...oomKills(facts, input),
 		...zombies(facts, input),
+		...pressureFindings(facts, {containers: input.containers, pods: input.pods ?? []}),
 	];
 }

@@ -4,12 +4,14 @@
  * modules are imported only when it runs, so `crimon snapshot` never loads React or Ink.
  */
 import {readFileSync, statSync} from 'node:fs';
-import {ArgsError, HELP, parseArgs, type CliArgs} from './source/cli/parse-args.js';
+import {ArgsError, parseArgs, type CliArgs} from './source/cli/parse-args.js';
+import {helpText} from './source/cli/help-text.js';
 import {buildSnapshot} from './source/model/build-snapshot.js';
+import {snapshotExitCode} from './source/model/runtime-states.js';
 import {compareNodes, comparisonDocument} from './source/model/compare.js';
 import {renderCompareJson, renderCompareText} from './source/render/text-compare.js';
 import {openNode, UsageError, type NodeHandle} from './source/nodes/open-node.js';
-import {resolveNodes, type ResolvedNodes} from './source/nodes/resolve-nodes.js';
+import {checkFlagTarget, resolveNodes, type ResolvedNodes} from './source/nodes/resolve-nodes.js';
 import {renderSnapshotJson, renderSnapshotText, type TextOptions} from './source/render/text-snapshot.js';
 import type {NodeSnapshot} from './source/model/types.js';
 import {wantsColor} from './source/render/text-style.js';
@@ -17,13 +19,16 @@ import {Poller} from './source/store/poller.js';
 import {createCrimonStore, type CrimonStore} from './source/store/store.js';
 import {onScreenPids} from './source/store/ui-state.js';
 import {renderSnapshotAs} from './source/render/render-format.js';
-import {writeFileAtomic} from './source/snapshot-file/atomic-write.js';
+import {checkWritable, writeFileAtomic} from './source/snapshot-file/atomic-write.js';
 import {loadSnapshotFile, loadSnapshotFiles, SnapshotFileError} from './source/snapshot-file/load-snapshot.js';
 import {classifyOperand, pickNode, savedNode, savedNodes} from './source/snapshot-file/saved-nodes.js';
 import type {NodeEntry} from './source/store/store.js';
 import {EventTally} from './source/events/event-tally.js';
 
 function version(): string {
+	// The single executable (scripts/build-sea.mjs) has no package.json beside it: its bundle says the version.
+	const injected = (globalThis as {CRIMON_VERSION?: string}).CRIMON_VERSION;
+	if (injected) return injected;
 	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
 	return pkg.version;
 }
@@ -113,6 +118,8 @@ async function emit(args: CliArgs, text: string): Promise<void> {
 const outputTextOptions = (args: CliArgs): TextOptions => (args.output !== null ? {color: false, maxWidth: 4096} : textOptions(args));
 
 async function snapshotCommand(args: CliArgs): Promise<number> {
+	// Before any poll: a file that cannot be written is said at once, not after a round.
+	if (args.output !== null) await checkWritable(args.output);
 	if (args.from.length > 0) return snapshotFromFiles(args);
 	if (args.watch) {
 		const {watchSnapshots} = await import('./source/cli/watch-snapshots.js');
@@ -122,12 +129,12 @@ async function snapshotCommand(args: CliArgs): Promise<number> {
 		const entries = await pollEntries(args, args.sampleMs);
 		const snapshot = buildSnapshot(entries.map((e) => e.snapshot!), new Date());
 		await emit(args, renderSnapshotAs(args.format, snapshot, {text: outputTextOptions(args), polls: pollsOf(entries)}));
-		return snapshot.nodes.every((n) => n.ok) ? 0 : 1;
+		return snapshotExitCode(snapshot.nodes);
 	}
 	const nodes = await pollOnce(args, args.sampleMs);
 	const snapshot = buildSnapshot(nodes, new Date());
 	await emit(args, args.json ? renderSnapshotJson(snapshot) : renderSnapshotText(snapshot, outputTextOptions(args)));
-	return nodes.every((n) => n.ok) ? 0 : 1;
+	return snapshotExitCode(nodes);
 }
 
 /** `crimon snapshot --from FILE…`: saved documents rendered again; several files make one document, the oldest time its takenAt. */
@@ -136,7 +143,8 @@ async function snapshotFromFiles(args: CliArgs): Promise<number> {
 	const takenAt = files.map((f) => f.snapshot.takenAt).sort((a, b) => Date.parse(a) - Date.parse(b))[0]!;
 	const snapshot = files.length === 1 ? files[0]!.snapshot : {...files[0]!.snapshot, takenAt, nodes: files.flatMap((f) => f.snapshot.nodes)};
 	await emit(args, renderSnapshotAs(args.format ?? 'text', snapshot, {text: outputTextOptions(args)}));
-	return 0;
+	// As the live run that saved it would have exited.
+	return snapshotExitCode(snapshot.nodes);
 }
 
 /** `crimon compare A B`: both nodes polled once, at once, then diffed (text or --json). */
@@ -145,6 +153,7 @@ async function compareCommand(args: CliArgs): Promise<number> {
 	// (-, *.json, an existing file, FILE#NODE) are read instead of polled.
 	const operands = args.operands.map((op) => classifyOperand(op, (p) => statSync(p, {throwIfNoEntry: false})?.isFile() === true));
 	const live = operands.flatMap((op) => (op.kind === 'node' ? [op.target] : []));
+	for (const target of live) checkFlagTarget(target, 'compare:');
 	const polled = live.length > 0 ? await pollOnce({...args, nodes: live}) : [];
 	const sides: NodeSnapshot[] = [];
 	for (const op of operands) {
@@ -204,6 +213,8 @@ async function appCommand(args: CliArgs): Promise<number> {
 async function serveCommand(args: CliArgs): Promise<number> {
 	const {parseListenAddress, DEFAULT_LISTEN} = await import('./source/serve/listen-address.js');
 	const address = parseListenAddress(args.listen ?? DEFAULT_LISTEN);
+	const {serverSecurity} = await import('./source/serve/serve-security.js');
+	const security = serverSecurity(address, args.webConfig, args.insecureListen);
 	const polling = await openPolling(args);
 	const {startMetricsServer} = await import('./source/serve/metrics-server.js');
 	const {renderPrometheus} = await import('./source/render/prometheus-snapshot.js');
@@ -215,12 +226,12 @@ async function serveCommand(args: CliArgs): Promise<number> {
 	};
 	let server;
 	try {
-		server = await startMetricsServer(address, {metrics});
+		server = await startMetricsServer(address, {metrics}, security);
 	} catch (error) {
 		await polling.close();
 		throw error;
 	}
-	process.stderr.write(`crimon: serving /metrics on http://${server.url} (${polling.store.getState().nodes.length} node${polling.store.getState().nodes.length === 1 ? '' : 's'}, every ${polling.resolved.intervalMs / 1000}s)\n`);
+	process.stderr.write(`crimon: serving /metrics on ${server.scheme}://${server.url} (${polling.store.getState().nodes.length} node${polling.store.getState().nodes.length === 1 ? '' : 's'}, every ${polling.resolved.intervalMs / 1000}s)\n`);
 	polling.poller.start();
 	await new Promise<void>((resolve) => {
 		process.once('SIGINT', resolve);
@@ -244,8 +255,13 @@ async function main(argv: readonly string[]): Promise<number> {
 	}
 	switch (args.command) {
 		case 'help':
-			process.stdout.write(HELP[args.helpFor] + '\n');
+			process.stdout.write(helpText(args.helpFor) + '\n');
 			return 0;
+		case 'completion': {
+			const {completionScript} = await import('./source/cli/completion.js');
+			process.stdout.write(completionScript(args.shell!));
+			return 0;
+		}
 		case 'version':
 			process.stdout.write(`crimon ${version()}\n`);
 			return 0;

@@ -105,6 +105,13 @@ function handleOne(input: string, key: KeyFlags, ctx: KeyContext): void {
 		case 'node-prev':
 			state.stepNode(resolved.command === 'node-next' ? 1 : -1);
 			return;
+		case 'sources':
+			// The Node pane lists them first: open it at its top, out of compare or details.
+			if (mode === 'details') state.closeDetails();
+			if (mode === 'compare') state.toggleCompare();
+			state.selectPane('node');
+			state.scrollText(ui.activeNode, 'node', 0);
+			return;
 		case 'node-jump':
 			state.selectNode(Number(resolved.key) - 1);
 			return;

@@ -101,7 +101,12 @@ export async function eventsCommand(args: CliArgs, io: EventsIo): Promise<number
 		return 1;
 	}
 	io.warn(`crimon: watching events on ${streams.filter((s) => s.state.containerd === 'live' || s.state.docker === 'live').length} of ${handles.length} node${handles.length === 1 ? '' : 's'}; Ctrl-C stops\n`);
+	// The streams' reconnect timers are unref'd so they never hold a closing crimon; while
+	// watching, this holds it. Without it a node whose connection dropped (every stream
+	// waiting to reconnect) left nothing to run and crimon ended silently, exit 0.
+	const hold = setInterval(() => undefined, 1 << 30);
 	await io.interrupted;
+	clearInterval(hold);
 	await close();
 	return 130;
 }

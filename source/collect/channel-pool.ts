@@ -9,11 +9,15 @@ import type {Transport} from '../transport/transport.js';
 
 export class GrpcChannelPool {
 	private readonly channels = new Map<string, Promise<GrpcChannel>>();
+	private closed = false;
 
 	constructor(private readonly transport: Transport) {}
 
 	/** A live channel to the socket: the kept one (reused), or a new one when it died or never was. */
 	async get(path: string, timeoutMs: number): Promise<{channel: GrpcChannel; reused: boolean}> {
+		// A poll that ran out of time goes on in the background; after close() nothing it opens
+		// may be kept, or its session holds the process (`crimon snapshot` never exited).
+		if (this.closed) throw new Error(`${path}: the node's sessions are closed`);
 		// Two collectors (containerd and the CRI) can find the same dead session at once: the
 		// one that wakes second must take the session the first opened, not open another.
 		for (let kept = this.channels.get(path); kept; kept = this.channels.get(path)) {
@@ -24,7 +28,14 @@ export class GrpcChannelPool {
 				break;
 			}
 		}
-		const opening = this.transport.connectUnix(path, timeoutMs).then((stream) => new GrpcChannel(stream));
+		const opening = this.transport.connectUnix(path, timeoutMs).then((stream) => {
+			const channel = new GrpcChannel(stream);
+			if (this.closed) {
+				channel.close();
+				throw new Error(`${path}: the node's sessions were closed while it opened`);
+			}
+			return channel;
+		});
 		this.channels.set(path, opening);
 		opening.catch(() => {
 			if (this.channels.get(path) === opening) this.channels.delete(path);
@@ -41,6 +52,7 @@ export class GrpcChannelPool {
 	}
 
 	close(): void {
+		this.closed = true;
 		for (const pending of this.channels.values()) void pending.then((channel) => channel.close(), () => undefined);
 		this.channels.clear();
 	}

@@ -9,7 +9,9 @@ export interface ContainerdMetrics {
 	readonly error: string | null;
 }
 import type {Transport} from '../transport/transport.js';
-import type {CollectOptions} from './collect-options.js';
+import {DEFAULT_CONTAINERD_SOCKET, DOCKER_PRIVATE_CONTAINERD_SOCKET, type CollectOptions} from './collect-options.js';
+import {TransportError} from '../transport/transport.js';
+import {canonicalRunPath} from '../model/kubelet-flags.js';
 import {withChannel} from './channel-pool.js';
 import {rememberOnChannel} from './session-memo.js';
 import {parseContainers, parseNamespaces, parseTasks, parseVersion} from './parse-containerd.js';
@@ -18,7 +20,17 @@ import {ProtobufError} from '../protocol/protobuf.js';
 
 export async function collectContainerd(transport: Transport, options: CollectOptions): Promise<ContainerdFacts & {metrics?: ContainerdMetrics}> {
 	const path = options.containerdSocket;
-	return withChannel(transport, options.channels, path, options.timeoutMs, (channel) => readContainerd(channel, path, options));
+	const read = (at: string) => withChannel(transport, options.channels, at, options.timeoutMs, (channel) => readContainerd(channel, at, options));
+	try {
+		return await read(path);
+	} catch (error) {
+		// dockerd started without --containerd runs a containerd of its own, on its own socket:
+		// where the standard one is absent, that one holds the node's containers.
+		if (!(error instanceof TransportError && error.kind === 'missing') || canonicalRunPath(path) !== canonicalRunPath(DEFAULT_CONTAINERD_SOCKET)) throw error;
+		return read(DOCKER_PRIVATE_CONTAINERD_SOCKET).catch((second: unknown) => {
+			throw second instanceof TransportError && second.kind === 'missing' ? error : second;
+		});
+	}
 }
 
 async function readContainerd(channel: GrpcChannel, path: string, options: CollectOptions): Promise<ContainerdFacts & {metrics?: ContainerdMetrics}> {

@@ -19,13 +19,25 @@ export async function collectCriAt(transport: Transport, endpoint: string, optio
 	return withChannel(transport, options.channels, path, options.timeoutMs, (channel) => readCri(channel, path, options));
 }
 
-async function readCri(channel: GrpcChannel, path: string, options: CollectOptions): Promise<CriFacts> {
+/** Only whether an endpoint serves the CRI, and which runtime: its Version (once a session), no listing. */
+export async function criVersionAt(transport: Transport, endpoint: string, options: CollectOptions): Promise<CriFacts['info']> {
+	const path = socketPath(endpoint);
+	return withChannel(transport, options.channels, path, options.timeoutMs, async (channel) => (await negotiateCri(channel, path, options)).info);
+}
+
+type CriCall = (api: CriApiVersion, method: 'Version' | 'ListPodSandbox' | 'ListContainers', request: Uint8Array) => Promise<Uint8Array>;
+
+function caller(channel: GrpcChannel, options: CollectOptions): CriCall {
 	const callOptions = {timeoutMs: options.timeoutMs, maxBytes: options.maxBytes};
-	const call = async (api: CriApiVersion, method: 'Version' | 'ListPodSandbox' | 'ListContainers', request: Uint8Array) => {
+	return async (api, method, request) => {
 		const bytes = await channel.raw(criMethod(api, method), request, callOptions);
 		options.onRaw?.('cri', `${api} ${method}`, bytes);
 		return bytes;
 	};
+}
+
+async function negotiateCri(channel: GrpcChannel, path: string, options: CollectOptions): Promise<{chosen: CriApiVersion; info: CriFacts['info']}> {
+	const call = caller(channel, options);
 	const negotiate = async () => {
 		for (const api of CRI_API_VERSIONS) {
 			try {
@@ -40,20 +52,17 @@ async function readCri(channel: GrpcChannel, path: string, options: CollectOptio
 	// Which API the socket serves, and the runtime's version, hold for the session's life.
 	const {chosen, versionBytes} = options.channels ? await rememberOnChannel(channel, `cri ${path}`, negotiate) : await negotiate();
 	const version = parseCriVersion(versionBytes);
+	return {chosen, info: {endpoint: `unix://${path}`, runtimeName: version.runtimeName, runtimeVersion: version.runtimeVersion, apiVersion: version.runtimeApiVersion || chosen}};
+}
+
+async function readCri(channel: GrpcChannel, path: string, options: CollectOptions): Promise<CriFacts> {
+	const {chosen, info} = await negotiateCri(channel, path, options);
+	const call = caller(channel, options);
 	const [sandboxes, containers] = await Promise.all([
 		call(chosen, 'ListPodSandbox', encode(ListPodSandboxRequest, {})),
 		call(chosen, 'ListContainers', encode(ListContainersRequest, {})),
 	]);
-	return {
-		info: {
-			endpoint: `unix://${path}`,
-			runtimeName: version.runtimeName,
-			runtimeVersion: version.runtimeVersion,
-			apiVersion: version.runtimeApiVersion || chosen,
-		},
-		sandboxes: parseSandboxes(sandboxes),
-		containers: parseCriContainers(containers),
-	};
+	return {info, sandboxes: parseSandboxes(sandboxes), containers: parseCriContainers(containers)};
 }
 
 /**
@@ -85,9 +94,9 @@ export interface CriCollection {
 	readonly probe: CriProbeFacts;
 }
 
-function probeOf(endpoint: string, outcome: PromiseSettledResult<CriFacts>): CriSocketProbe {
+function probeOf(endpoint: string, outcome: PromiseSettledResult<CriFacts['info']>): CriSocketProbe {
 	if (outcome.status === 'fulfilled') {
-		const {runtimeName, runtimeVersion} = outcome.value.info;
+		const {runtimeName, runtimeVersion} = outcome.value;
 		return {endpoint, status: 'cri', runtimeName, runtimeVersion, message: null};
 	}
 	const error: unknown = outcome.reason;
@@ -110,12 +119,12 @@ export async function socketExists(transport: Transport, path: string, timeoutMs
 }
 
 /**
- * Reads every candidate socket at once (so the diagnosis can tell several answering
- * sockets, and what kubeadm would find), then picks which one the snapshot's pods come
- * from. With a kubelet that is the kubelet's endpoint: the pods it runs are the ones that
- * matter, and taking the first socket that answers is exactly crictl's mistake on a node
- * mid-migration. When the kubelet's endpoint does not answer, the first candidate that
- * does still fills the picture (the diagnosis says the kubelet's is unreachable).
+ * Asks every candidate socket whether it serves the CRI (its Version, kept for the session,
+ * so the diagnosis can tell several answering sockets and what kubeadm would find), then
+ * lists pods and containers from one socket only: with a kubelet, the kubelet's endpoint
+ * (the pods it runs are the ones that matter; the first socket that answers is exactly
+ * crictl's mistake on a node mid-migration); when that does not answer, the first candidate
+ * that does, so the picture is still filled (the diagnosis says the kubelet's is unreachable).
  */
 export async function collectCriProbed(
 	transport: Transport,
@@ -125,11 +134,11 @@ export async function collectCriProbed(
 ): Promise<CriCollection> {
 	const endpointOf = (socket: string) => `unix://${socketPath(socket)}`;
 	const same = (a: string, b: string) => canonicalRunPath(socketPath(a)) === canonicalRunPath(socketPath(b));
-	const settle = (socket: string) => collectCriAt(transport, socket, options).then(
-		(value): PromiseSettledResult<CriFacts> => ({status: 'fulfilled', value}),
-		(reason: unknown): PromiseSettledResult<CriFacts> => ({status: 'rejected', reason}),
+	const settle = (socket: string) => criVersionAt(transport, socket, options).then(
+		(value): PromiseSettledResult<CriFacts['info']> => ({status: 'fulfilled', value}),
+		(reason: unknown): PromiseSettledResult<CriFacts['info']> => ({status: 'rejected', reason}),
 	);
-	const attempts = new Map<string, Promise<PromiseSettledResult<CriFacts>>>();
+	const attempts = new Map<string, Promise<PromiseSettledResult<CriFacts['info']>>>();
 	const order: string[] = [];
 	const attempt = (socket: string) => {
 		const found = order.find((known) => same(known, socket));
@@ -147,32 +156,43 @@ export async function collectCriProbed(
 	const kubelet = await kubeletEndpoint.catch(() => null);
 	if (kubelet && !forced) void attempt(kubelet);
 
-	const outcomes = new Map<string, PromiseSettledResult<CriFacts>>();
+	const outcomes = new Map<string, PromiseSettledResult<CriFacts['info']>>();
 	for (const socket of order) outcomes.set(socket, await attempts.get(socket)!);
-	const sockets = order.map((socket) => probeOf(endpointOf(socket), outcomes.get(socket)!));
-	const probe: CriProbeFacts = {
+	let sockets = order.map((socket) => probeOf(endpointOf(socket), outcomes.get(socket)!));
+	const outcomeFor = (socket: string) => outcomes.get(order.find((known) => same(known, socket))!)!;
+	const probeFor = (): CriProbeFacts => ({
 		forced: forced ? endpointOf(forced) : null,
 		kubeletEndpoint: kubelet,
 		sockets,
-		dockerSocket: {path: socketPath(options.dockerSocket), present: await dockerSocket},
+		dockerSocket: {path: socketPath(options.dockerSocket), present: dockerPresent},
+	});
+	const dockerPresent = await dockerSocket;
+	/** The one listing of the poll; a socket that answered Version but fails to list is told as failed. */
+	const list = async (socket: string): Promise<CriFacts | Error> => {
+		try {
+			return await collectCriAt(transport, socket, options);
+		} catch (error) {
+			const failed = probeOf(endpointOf(socket), {status: 'rejected', reason: error});
+			sockets = sockets.map((s) => (same(s.endpoint, socket) ? failed : s));
+			return toError(error);
+		}
 	};
-	const outcomeFor = (socket: string) => outcomes.get(order.find((known) => same(known, socket))!)!;
 
 	if (forced) {
 		const outcome = outcomeFor(forced);
-		return outcome.status === 'fulfilled' ? {facts: outcome.value, error: null, probe} : {facts: null, error: toError(outcome.reason), probe};
+		const listed = outcome.status === 'fulfilled' ? await list(forced) : toError(outcome.reason);
+		return listed instanceof Error ? {facts: null, error: listed, probe: probeFor()} : {facts: listed, error: null, probe: probeFor()};
 	}
-	if (kubelet) {
-		const outcome = outcomeFor(kubelet);
-		if (outcome.status === 'fulfilled') return {facts: outcome.value, error: null, probe};
-	}
-	for (const candidate of candidates) {
-		const outcome = outcomeFor(candidate);
-		if (outcome.status === 'fulfilled') return {facts: outcome.value, error: null, probe};
+	const tried: string[] = [];
+	for (const socket of [...(kubelet ? [kubelet] : []), ...candidates]) {
+		if (outcomeFor(socket).status !== 'fulfilled' || tried.some((t) => same(t, socket))) continue;
+		tried.push(socket);
+		const listed = await list(socket);
+		if (!(listed instanceof Error)) return {facts: listed, error: null, probe: probeFor()};
 	}
 	const reasons = sockets.filter((s) => s.status !== 'missing').map((s) => s.message ?? `${s.endpoint} failed`);
-	if (reasons.length === 0) return {facts: null, error: new CriUnavailableError(`no CRI socket found (looked for ${order.join(', ')})`), probe};
-	return {facts: null, error: new CriUnavailableError(`no CRI runtime answered: ${reasons.join('; ')}`), probe};
+	if (reasons.length === 0) return {facts: null, error: new CriUnavailableError(`no CRI socket found (looked for ${order.join(', ')})`), probe: probeFor()};
+	return {facts: null, error: new CriUnavailableError(`no CRI runtime answered: ${reasons.join('; ')}`), probe: probeFor()};
 }
 
 function toError(reason: unknown): Error {

@@ -3,7 +3,7 @@ import {negotiateApiVersion, versionedPath} from '../protocol/docker-api-version
 import type {DockerFacts, DockerInspectFact} from '../model/types.js';
 import {dockerInspectPath, INSPECT_TTL_MS, inspectCandidates, parseDockerInspect} from './docker-inspect.js';
 import type {Transport} from '../transport/transport.js';
-import type {CollectOptions} from './collect-options.js';
+import {DEFAULT_PODMAN_SOCKET, type CollectOptions} from './collect-options.js';
 import {parseDockerContainers, parseDockerVersion} from './parse-docker.js';
 import {forget, remember} from './session-memo.js';
 
@@ -11,16 +11,35 @@ import {forget, remember} from './session-memo.js';
 export const DOCKER_PATHS = {version: '/version', containers: '/containers/json?all=1'} as const;
 
 export async function collectDocker(transport: Transport, options: CollectOptions): Promise<DockerFacts> {
-	const path = options.dockerSocket;
+	return collectDockerApi(transport, options, options.dockerSocket, 'docker');
+}
+
+/**
+ * podman's Docker-compatible API on its own socket. A socket that is not there is no podman
+ * on this node (podman is daemonless; the socket exists only where podman.socket is enabled),
+ * so the caller treats `missing` as absence, not as an error.
+ */
+export async function collectPodman(transport: Transport, options: CollectOptions): Promise<DockerFacts> {
+	const path = options.podmanSocket ?? DEFAULT_PODMAN_SOCKET;
+	return collectDockerApi(transport, options, path, 'podman').catch((error: unknown) => {
+		// systemd's podman.socket starts `podman system service`, which exits after a few idle
+		// seconds: a connection that lands as it exits is dropped unanswered. A fresh one starts it again.
+		if (error instanceof DockerApiError && error.status === null && /socket hang up|ECONNRESET/.test(error.message)) return collectDockerApi(transport, options, path, 'podman');
+		throw error;
+	});
+}
+
+/** Docker's Engine API wherever it is served: dockerd, or podman (which says so in /version). */
+async function collectDockerApi(transport: Transport, options: CollectOptions, path: string, source: 'docker' | 'podman'): Promise<DockerFacts> {
 	const get = async (apiPath: string, sentPath = apiPath) => {
 		const stream = await transport.connectUnix(path, options.timeoutMs);
 		const json = await dockerGet(stream, sentPath, {timeoutMs: options.timeoutMs, maxBytes: options.maxBytes});
-		options.onRaw?.('docker', apiPath, Buffer.from(JSON.stringify(json)));
+		options.onRaw?.(source, apiPath, Buffer.from(JSON.stringify(json)));
 		return json;
 	};
 	// Docker's /version holds while dockerd runs, and with it the API version negotiated from
 	// it: asked once per connection; a failed call makes the next poll ask again.
-	const key = `docker ${path}`;
+	const key = `${source} ${path}`;
 	const poll = async () => {
 		const version = parseDockerVersion(await remember(options.memo, key, () => get(DOCKER_PATHS.version)));
 		const containers = await get(DOCKER_PATHS.containers, versionedPath(negotiateApiVersion(version), DOCKER_PATHS.containers));
@@ -65,5 +84,6 @@ export async function collectDocker(transport: Transport, options: CollectOption
 		address: path,
 		version: version.version,
 		containers: listed.map((c) => (inspected.has(c.id) ? {...c, inspect: inspected.get(c.id)!} : c)),
+		...(version.podman ? {engine: 'podman' as const} : {}),
 	};
 }

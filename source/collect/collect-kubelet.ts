@@ -11,8 +11,9 @@
  * a hand-copied binary) the version stays null and says why.
  */
 import {settleWithin} from '../util/deadline.js';
-import {argvFromCmdline, executableFromMaps, findDpkgPackage, isKubeletArgv, KUBEADM_FLAGS_ENV, upstreamVersion} from '../model/kubelet-flags.js';
-import {basename, flagValue, splitCommand} from '../model/shims.js';
+import {argvFromCmdline, executableFromMaps, findDpkgPackage, isKubeletArgv, KUBEADM_FLAGS_ENV, KUBEADM_INSTANCE_CONFIG, upstreamVersion} from '../model/kubelet-flags.js';
+import {isK3sArgv, k3sConfigPath} from '../model/k3s-kubelet.js';
+import {flagValue, splitCommand} from '../model/shims.js';
 import type {KubeletFacts, NodeFileFact, ProcessInfo} from '../model/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
@@ -49,9 +50,9 @@ export async function readNodeFile(transport: Transport, path: string, maxBytes:
 	}
 }
 
-/** Pure: the processes that are a kubelet, by their command's first word. */
+/** Pure: the processes that are a kubelet (or k3s, which runs one inside), by their command's first words. */
 export function findKubelets(processes: readonly ProcessInfo[]): ProcessInfo[] {
-	return processes.filter((p) => basename(splitCommand(p.command)[0] ?? '') === 'kubelet').sort((a, b) => a.pid - b.pid);
+	return processes.filter((p) => isKubeletArgv(splitCommand(p.command).slice(0, 2))).sort((a, b) => a.pid - b.pid);
 }
 
 interface VersionFact {
@@ -83,12 +84,16 @@ export class KubeletReader {
 		let argv = cmdline.text ? argvFromCmdline(cmdline.text) : [];
 		// The process may have exited, or /proc may be out of reach: the table's copy still serves.
 		if (!isKubeletArgv(argv)) argv = splitCommand(main.command);
-		const configPath = flagValue(argv.slice(1), 'config');
-		const [flagsEnv, config, version] = await Promise.all([
+		const k3s = isK3sArgv(argv);
+		const configPath = k3s ? k3sConfigPath(argv) : flagValue(argv.slice(1), 'config');
+		const [flagsEnv, named, instanceConfig, version] = await Promise.all([
 			readNodeFile(this.transport, KUBEADM_FLAGS_ENV, KUBELET_READ_LIMITS.flagsEnv, timeoutMs),
 			configPath ? readNodeFile(this.transport, configPath, KUBELET_READ_LIMITS.config, timeoutMs) : Promise.resolve(null),
+			readNodeFile(this.transport, KUBEADM_INSTANCE_CONFIG, KUBELET_READ_LIMITS.config, timeoutMs),
 			this.version(main.pid, argv, timeoutMs),
 		]);
+		// k3s's config file is optional: without one it runs on its defaults.
+		const config = k3s && named?.missing ? null : named;
 		return {
 			pid: main.pid,
 			argv,
@@ -96,6 +101,7 @@ export class KubeletReader {
 			otherPids: kubelets.slice(1).map((p) => p.pid),
 			flagsEnv,
 			config,
+			instanceConfig,
 			version: version.version,
 			versionNote: version.note,
 		};

@@ -2,7 +2,7 @@
  * One poll of one node: every source at once, each failure kept as an error on that
  * source so the others still report.
  */
-import type {NodeFacts, SourceError, SourceName} from '../model/types.js';
+import type {NodeFacts, Runtimes, RuntimeStates, SourceError, SourceName} from '../model/types.js';
 import {ProtobufError} from '../protocol/protobuf.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {GrpcChannelPool} from './channel-pool.js';
@@ -10,7 +10,7 @@ import {collectContainerd} from './collect-containerd.js';
 import {kubeletEndpointOf} from '../model/diagnosis.js';
 import {collectCriProbed} from './collect-cri.js';
 import {KubeletReader} from './collect-kubelet.js';
-import {collectDocker} from './collect-docker.js';
+import {collectDocker, collectPodman} from './collect-docker.js';
 import type {CollectOptions} from './collect-options.js';
 import {ProcessTableReader} from './process-table.js';
 import {createSudoSources, SudoRefusedError} from './sudo-cli.js';
@@ -22,6 +22,12 @@ export function describeError(error: unknown): string {
 	if (error instanceof ProtobufError) return `answered with bytes that are not a valid message (${error.message})`;
 	const message = error instanceof Error ? error.message : String(error);
 	return message.split('\n')[0]!.slice(0, 500) || 'unknown error';
+}
+
+/** Answering when it listed, absent when its socket is not there (not installed), failing otherwise. */
+export function runtimeStatesOf(facts: Pick<NodeFacts, 'containerd' | 'cri' | 'docker' | 'podman'>, missing: ReadonlySet<keyof Runtimes>): RuntimeStates {
+	const state = (name: keyof Runtimes) => ((facts[name] ?? null) !== null ? 'answering' : missing.has(name) ? 'absent' : 'failing');
+	return {containerd: state('containerd'), cri: state('cri'), docker: state('docker'), podman: state('podman')};
 }
 
 export interface NodeCollector {
@@ -52,11 +58,15 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 		async collect(refresh) {
 			const errors: SourceError[] = [];
 			let onlyMissing = true;
+			// Runtimes whose socket is not there at all: not installed, as against down.
+			const missing = new Set<keyof Runtimes>();
 			const attempt = async <T>(source: SourceName, run: () => Promise<T>): Promise<T | null> => {
 				try {
 					return await run();
 				} catch (error) {
-					if (!(error instanceof TransportError && error.kind === 'missing')) onlyMissing = false;
+					if (error instanceof TransportError && error.kind === 'missing') {
+						if (source === 'containerd' || source === 'docker') missing.add(source);
+					} else onlyMissing = false;
 					errors.push({source, message: describeError(error)});
 					return null;
 				}
@@ -79,15 +89,30 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 				throw error;
 			});
 			const criTask = sudo
-				? viaSudo(sudo.cri)().then((facts) => ({facts, error: null, probe: undefined}), (error: Error) => ({facts: null, error, probe: undefined}))
+				? viaSudo(() => kubeletTask.then((k) => sudo.cri(k ? kubeletEndpointOf(k) : null)))().then((facts) => ({facts, error: null, probe: undefined}), (error: Error) => ({facts: null, error, probe: undefined}))
 				: collectCriProbed(transport, options, kubeletTask.then((k) => (k ? kubeletEndpointOf(k) : null)));
-			const [processTable, containerd, criCollection, docker, kubelet] = await Promise.all([
+			// podman is daemonless: no socket means no podman API here, which is no error.
+			const podmanTask = sudo ? attempt('podman', () => sudo.podman()) : attempt('podman', () => collectPodman(transport, options).catch((error: unknown) => {
+				if (error instanceof TransportError && error.kind === 'missing') {
+					missing.add('podman');
+					return null;
+				}
+				throw error;
+			}));
+			const [processTable, containerd, criCollection, dockerApi, kubelet, podmanApi] = await Promise.all([
 				processTask,
 				attempt('containerd', sudo ? viaSudo(sudo.containerd) : () => collectContainerd(transport, containerdOptions)),
 				criTask,
 				attempt('docker', sudo ? viaSudo(sudo.docker) : () => collectDocker(transport, options)),
 				kubeletTask,
+				podmanTask,
 			]);
+			// A docker.sock that is podman (podman-docker) is podman's API, not Docker: named podman,
+			// and once only when podman's own socket answered too.
+			const docker = dockerApi?.engine === 'podman' ? null : dockerApi;
+			// Docker is then not installed: absent, not failing.
+			if (dockerApi?.engine === 'podman') missing.add('docker');
+			const podman = podmanApi ?? (dockerApi?.engine === 'podman' ? dockerApi : null);
 			if (sudoRefusal !== null) {
 				const refusal: string = sudoRefusal;
 				return {
@@ -99,14 +124,20 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			if (criCollection.error) {
 				errors.push({source: 'cri', message: describeError(criCollection.error)});
 				if (!criCollection.probe?.sockets.every((socket) => socket.status === 'missing')) onlyMissing = false;
+				// No candidate socket there, or none that speaks the CRI: no CRI on this node.
+				if (criCollection.probe?.sockets.every((socket) => socket.status === 'missing' || socket.status === 'not-cri')) missing.add('cri');
 			}
 			answered = processTable !== null && onlyMissing;
 			const cri = criCollection.facts;
 			const usageSample = usage.collect(containerd, await hostTask);
 			if (usageSample.error) errors.push({source: 'usage', message: usageSample.error});
-			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'kubelet', 'usage'];
+			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'podman', 'kubelet', 'usage'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
-			const gathered = {name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, kubelet, criProbe: criCollection.probe, usage: usageSample.facts};
+			const runtimeStates = runtimeStatesOf({containerd, cri, docker, podman}, missing);
+			const gathered = {
+				name, target: transport.target, reachable: true, errors, processes: processTable, containerd, cri, docker, podman, kubelet,
+				criProbe: criCollection.probe, usage: usageSample.facts, polledAt: Date.now(), runtimeStates, shims: health.scanShims(processTable),
+			};
 			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options)};
 			health.remember(facts);
 			return facts;

@@ -9,6 +9,8 @@ export interface CollectOptions {
 	/** Forced CRI endpoint (a path or unix:// URL); null probes the usual sockets as the kubelet would. */
 	readonly criSocket: string | null;
 	readonly dockerSocket: string;
+	/** podman's API socket (root's); unset: DEFAULT_PODMAN_SOCKET. */
+	readonly podmanSocket?: string;
 	/** Bound on each call to a source. */
 	readonly timeoutMs: number;
 	/** Bound on the bytes any one answer may carry. */
@@ -33,6 +35,10 @@ export interface CollectOptions {
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+/** podman.socket's (root): Docker-compatible, started by systemd on first connect. */
+export const DEFAULT_PODMAN_SOCKET = '/run/podman/podman.sock';
+/** Where dockerd started without --containerd runs its own containerd. */
+export const DOCKER_PRIVATE_CONTAINERD_SOCKET = '/var/run/docker/containerd/containerd.sock';
 
 /** Where CRI runtimes listen, in the order kubeadm 1.24+ probes them, then k3s and the old dockershim. */
 export const CRI_SOCKET_CANDIDATES = [
@@ -40,6 +46,7 @@ export const CRI_SOCKET_CANDIDATES = [
 	'/var/run/crio/crio.sock',
 	'/var/run/cri-dockerd.sock',
 	'/run/k3s/containerd/containerd.sock',
+	'/run/k3s/cri-dockerd/cri-dockerd.sock',
 	'/var/run/dockershim.sock',
 ] as const;
 

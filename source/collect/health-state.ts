@@ -8,7 +8,7 @@
 import {healthMarks} from '../model/health-findings.js';
 import {canonicalRunPath} from '../model/kubelet-flags.js';
 import {findShims} from '../model/shims.js';
-import type {ContainerEventCount, HealthFacts, HealthMarks, NodeFacts, ShimAddressProbe} from '../model/types.js';
+import type {ContainerEventCount, HealthFacts, HealthMarks, NodeFacts, Shim, ShimAddressProbe} from '../model/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 
 /** How long a probe's answer is kept: a socket that answers rarely stops; one that does not is re-checked sooner. */
@@ -32,11 +32,16 @@ export class HealthState {
 		private readonly now: () => number = Date.now,
 	) {}
 
+	/** The poll's one scan for shims: the health facts, the marks and the model all take it from NodeFacts.shims. */
+	scanShims(processes: NodeFacts['processes']): readonly Shim[] {
+		return findShims(processes ?? []);
+	}
+
 	/** This poll's HealthFacts; call `remember` with the finished facts afterwards. */
 	async gather(facts: Omit<NodeFacts, 'health'>, options: {readonly timeoutMs: number; readonly containerdSocket: string}): Promise<HealthFacts> {
-		const shims = findShims(facts.processes ?? []);
+		const shims = facts.shims ?? findShims(facts.processes ?? []);
 		// The socket this poll just read containerd from needs no probe: it answered.
-		const read = facts.containerd ? canonicalRunPath(options.containerdSocket) : null;
+		const read = facts.containerd ? canonicalRunPath(facts.containerd.address) : null;
 		const addresses = [...new Set(shims.map((s) => s.address).filter((a) => a.startsWith('/') && canonicalRunPath(a) !== read))].slice(0, MAX_ADDRESSES);
 		const probes = await Promise.all(addresses.map((address) => this.probe(address, Math.min(options.timeoutMs, PROBE_TIMEOUT_MS))));
 		return {
@@ -48,7 +53,7 @@ export class HealthState {
 
 	remember(facts: NodeFacts): void {
 		if (facts.processes === null) return;
-		this.previous = healthMarks(facts, findShims(facts.processes));
+		this.previous = healthMarks(facts, facts.shims ?? findShims(facts.processes));
 	}
 
 	private async probe(address: string, timeoutMs: number): Promise<ShimAddressProbe | null> {

@@ -284,3 +284,31 @@ export function parseDockerCliPs(text: string): DockerContainerFact[] {
 		};
 	});
 }
+
+/** `podman version --format json`: {Client: {Version}, Server?: {Version}} (no Server when podman runs locally). */
+export function parsePodmanCliVersion(text: string): {version: string} {
+	const json = parseJson(text.trim(), 'podman version');
+	const side = (key: string) => (isRecord(json) && isRecord(json[key]) ? (json[key] as Record<string, unknown>).Version : undefined);
+	const version = side('Server') ?? side('Client');
+	if (typeof version !== 'string' || version === '') throw new CliOutputError('podman version printed no Version');
+	return {version};
+}
+
+/** `podman ps --all --no-trunc --format json`: one JSON list (libpod's ListContainer), names without a slash. */
+export function parsePodmanCliPs(text: string): DockerContainerFact[] {
+	const json = parseJson(text.trim() || '[]', 'podman ps');
+	if (!Array.isArray(json)) throw new CliOutputError('podman ps did not print a JSON list');
+	return json.map((item, index) => {
+		if (!isRecord(item) || typeof item.Id !== 'string' || !/^[0-9a-f]{64}$/.test(item.Id)) throw new CliOutputError(`podman ps entry ${index + 1} has no full container Id`);
+		const names = Array.isArray(item.Names) ? item.Names.filter((n): n is string => typeof n === 'string') : [];
+		const mounts = Array.isArray(item.Mounts) ? item.Mounts.filter((m): m is string => typeof m === 'string').map((destination) => ({source: '', destination})) : [];
+		return {
+			id: item.Id,
+			name: names[0] ?? item.Id.slice(0, 12),
+			image: typeof item.Image === 'string' ? item.Image : '',
+			state: typeof item.State === 'string' ? item.State : 'unknown',
+			labels: stringMap(item.Labels),
+			mounts,
+		};
+	});
+}

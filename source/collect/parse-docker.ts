@@ -6,10 +6,28 @@ export class DockerShapeError extends Error {
 	override readonly name = 'DockerShapeError';
 }
 
-export function parseDockerVersion(json: unknown): {version: string; apiVersion: string; minApiVersion?: string} {
+export interface DockerVersion {
+	readonly version: string;
+	readonly apiVersion: string;
+	readonly minApiVersion?: string;
+	/** podman's Docker-compatible API (podman.sock, or podman-docker's docker.sock) lists a "Podman Engine" component. */
+	readonly podman?: boolean;
+}
+
+function podmanComponent(json: Record<string, unknown>): Record<string, unknown> | null {
+	if (!Array.isArray(json.Components)) return null;
+	const found = json.Components.find((c) => isRecord(c) && c.Name === 'Podman Engine');
+	return isRecord(found) ? found : null;
+}
+
+export function parseDockerVersion(json: unknown): DockerVersion {
 	if (!isRecord(json) || typeof json.Version !== 'string') throw new DockerShapeError('/version answered without a Version');
 	const apiVersion = typeof json.ApiVersion === 'string' ? json.ApiVersion : '';
-	return typeof json.MinAPIVersion === 'string' ? {version: json.Version, apiVersion, minApiVersion: json.MinAPIVersion} : {version: json.Version, apiVersion};
+	const podman = podmanComponent(json);
+	// podman's own version is its component's; the top-level one may be the API's Docker level.
+	const version = podman && typeof podman.Version === 'string' ? podman.Version : json.Version;
+	const base = typeof json.MinAPIVersion === 'string' ? {version, apiVersion, minApiVersion: json.MinAPIVersion} : {version, apiVersion};
+	return podman ? {...base, podman: true} : base;
 }
 
 function parseMounts(value: unknown): Mount[] {

@@ -14,7 +14,7 @@ import {TransportError, type ExecResult, type Transport} from '../transport/tran
 import {CRI_SOCKET_CANDIDATES, socketPath, type CollectOptions} from './collect-options.js';
 import {
 	containerdContainerFact, isContainerdIdentifier, parseCrictlContainers, parseCrictlPods, parseCrictlVersion, parseCtrContainerInfo,
-	parseCtrContainers, parseCtrNamespaces, parseCtrTasks, parseCtrVersion, parseDockerCliPs, parseDockerCliVersion, type CtrContainerInfo,
+	parseCtrContainers, parseCtrNamespaces, parseCtrTasks, parseCtrVersion, parseDockerCliPs, parseDockerCliVersion, parsePodmanCliPs, parsePodmanCliVersion, type CtrContainerInfo,
 } from './parse-cli-output.js';
 
 /** LC_ALL=C outside sudo: sudo's own messages, which are matched below, stay in English. */
@@ -40,6 +40,8 @@ export const SUDO_COMMANDS = {
 	crictl: (endpoint: string, timeoutS: number, ...args: string[]) => [...SUDO, 'crictl', '--runtime-endpoint', endpoint, `--timeout=${timeoutS}s`, ...args],
 	dockerVersion: (host: string) => [...SUDO, 'docker', '--host', host, 'version', '--format', '{{json .}}'],
 	dockerPs: (host: string) => [...SUDO, 'docker', '--host', host, 'ps', '--all', '--no-trunc', '--format', '{{json .}}'],
+	podmanVersion: () => [...SUDO, 'podman', 'version', '--format', 'json'],
+	podmanPs: () => [...SUDO, 'podman', 'ps', '--all', '--no-trunc', '--format', 'json'],
 } as const;
 
 /** sudo said no: the whole node is unreadable in --sudo mode, not one source. */
@@ -86,8 +88,11 @@ async function runSudo(context: RunContext, argv: readonly string[]): Promise<st
 
 export interface SudoSources {
 	containerd(): Promise<ContainerdFacts>;
-	cri(): Promise<CriFacts>;
+	/** `kubelet`: the running kubelet's endpoint, asked first (the CRI it really uses, as without --sudo). */
+	cri(kubelet?: string | null): Promise<CriFacts>;
 	docker(): Promise<DockerFacts>;
+	/** root's podman through its CLI; null where podman is not installed. */
+	podman(): Promise<DockerFacts | null>;
 }
 
 /**
@@ -145,9 +150,10 @@ export function createSudoSources(transport: Transport, options: CollectOptions,
 			};
 		},
 
-		async cri() {
+		async cri(kubelet) {
 			const timeoutS = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-			const candidates = options.criSocket ? [options.criSocket] : criEndpoint ? [criEndpoint, ...CRI_SOCKET_CANDIDATES.filter((c) => c !== criEndpoint)] : [...CRI_SOCKET_CANDIDATES];
+			const first = [kubelet ? socketPath(kubelet) : null, criEndpoint].filter((c): c is string => c !== null);
+			const candidates = options.criSocket ? [options.criSocket] : [...new Set([...first, ...CRI_SOCKET_CANDIDATES])];
 			const reasons: string[] = [];
 			for (const candidate of candidates) {
 				const endpoint = `unix://${socketPath(candidate)}`;
@@ -204,6 +210,22 @@ export function createSudoSources(transport: Transport, options: CollectOptions,
 				version: parseDockerCliVersion(versionText).version,
 				containers: parseDockerCliPs(psText),
 			};
+		},
+
+		async podman() {
+			let versionText: string;
+			let psText: string;
+			try {
+				[versionText, psText] = await Promise.all([runSudo(context, SUDO_COMMANDS.podmanVersion()), runSudo(context, SUDO_COMMANDS.podmanPs())]);
+			} catch (error) {
+				if (error instanceof TransportError && error.kind === 'missing') return null;
+				// sudoers that allow ctr, crictl and docker but not podman: podman's problem, not the node's.
+				if (error instanceof SudoRefusedError) throw new TransportError(`sudo -n podman was refused on ${host}: allow podman without a password (NOPASSWD) to see its containers`, 'denied');
+				throw error;
+			}
+			options.onRaw?.('podman', 'podman version', Buffer.from(versionText));
+			options.onRaw?.('podman', 'podman ps', Buffer.from(psText));
+			return {address: 'sudo -n podman', version: parsePodmanCliVersion(versionText).version, containers: parsePodmanCliPs(psText), engine: 'podman'};
 		},
 	};
 }

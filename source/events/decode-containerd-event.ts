@@ -1,6 +1,7 @@
 /**
  * Pure: one message of containerd's event stream (an Envelope, protobuf bytes) → a
- * RuntimeEvent. Task and container events are decoded from their Any by type URL; other
+ * RuntimeEvent. Task, container and (containerd 2.x) sandbox events are decoded from their
+ * Any by type URL; other
  * topics (images, snapshots, namespaces, content) are kept as topic only. Throws
  * ProtobufError on bytes that are not an Envelope; an event whose payload does not decode
  * keeps its topic and loses its details rather than the whole stream.
@@ -34,6 +35,11 @@ export interface ContainerEventMessage {
 	readonly id: string;
 }
 
+export interface SandboxEventMessage {
+	readonly sandboxId: string;
+	readonly exitStatus: number | null;
+}
+
 function timestampOf(d: Decoded<typeof Timestamp> | null): TimestampMessage | null {
 	// Seconds since the epoch decode as int64 (bigint) and fit a number with room to spare.
 	return d ? {seconds: Number(d.seconds), nanos: d.nanos} : null;
@@ -59,6 +65,10 @@ interface TopicSpec<M> {
 // Task events carry different subsets of these fields; one missing from a schema reads as
 // its proto3 default would ('' or 0), and exitStatus is null where the event has none.
 const TASK_TOPICS: Readonly<Record<string, TopicSpec<TaskEventMessage>>> = {
+	'/tasks/create': {kind: 'task-create', typeName: 'containerd.events.TaskCreate', read: (value) => {
+		const d = decode(api.TaskCreate, value);
+		return {containerId: d.containerId, id: '', pid: d.pid, exitStatus: null};
+	}},
 	'/tasks/start': {kind: 'start', typeName: 'containerd.events.TaskStart', read: (value) => {
 		const d = decode(api.TaskStart, value);
 		return {containerId: d.containerId, id: '', pid: d.pid, exitStatus: null};
@@ -81,6 +91,16 @@ const CONTAINER_TOPICS: Readonly<Record<string, TopicSpec<ContainerEventMessage>
 	'/containers/create': {kind: 'create', typeName: 'containerd.events.ContainerCreate', read: (value) => ({id: decode(api.ContainerCreate, value).id})},
 	'/containers/update': {kind: 'update', typeName: 'containerd.events.ContainerUpdate', read: (value) => ({id: decode(api.ContainerUpdate, value).id})},
 	'/containers/delete': {kind: 'container-delete', typeName: 'containerd.events.ContainerDelete', read: (value) => ({id: decode(api.ContainerDelete, value).id})},
+};
+
+// A sandbox's id is its pod's (the pause container's id under the podsandbox controller).
+const SANDBOX_TOPICS: Readonly<Record<string, TopicSpec<SandboxEventMessage>>> = {
+	'/sandboxes/create': {kind: 'sandbox-create', typeName: 'containerd.events.SandboxCreate', read: (value) => ({sandboxId: decode(api.SandboxCreate, value).sandboxId, exitStatus: null})},
+	'/sandboxes/start': {kind: 'sandbox-start', typeName: 'containerd.events.SandboxStart', read: (value) => ({sandboxId: decode(api.SandboxStart, value).sandboxId, exitStatus: null})},
+	'/sandboxes/exit': {kind: 'sandbox-exit', typeName: 'containerd.events.SandboxExit', read: (value) => {
+		const d = decode(api.SandboxExit, value);
+		return {sandboxId: d.sandboxId, exitStatus: d.exitStatus};
+	}},
 };
 
 export function decodeTaskEvent(topic: string, value: Uint8Array): TaskEventMessage {
@@ -108,6 +128,7 @@ export function containerdEvent(message: Uint8Array, receivedAt: number): Runtim
 	const payload = envelope.event;
 	const task = TASK_TOPICS[envelope.topic];
 	const container = CONTAINER_TOPICS[envelope.topic];
+	const sandbox = SANDBOX_TOPICS[envelope.topic];
 	try {
 		if (task && payload && typeMatches(payload.typeUrl, task.typeName)) {
 			const decoded = decodeTaskEvent(envelope.topic, payload.value);
@@ -120,9 +141,13 @@ export function containerdEvent(message: Uint8Array, receivedAt: number): Runtim
 		if (container && payload && typeMatches(payload.typeUrl, container.typeName)) {
 			return {...base, kind: container.kind, id: decodeContainerEvent(envelope.topic, payload.value).id || null};
 		}
+		if (sandbox && payload && typeMatches(payload.typeUrl, sandbox.typeName)) {
+			const decoded = sandbox.read(payload.value);
+			return {...base, kind: sandbox.kind, id: decoded.sandboxId || null, exitStatus: decoded.exitStatus};
+		}
 	} catch (error) {
 		if (!(error instanceof ProtobufError)) throw error;
 		// The topic still says what happened; its details are lost.
 	}
-	return {...base, kind: task?.kind ?? container?.kind ?? 'other'};
+	return {...base, kind: task?.kind ?? container?.kind ?? sandbox?.kind ?? 'other'};
 }

@@ -9,9 +9,10 @@ import type {EventKind, RuntimeEvent} from './runtime-event.js';
 /** The filter sent with GET /events: container events only, the actions crimon shows. */
 export const DOCKER_EVENT_ACTIONS = ['create', 'start', 'die', 'oom', 'restart', 'destroy'] as const;
 
-export function dockerEventsPath(): string {
+/** With `sinceSeconds` (Docker's clock), Docker first replays what it kept from then on. */
+export function dockerEventsPath(sinceSeconds?: number): string {
 	const filters = JSON.stringify({type: ['container'], event: DOCKER_EVENT_ACTIONS});
-	return `/events?filters=${encodeURIComponent(filters)}`;
+	return `/events?filters=${encodeURIComponent(filters)}${sinceSeconds === undefined ? '' : `&since=${sinceSeconds}`}`;
 }
 
 const KINDS: Readonly<Record<string, EventKind>> = {

@@ -19,6 +19,10 @@ export function eventWhat(event: RuntimeEvent): string {
 		case 'update': return 'updated';
 		case 'container-delete': return 'removed';
 		case 'restart': return 'restarted';
+		case 'task-create': return 'task created';
+		case 'sandbox-create': return 'sandbox created';
+		case 'sandbox-start': return 'sandbox started';
+		case 'sandbox-exit': return event.exitStatus === null ? 'sandbox exited' : `sandbox exited ${event.exitStatus}`;
 		case 'other': return event.topic;
 	}
 }
@@ -63,5 +67,5 @@ export function eventLine(node: string, event: RuntimeEvent, snapshot: NodeSnaps
 
 /** Whether an event changes what a poll would show (a container or task came, went or changed). */
 export function changesRuntime(event: RuntimeEvent): boolean {
-	return event.kind !== 'other' || /^\/(tasks|containers|namespaces)\//.test(event.topic);
+	return event.kind !== 'other' || /^\/(tasks|containers|namespaces|sandboxes)\//.test(event.topic);
 }

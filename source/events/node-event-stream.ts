@@ -62,6 +62,14 @@ export class NodeEventStream {
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private containerdStream: GrpcStream | null = null;
 	private dockerStream: DockerStream | null = null;
+	/**
+	 * Where a lost Docker stream resumes: Docker's time of the newest event it sent, and the
+	 * events of that second already passed on. A reconnect asks for `since` that second, so
+	 * what happened while the stream was down (the connection dropped under a slow poll) is
+	 * replayed from Docker's buffer, and what was seen is not told twice. containerd keeps no
+	 * such buffer: its events while down are lost (the next poll still shows the containers).
+	 */
+	private dockerResume: {atMs: number; seen: Set<string>} | null = null;
 	private readonly options: Required<Omit<NodeEventOptions, 'sudo'>> & {sudo: boolean};
 
 	constructor(private readonly transport: Transport, options: NodeEventOptions, private readonly handlers: NodeEventHandlers) {
@@ -164,6 +172,16 @@ export class NodeEventStream {
 		});
 	}
 
+	/** Whether a Docker event is new (not one a resumed stream replays); remembers it. */
+	private firstSight(event: RuntimeEvent): boolean {
+		const key = `${event.at} ${event.topic} ${event.id ?? ''}`;
+		const resume = this.dockerResume;
+		if (resume?.seen.has(key)) return false;
+		if (!resume || Math.floor(event.at / 1000) > Math.floor(resume.atMs / 1000)) this.dockerResume = {atMs: event.at, seen: new Set([key])};
+		else resume.seen.add(key);
+		return true;
+	}
+
 	private async openDocker(): Promise<void> {
 		if (this.closed) return;
 		const socket = this.options.dockerSocket;
@@ -171,7 +189,7 @@ export class NodeEventStream {
 		let duplex;
 		try {
 			const version = parseDockerVersion(await dockerGet(await this.connect(socket), '/version', {timeoutMs: this.options.timeoutMs, maxBytes: 1 << 20}));
-			path = versionedPath(negotiateApiVersion(version), dockerEventsPath());
+			path = versionedPath(negotiateApiVersion(version), dockerEventsPath(this.dockerResume ? Math.floor(this.dockerResume.atMs / 1000) : undefined));
 			duplex = await this.connect(socket);
 		} catch (error) {
 			const absent = error instanceof TransportError && error.kind === 'missing';
@@ -191,7 +209,7 @@ export class NodeEventStream {
 			},
 			onLine: (line) => {
 				const event = dockerEvent(line, Date.now());
-				if (event) this.handlers.onEvent(event);
+				if (event && this.firstSight(event)) this.handlers.onEvent(event);
 			},
 			onEnd: (error) => {
 				this.dockerStream = null;

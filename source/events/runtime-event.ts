@@ -3,7 +3,8 @@
 export type EventSource = 'containerd' | 'docker';
 
 /** What crimon makes of a topic: the kinds the Events pane and the health findings tell apart. */
-export type EventKind = 'start' | 'exit' | 'oom' | 'delete' | 'create' | 'update' | 'container-delete' | 'restart' | 'other';
+export type EventKind = 'start' | 'exit' | 'oom' | 'delete' | 'create' | 'update' | 'container-delete' | 'restart'
+	| 'task-create' | 'sandbox-create' | 'sandbox-start' | 'sandbox-exit' | 'other';
 
 export interface RuntimeEvent {
 	/** ms since the epoch, as the runtime stamped it (else when it arrived). */

@@ -6,6 +6,7 @@
 import {diagnoseNode} from './diagnosis.js';
 import {stoppedTaskShims} from './health-findings.js';
 import {findShims} from './shims.js';
+import {savedRuntimeStates} from './runtime-states.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from './types.js';
 import {containerUsages, hostUsage, sumUsage, usageKey} from './usage.js';
@@ -21,6 +22,7 @@ interface Draft {
 	containerd?: ContainerdContainerFact;
 	task?: ContainerdTaskFact;
 	docker?: DockerContainerFact;
+	podman?: DockerContainerFact;
 	criContainer?: CriContainerFact;
 	criSandbox?: CriSandboxFact;
 }
@@ -87,7 +89,13 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	const processes = withProcessUsage(facts.processes ?? []);
 	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
 	const rssOf = new Map(processes.map((p) => [p.pid, p.rssBytes ?? null]));
-	const shims: Shim[] = findShims(processes).map((s) => ({pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null}));
+	const shims: Shim[] = (facts.shims ?? findShims(processes)).map((s) => ({
+		pid: s.pid, version: s.version, binary: s.binary, namespace: s.namespace, id: s.id, address: s.address, children: s.children, rssBytes: rssOf.get(s.pid) ?? null,
+		kind: s.kind ?? 'containerd', ociRuntime: s.ociRuntime ?? null, engine: s.engine ?? null,
+	}));
+	// podman's and CRI-O's containers are in no containerd: their conmon (-c ID) holds their init.
+	const conmonById = new Map<string, Shim>();
+	for (const shim of shims) if (shim.kind === 'conmon' && shim.id && !conmonById.has(shim.id)) conmonById.set(shim.id, shim);
 	const usages = containerUsages(facts.usage);
 	const stoppedShims = stoppedTaskShims(facts, shims);
 	const index = new DraftIndex();
@@ -99,6 +107,9 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	}
 	for (const docker of facts.docker?.containers ?? []) {
 		index.claim(docker.id, ['moby'], (d) => d.docker !== undefined).docker = docker;
+	}
+	for (const podman of facts.podman?.containers ?? []) {
+		index.claim(podman.id, [], (d) => d.podman !== undefined || d.containerd !== undefined).podman = podman;
 	}
 	const criOwned = (d: Draft) => d.criContainer !== undefined || d.criSandbox !== undefined;
 	const sandboxes = new Map<string, CriSandboxFact>();
@@ -113,9 +124,12 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 
 	let containers: Container[] = [];
 	for (const draft of index.drafts.values()) {
-		const {containerd, task, docker, criContainer, criSandbox} = draft;
+		const {containerd, task, docker, podman, criContainer, criSandbox} = draft;
 		const running = task !== undefined && task.pid > 0 && task.status !== 'stopped';
-		const pid = running ? task.pid : null;
+		const conmon = draft.namespace === null ? conmonById.get(draft.id) : undefined;
+		// A conmon's child is its container's init (conmon forks the OCI runtime, which execs it).
+		const conmonInit = conmon && conmon.children.length > 0 ? conmon.children[0]! : null;
+		const pid = running ? task.pid : conmonInit;
 		const parent = pid === null ? undefined : parentOf.get(pid);
 		const criSandboxOfContainer = criContainer ? sandboxes.get(criContainer.podSandboxId) : undefined;
 		const seenByCri = criContainer !== undefined || criSandbox !== undefined;
@@ -130,9 +144,9 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 			pod = criSandboxOfContainer
 				? {name: criSandboxOfContainer.name, namespace: criSandboxOfContainer.namespace, uid: criSandboxOfContainer.uid}
 				: podFromLabels(criContainer.labels);
-		} else if (docker) {
-			pod = dockerPod(docker);
-			if (pod) podId = isDockerSandbox(docker) ? docker.id : docker.labels[LABEL.sandboxId] ?? null;
+		} else if (docker ?? podman) {
+			pod = dockerPod((docker ?? podman)!);
+			if (pod) podId = isDockerSandbox((docker ?? podman)!) ? draft.id : (docker ?? podman)!.labels[LABEL.sandboxId] ?? null;
 		} else if (containerd && !(criAnswered && draft.namespace === 'k8s.io')) {
 			// Without a CRI answer, containerd's own labels are the best word on a pod; with one,
 			// a k8s.io container the CRI does not list is not a Kubernetes container.
@@ -146,20 +160,20 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 
 		containers.push({
 			id: draft.id,
-			name: docker?.name || criContainer?.name || criSandbox?.name || draft.id,
-			image: docker?.image || criContainer?.image || containerd?.image || '',
-			state: docker?.state || criContainer?.state || criSandbox?.state || task?.status || (containerd ? 'stopped' : 'unknown'),
+			name: docker?.name || podman?.name || criContainer?.name || criSandbox?.name || draft.id,
+			image: docker?.image || podman?.image || criContainer?.image || containerd?.image || '',
+			state: docker?.state || podman?.state || criContainer?.state || criSandbox?.state || task?.status || (containerd ? 'stopped' : 'unknown'),
 			namespace: draft.namespace,
 			pid,
 			// A stopped container whose shim still runs (a leaked shim) shows that shim.
-			shimPid: parent ?? (pid === null && draft.namespace !== null ? stoppedShims.get(`${draft.namespace}/${draft.id}`) ?? null : null),
+			shimPid: parent ?? (pid === null && draft.namespace !== null ? stoppedShims.get(`${draft.namespace}/${draft.id}`) ?? null : conmon?.pid ?? null),
 			sandbox,
 			pod,
-			seenBy: {cri: seenByCri, containerd: containerd !== undefined, docker: docker !== undefined},
+			seenBy: {cri: seenByCri, containerd: containerd !== undefined, docker: docker !== undefined, podman: podman !== undefined},
 			podId,
 			runtime: containerd?.runtime || null,
-			labels: {...containerd?.labels, ...docker?.labels, ...criContainer?.labels, ...criSandbox?.labels},
-			mounts: containerd?.mounts.length ? containerd.mounts : docker?.mounts ?? [],
+			labels: {...containerd?.labels, ...docker?.labels, ...podman?.labels, ...criContainer?.labels, ...criSandbox?.labels},
+			mounts: containerd?.mounts.length ? containerd.mounts : docker?.mounts ?? podman?.mounts ?? [],
 			// A cgroup read for a task that is not running any more is not this container's usage.
 			usage: pid !== null && draft.namespace !== null ? usages.get(usageKey(draft.namespace, draft.id)) ?? null : null,
 		});
@@ -171,6 +185,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 		cri: facts.cri?.info ?? null,
 		containerd: facts.containerd ? {address: facts.containerd.address, version: facts.containerd.version} : null,
 		docker: facts.docker ? {address: facts.docker.address, version: facts.docker.version} : null,
+		podman: facts.podman ? {address: facts.podman.address, version: facts.podman.version} : null,
 	};
 	const pods = buildPods(facts, containers);
 	return {
@@ -186,6 +201,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 		pods,
 		diagnosis: diagnoseNode(facts, {runtimes, containers, shims, pods}),
 		host: hostUsage(facts.usage?.current.host ?? null, facts.usage?.previous?.host),
+		runtimeStates: facts.reachable ? facts.runtimeStates ?? savedRuntimeStates({runtimes, errors: facts.errors}) : null,
 		pressure: pressureUsage(facts.usage?.current.hostPressure),
 		pressureReason: facts.usage?.current.hostPressure ? null : facts.usage?.current.hostPressureReason ?? 'not read from this node',
 	};
@@ -279,10 +295,11 @@ export function unreachableNode(name: string, target: string, message: string): 
 	return {
 		name, target, ok: false,
 		errors: [{source: 'node', message}],
-		runtimes: {cri: null, containerd: null, docker: null},
+		runtimes: {cri: null, containerd: null, docker: null, podman: null},
 		processes: [], shims: [], namespaces: [], containers: [], pods: [],
 		diagnosis: null,
 		host: null,
+		runtimeStates: null,
 		pressure: null,
 		pressureReason: 'the node could not be reached',
 	};

@@ -196,7 +196,8 @@ function oneSided(a: Map<string, Tally>, b: Map<string, Tally>): OneSided {
 function shimCounts(node: NodeSnapshot): Map<string, Record<ShimVersion, number>> {
 	const out = new Map<string, Record<ShimVersion, number>>();
 	for (const shim of node.shims) {
-		const ns = shim.namespace || '(none)';
+		// conmons are in no containerd namespace: counted as a group of their own.
+		const ns = shim.kind === 'conmon' ? '(conmon)' : shim.namespace || '(none)';
 		let counts = out.get(ns);
 		if (!counts) out.set(ns, (counts = {v1: 0, v2: 0}));
 		counts[shim.version]++;

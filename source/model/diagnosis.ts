@@ -5,85 +5,31 @@
  * mounts /var/run/docker.sock only matters on the nodes where it actually runs.
  */
 import {
-	canonicalRunPath, DOCKERSHIM_ENDPOINT, endpointPath, KUBEADM_FLAGS_ENV, normalizeEndpoint, resolveKubeletCri,
-	runtimeOfEndpoint, runtimeOfName, sameEndpoint, type KubeletCriChoice,
+	DOCKERSHIM_ENDPOINT, endpointPath, KUBEADM_FLAGS_ENV, normalizeEndpoint, resolveKubeletCri,
+	runtimeOfEndpoint, runtimeOfName, sameEndpoint, type KubeletCriChoice, type KubeletInput,
 } from './kubelet-flags.js';
 import {healthFindings} from './health-findings.js';
+import {endOfLifeFindings} from './end-of-life.js';
+import {isK3sArgv, resolveK3sCri} from './k3s-kubelet.js';
+import {pressureFindings} from './pressure-findings.js';
 import {basename} from './shims.js';
 import type {
-	Container, CriChoiceHow, CriDiagnosis, CriProbeFacts, CriRuntimeKind, CriSocketProbe, Diagnosis, Finding, FindingCode,
-	FindingSeverity, FindingSubject, KubeadmPick, KubeletDiagnosis, KubeletFacts, NodeFacts, NodeSnapshot, Shim,
+	CriChoiceHow, CriDiagnosis, CriProbeFacts, CriRuntimeKind, CriSocketProbe, Diagnosis, Finding, FindingCode,
+	FindingSeverity, FindingSubject, KubeadmPick, KubeletDiagnosis, KubeletFacts, NodeFacts,
 } from './types.js';
+import {
+	dockerSockFinding, finding, kubernetesInMobyFinding, listNames, plural, shimV1Finding, type DiagnosisInput,
+} from './container-findings.js';
 
-export type DiagnosisInput = Pick<NodeSnapshot, 'runtimes' | 'containers' | 'shims' | 'pods'>;
+export {containerTitle, dockerSocketPaths, dockerSocketViaMount, type DiagnosisInput} from './container-findings.js';
 
 const SEVERITY_ORDER: Record<FindingSeverity, number> = {error: 0, warn: 1, info: 2};
 const CODE_ORDER: readonly FindingCode[] = [
-	'cri-unreachable', 'dockershim-in-use', 'kubelet-restart-pending', 'multiple-cri-sockets', 'docker-sock-mounted',
+	'no-runtime-answering', 'cri-unreachable', 'dockershim-in-use', 'kubelet-restart-pending', 'multiple-cri-sockets', 'docker-sock-mounted',
 	'multiple-kubelets', 'kubelet-config-unreadable', 'cri-dockerd-in-use', 'kubernetes-in-moby', 'shim-v1',
-	'task-without-shim', 'shim-leaked', 'shim-orphaned', 'shim-duplicate', 'restart-loop', 'oom-killed', 'zombie-processes', 'pressure-stalled',
+	'task-without-shim', 'shim-leaked', 'shim-orphaned', 'shim-duplicate', 'restart-loop', 'oom-killed', 'zombie-processes', 'pressure-stalled', 'runtime-end-of-life',
 ];
 
-/** The sockets a container can reach Docker through: Docker's and the dockershim's, with /var/run folded onto /run. */
-export function dockerSocketPaths(dockerAddress: string | null): string[] {
-	const paths = new Set(['/run/docker.sock', '/run/dockershim.sock']);
-	if (dockerAddress) paths.add(canonicalRunPath(dockerAddress.replace(/^unix:\/\//, '')));
-	return [...paths];
-}
-
-function parentDir(path: string): string {
-	const slash = path.lastIndexOf('/');
-	return slash <= 0 ? '/' : path.slice(0, slash);
-}
-
-/**
- * The Docker socket a mount exposes: the socket itself or the directory holding it. A mount
- * of / or /var reaches it too, but node agents mount the root for everything else, so
- * calling that a Docker dependency would bury the real ones.
- */
-export function dockerSocketViaMount(source: string, sockets: readonly string[]): string | null {
-	const path = canonicalRunPath(source);
-	for (const socket of sockets) {
-		if (path === socket || path === parentDir(socket)) return socket;
-	}
-	return null;
-}
-
-function podOf(container: Container): FindingSubject['pod'] {
-	return container.pod ? {name: container.pod.name, namespace: container.pod.namespace} : null;
-}
-
-/** What a person calls a container: its Kubernetes name inside its pod, else its runtime name. */
-export function containerTitle(container: Container): string {
-	const kubeName = container.labels['io.kubernetes.container.name'];
-	if (container.pod && kubeName && container.seenBy.docker) return `${container.pod.namespace}/${container.pod.name} ${kubeName}`;
-	if (container.pod && container.seenBy.cri) return `${container.pod.namespace}/${container.pod.name} ${container.name}`;
-	return container.name;
-}
-
-function containerSubject(container: Container, detail: string | null): FindingSubject {
-	return {kind: 'container', id: container.id, name: container.name, namespace: container.namespace, pod: podOf(container), detail};
-}
-
-function podSubjects(containers: readonly Container[], snapshot: DiagnosisInput): FindingSubject[] {
-	const seen = new Map<string, FindingSubject>();
-	for (const c of containers) {
-		if (!c.pod) continue;
-		const key = `${c.pod.namespace}/${c.pod.name}`;
-		if (seen.has(key)) continue;
-		const pod = snapshot.pods.find((p) => p.namespace === c.pod!.namespace && p.name === c.pod!.name && (c.podId === null || p.id === c.podId));
-		seen.set(key, {kind: 'pod', id: pod?.id ?? c.podId ?? key, name: c.pod.name, namespace: c.pod.namespace, pod: {name: c.pod.name, namespace: c.pod.namespace}, detail: null});
-	}
-	return [...seen.values()];
-}
-
-/** "a, b and 3 more" */
-function listNames(names: readonly string[], max = 3): string {
-	if (names.length <= max) return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-	return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
-}
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function probeFor(probe: CriProbeFacts | undefined, endpoint: string | null): CriSocketProbe | null {
 	if (!probe || !endpoint) return null;
@@ -178,17 +124,15 @@ function diagnoseCri(facts: NodeFacts, snapshot: DiagnosisInput): CriResult {
 
 	if (facts.kubelet) {
 		const kubelet = facts.kubelet;
-		const choice = resolveKubeletCri({
-			argv: kubelet.argv,
-			flagsEnvText: kubelet.flagsEnv.text,
-			configText: kubelet.config?.text ?? null,
-			version: kubelet.version,
-		});
+		const choice = resolveCri(kubelet);
 		const endpoint = choice.endpoint;
 		const runtime = endpoint && choice.runtime === 'unknown' ? runtimeAt(endpoint, probeFor(probe, endpoint)) : choice.runtime;
+		const instance = choice.instanceEndpoint && endpoint && !sameEndpoint(choice.instanceEndpoint, endpoint)
+			? `; kubeadm's instance-config.yaml names ${choice.instanceEndpoint}, which the next kubeadm upgrade writes into the kubelet's config`
+			: '';
 		return {
 			choice,
-			cri: {endpoint, runtime, how: 'kubelet', why: choice.why, answers: answersAt(endpoint), answering, kubeadm: null},
+			cri: {endpoint, runtime, how: 'kubelet', why: choice.why + instance, answers: answersAt(endpoint), answering, kubeadm: null},
 		};
 	}
 
@@ -219,83 +163,12 @@ function diagnoseCri(facts: NodeFacts, snapshot: DiagnosisInput): CriResult {
 	return {choice: null, cri: {endpoint, runtime, how, why, answers: answersAt(endpoint), answering, kubeadm}};
 }
 
-function finding(code: FindingCode, severity: FindingSeverity, message: string, subjects: readonly FindingSubject[] = []): Finding {
-	return {code, severity, message, subjects};
-}
-
 function kubeletSubject(kubelet: KubeletFacts, detail: string | null): FindingSubject {
 	return {kind: 'kubelet', id: String(kubelet.pid), name: basename(kubelet.binary) || 'kubelet', namespace: null, pod: null, detail};
 }
 
 function socketSubject(endpoint: string, detail: string | null): FindingSubject {
 	return {kind: 'socket', id: endpoint, name: endpointPath(endpoint), namespace: null, pod: null, detail};
-}
-
-function dockerSockFinding(snapshot: DiagnosisInput): Finding | null {
-	const sockets = dockerSocketPaths(snapshot.runtimes.docker?.address ?? null);
-	const hits: {container: Container; detail: string}[] = [];
-	for (const container of snapshot.containers) {
-		if (container.sandbox) continue;
-		const reasons: string[] = [];
-		for (const mount of container.mounts) {
-			const socket = dockerSocketViaMount(mount.source, sockets);
-			if (!socket) continue;
-			const what = canonicalRunPath(mount.source) === socket ? '' : ` (holds ${basename(socket)})`;
-			reasons.push(`mounts ${mount.source}${what} at ${mount.destination}`);
-		}
-		if (reasons.length > 0) hits.push({container, detail: reasons.join('; ')});
-	}
-	if (hits.length === 0) return null;
-	const names = hits.map((h) => containerTitle(h.container));
-	const subjects = [...hits.map((h) => containerSubject(h.container, h.detail)), ...podSubjects(hits.map((h) => h.container), snapshot)];
-	return finding('docker-sock-mounted', 'warn',
-		`${plural(hits.length, 'container')} can reach Docker's socket through a mount (${listNames(names)}): whatever they do with it ` +
-		`(builds, log shipping, monitoring, docker ps) stops working when Docker leaves this node; move them to the CRI or containerd's API before migrating.`,
-		subjects);
-}
-
-function shimV1Finding(snapshot: DiagnosisInput): Finding | null {
-	const byKey = new Map(snapshot.containers.map((c) => [`${c.namespace ?? ''}\0${c.id}`, c]));
-	const subjects: FindingSubject[] = [];
-	const covered = new Set<string>();
-	const v1Shims = snapshot.shims.filter((s: Shim) => s.version === 'v1');
-	for (const shim of v1Shims) {
-		const key = `${shim.namespace}\0${shim.id}`;
-		covered.add(key);
-		const container = byKey.get(key);
-		const detail = `${shim.binary} pid ${shim.pid}, namespace ${shim.namespace}`;
-		subjects.push(container
-			? containerSubject(container, detail)
-			: {kind: 'container', id: shim.id, name: shim.id, namespace: shim.namespace, pod: null, detail});
-	}
-	// Stopped containers on the v1 runtime get a v1 shim again the next time they start.
-	for (const container of snapshot.containers) {
-		const key = `${container.namespace ?? ''}\0${container.id}`;
-		if (covered.has(key) || container.runtime !== 'io.containerd.runtime.v1.linux') continue;
-		subjects.push(containerSubject(container, `runtime io.containerd.runtime.v1.linux, ${container.state}`));
-	}
-	if (subjects.length === 0) return null;
-	return finding('shim-v1', 'info',
-		`${plural(subjects.length, 'container')} still ${subjects.length === 1 ? 'runs' : 'run'} under the v1 containerd-shim (io.containerd.runtime.v1.linux: ${listNames(subjects.map((s) => s.name))}), ` +
-		`which containerd 2.0 no longer supports; re-create ${subjects.length === 1 ? 'it' : 'them'} on io.containerd.runc.v2 before upgrading containerd.`,
-		subjects);
-}
-
-function kubernetesInMobyFinding(snapshot: DiagnosisInput, cri: CriDiagnosis, hasKubelet: boolean): Finding | null {
-	const inMoby = snapshot.containers.filter((c) => c.namespace === 'moby' && c.pod !== null);
-	if (inMoby.length === 0) return null;
-	const pods = podSubjects(inMoby, snapshot);
-	const names = pods.map((p) => `${p.namespace}/${p.name}`);
-	const count = `${plural(pods.length, 'pod')} (${listNames(names)}) ${pods.length === 1 ? 'has its' : 'have their'} containers in Docker's moby namespace`;
-	let message: string;
-	if (hasKubelet && (cri.runtime === 'dockershim' || cri.runtime === 'cri-dockerd')) {
-		message = `${count}, made by ${cri.runtime}: after a switch to containerd they are re-created in k8s.io with new ids, so drain the node before switching.`;
-	} else if (hasKubelet && cri.runtime !== 'unknown') {
-		message = `${count}, but the kubelet uses ${cri.runtime}: they are leftovers from dockershim or cri-dockerd that no kubelet manages; remove them with docker rm once nothing needs them.`;
-	} else {
-		message = `${count}: they were made by dockershim or cri-dockerd; they move to k8s.io (with new ids) only when the node's kubelet uses containerd.`;
-	}
-	return finding('kubernetes-in-moby', 'info', message, [...pods, ...inMoby.map((c) => containerSubject(c, c.sandbox ? 'pod sandbox' : null))]);
 }
 
 function criFindings(facts: NodeFacts, cri: CriDiagnosis): Finding[] {
@@ -368,8 +241,9 @@ function kubeletFindings(kubelet: KubeletFacts, choice: KubeletCriChoice, cri: C
 			[subject]));
 	}
 	for (const change of choice.pending) {
+		const running = change.runningFrom ? `took containerRuntimeEndpoint ${change.running} from ${change.runningFrom}` : `was started with --${change.flag}=${change.running}`;
 		out.push(finding('kubelet-restart-pending', 'warn',
-			`${KUBEADM_FLAGS_ENV} sets --${change.flag}=${change.file}, but the running kubelet was started with --${change.flag}=${change.running}: ` +
+			`${KUBEADM_FLAGS_ENV} sets --${change.flag}=${change.file}, but the running kubelet ${running}: ` +
 			`the change takes effect only when the kubelet restarts; drain the node, then restart the kubelet.`,
 			[subject]));
 	}
@@ -399,13 +273,29 @@ export function diagnoseNode(facts: NodeFacts, snapshot: DiagnosisInput): Diagno
 	for (const extra of [dockerSockFinding(snapshot), kubernetesInMobyFinding(snapshot, cri, kubelet !== null), shimV1Finding(snapshot)]) {
 		if (extra) findings.push(extra);
 	}
-	findings.push(...healthFindings(facts, snapshot));
+	findings.push(...endOfLifeFindings(snapshot.runtimes, facts.polledAt));
+	findings.push(...healthFindings(facts, snapshot), ...pressureFindings(facts, snapshot));
 	findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || CODE_ORDER.indexOf(a.code) - CODE_ORDER.indexOf(b.code));
 	return {kubelet: kubelet && choice ? kubeletDiagnosis(kubelet, choice) : null, cri, findings};
 }
 
+function kubeletInput(kubelet: KubeletFacts): KubeletInput {
+	const config = kubelet.config;
+	const configUnreadable = config && config.text === null ? config.error ?? (config.missing ? 'missing' : 'unreadable') : null;
+	return {
+		argv: kubelet.argv, flagsEnvText: kubelet.flagsEnv.text, configText: config?.text ?? null, version: kubelet.version,
+		configUnreadable, instanceConfigText: kubelet.instanceConfig?.text ?? null,
+	};
+}
+
+/** The kubelet's own flags and config, or k3s's for the kubelet inside `k3s server|agent`. */
+function resolveCri(kubelet: KubeletFacts): KubeletCriChoice {
+	const input = kubeletInput(kubelet);
+	return isK3sArgv(kubelet.argv) ? resolveK3sCri(input) : resolveKubeletCri(input);
+}
+
 /** The endpoint the collector should read pods from for this kubelet (null when it names none). */
 export function kubeletEndpointOf(kubelet: KubeletFacts): string | null {
-	const choice = resolveKubeletCri({argv: kubelet.argv, flagsEnvText: kubelet.flagsEnv.text, configText: kubelet.config?.text ?? null, version: kubelet.version});
+	const choice = resolveCri(kubelet);
 	return choice.endpoint ? normalizeEndpoint(choice.endpoint) : null;
 }

@@ -8,9 +8,9 @@
 import {canonicalRunPath} from './kubelet-flags.js';
 import {containerdAddress, DEFAULT_CONTAINERD_ADDRESS, roleOf, shimOwner} from './process-tree.js';
 import {basename, shimVersionOf, splitCommand} from './shims.js';
-import {pressureFindings} from './pressure-findings.js';
+import {runtimeFindings} from './runtime-states.js';
 import type {
-	Container, ContainerEventCount, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, Pod, ProcessInfo, Shim,
+	Container, ContainerEventCount, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, ProcessInfo, Shim,
 } from './types.js';
 
 /** Zombies under one container at or above this count are a warning, below it a note. */
@@ -24,8 +24,6 @@ export const STOPPED_GRACE_MS = 5_000;
 export interface HealthInput {
 	readonly shims: readonly Shim[];
 	readonly containers: readonly Container[];
-	/** For the pods' pressure; absent: none. */
-	readonly pods?: readonly Pod[];
 }
 
 const taskKey = (namespace: string, id: string) => `${namespace}/${id}`;
@@ -143,6 +141,11 @@ function leakedShims(facts: NodeFacts, input: HealthInput, orphaned: ReadonlySet
 	const out: Finding[] = [];
 	for (const shim of input.shims) {
 		if (orphaned.has(shim.pid)) continue;
+		if (shim.kind === 'conmon') {
+			const leaked = leakedConmon(shim, input, wasChildless);
+			if (leaked) out.push(leaked);
+			continue;
+		}
 		const key = taskKey(shim.namespace, shim.id);
 		const container = containers.get(key);
 		const name = container ? ` (${container.name})` : '';
@@ -172,6 +175,25 @@ function leakedShims(facts: NodeFacts, input: HealthInput, orphaned: ReadonlySet
 	return out;
 }
 
+/**
+ * A conmon outlives its container only briefly (it writes the exit status, runs the exit
+ * command, then exits): one with no child over two polls holds memory for nothing.
+ */
+function leakedConmon(shim: Shim, input: HealthInput, wasChildless: ReadonlySet<number>): Finding | null {
+	if (shim.children.length > 0 || !wasChildless.has(shim.pid)) return null;
+	const container = input.containers.find((c) => c.id === shim.id && c.namespace === null);
+	const name = container ? ` (${container.name})` : '';
+	const check = shim.engine === 'cri-o' ? `crictl ps -a --id ${shim.id}` : shim.engine === 'podman' ? `podman ps -a --filter id=${shim.id}` : `podman ps -a --filter id=${shim.id}\` or \`crictl ps -a --id ${shim.id}`;
+	const subjects: FindingSubject[] = [shimSubject(shim, `container ${shim.id}${shim.ociRuntime ? `, ${shim.ociRuntime}` : ''}`)];
+	if (container) subjects.push(containerSubject(container, container.state));
+	return {
+		code: 'shim-leaked', severity: 'warn',
+		message: `conmon pid ${shim.pid} serves container ${shim.id}${name} and has had no child process for more than one poll: its container is gone and conmon stayed. ` +
+			`Check \`${check}\`; if the container is not running there, \`kill ${shim.pid}\`.`,
+		subjects,
+	};
+}
+
 function orphanedShims(facts: NodeFacts, shims: readonly Shim[]): {findings: Finding[]; pids: Set<number>} {
 	const silent = new Map((facts.health?.shimAddresses ?? []).filter((a) => !a.answers).map((a) => [canonicalRunPath(a.address), a]));
 	const pids = new Set<number>();
@@ -195,7 +217,7 @@ function duplicateShims(facts: NodeFacts, shims: readonly Shim[]): Finding[] {
 	const {owner} = contextOf(facts);
 	const groups = new Map<string, Shim[]>();
 	for (const shim of shims) {
-		if (!shim.id) continue;
+		if (!shim.id || shim.kind === 'conmon') continue;
 		const key = `${canonicalRunPath(shim.address)}\0${owner(shim)?.pid ?? ''}\0${shim.namespace}\0${shim.id}`;
 		let list = groups.get(key);
 		if (!list) groups.set(key, (list = []));
@@ -374,6 +396,6 @@ export function healthFindings(facts: NodeFacts, input: HealthInput, now: number
 		...restartLoops(facts, input),
 		...oomKills(facts, input),
 		...zombies(facts, input),
-		...pressureFindings(facts, {containers: input.containers, pods: input.pods ?? []}),
+		...runtimeFindings(facts),
 	];
 }

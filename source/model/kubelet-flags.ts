@@ -25,8 +25,10 @@ export function argvFromCmdline(cmdline: Buffer | string): string[] {
 	return parts;
 }
 
+/** A kubelet's argv, or that of `k3s server|agent`, which runs the kubelet in its own process. */
 export function isKubeletArgv(argv: readonly string[]): boolean {
-	return basename(argv[0] ?? '') === 'kubelet';
+	const name = basename(argv[0] ?? '');
+	return name === 'kubelet' || (name === 'k3s' && (argv[1] === 'server' || argv[1] === 'agent'));
 }
 
 /**
@@ -174,12 +176,21 @@ export interface KubeletInput {
 	/** The --config file's text; null when there is none or it is unreadable. */
 	readonly configText: string | null;
 	readonly version: string | null;
+	/** Why a named --config file could not be read (missing, denied); then its endpoint is unknown, not the default. */
+	readonly configUnreadable?: string | null;
+	/** kubeadm 1.34+'s /var/lib/kubelet/instance-config.yaml, the node's own record of its CRI endpoint; null when absent. */
+	readonly instanceConfigText?: string | null;
 }
+
+/** Where kubeadm 1.34+ (NodeLocalCRISocket) keeps the node's CRI endpoint, beside config.yaml. */
+export const KUBEADM_INSTANCE_CONFIG = '/var/lib/kubelet/instance-config.yaml';
 
 export interface PendingChange {
 	readonly flag: 'container-runtime' | 'container-runtime-endpoint';
 	readonly running: string | null;
 	readonly file: string;
+	/** Where the running value came from when it is not on the command line (the --config file). */
+	readonly runningFrom?: string;
 }
 
 export interface KubeletCriChoice {
@@ -194,6 +205,8 @@ export interface KubeletCriChoice {
 	readonly configProblem: string | null;
 	/** kubeadm-flags.env disagrees with the running kubelet's command line: a restart would change the runtime. */
 	readonly pending: readonly PendingChange[];
+	/** instance-config.yaml's containerRuntimeEndpoint, when it has one. */
+	readonly instanceEndpoint?: string | null;
 }
 
 export function resolveKubeletCri(input: KubeletInput): KubeletCriChoice {
@@ -215,19 +228,27 @@ export function resolveKubeletCri(input: KubeletInput): KubeletCriChoice {
 	};
 	const pending: PendingChange[] = [];
 	for (const flag of ['container-runtime', 'container-runtime-endpoint'] as const) {
-		const running = flagValue(argv, flag);
+		const fromArgv = flagValue(argv, flag);
+		// Without the flag, the running kubelet took its endpoint from its config file; the env
+		// file's flag would override that at the next start (kubeadm's unit expands it into argv).
+		const fromConfig = flag === 'container-runtime-endpoint' && fromArgv === null ? config?.containerRuntimeEndpoint ?? null : null;
+		const running = fromArgv ?? fromConfig;
 		const file = flagValue(envArgs, flag);
 		if (running === null || file === null) continue;
 		const differs = flag === 'container-runtime-endpoint' ? !sameEndpoint(running, file) : running !== file;
-		if (differs) pending.push({flag, running, file});
+		if (differs) pending.push(fromConfig === null ? {flag, running, file} : {flag, running, file, runningFrom: configFile ?? 'its config file'});
 	}
+	const instance = input.instanceConfigText ? parseKubeletConfig(input.instanceConfigText).containerRuntimeEndpoint : null;
 
 	const cr = pick('container-runtime');
 	let endpointPick = pick('container-runtime-endpoint');
+	// The env file's flag is only what the next start gets when the running kubelet's config names another.
+	if (endpointPick?.source === 'kubeadm-flags.env' && config?.containerRuntimeEndpoint) endpointPick = null;
 	if (!endpointPick && config?.containerRuntimeEndpoint) endpointPick = {value: config.containerRuntimeEndpoint, source: 'config'};
 	const endpoint = endpointPick ? normalizeEndpoint(endpointPick.value) : null;
 	const {era, why: eraWhy} = kubeletEra(input.version, [...argv, ...envArgs]);
-	const base = {containerRuntime: cr?.value ?? null, configFile, configProblem, pending};
+	const base = {containerRuntime: cr?.value ?? null, configFile, configProblem, pending, instanceEndpoint: instance};
+	const unreadable = input.configUnreadable ?? null;
 	const where = (source: KubeletEndpointSource) =>
 		source === 'flags' ? 'its command line' : source === 'kubeadm-flags.env' ? KUBEADM_FLAGS_ENV : source === 'config' ? `containerRuntimeEndpoint in ${configFile ?? 'its config file'}` : 'the kubelet default';
 
@@ -240,6 +261,11 @@ export function resolveKubeletCri(input: KubeletInput): KubeletCriChoice {
 			runtime: 'dockershim',
 			why: `--container-runtime=docker in ${where(cr.source)}: the kubelet runs dockershim`,
 		};
+	}
+	if (!endpoint && unreadable && era !== 'before-1.24' && cr?.value !== 'docker') {
+		// The endpoint may well be in the file crimon could not read: saying "the default" here
+		// would call a healthy node's CRI unreachable.
+		return {...base, endpoint: null, endpointSource: null, runtime: 'unknown', why: `the kubelet's endpoint may be in ${configFile ?? 'its config file'}, which crimon could not read (${unreadable}): unknown`};
 	}
 	if (cr?.value === 'remote') {
 		if (!endpoint) {

@@ -1,7 +1,8 @@
 /**
  * Pure: the process table as a tree, like `ps axf`, with the runtime made legible:
  * each shim sits under the containerd it serves (tied by its -address, since v2 shims
- * are re-parented to pid 1), and container processes carry their container.
+ * are re-parented to pid 1), a conmon where the kernel put it, and container processes
+ * carry their container.
  */
 import {flagValue, splitCommand} from './shims.js';
 import type {Container, NodeSnapshot, ProcessInfo, Shim} from './types.js';
@@ -95,6 +96,8 @@ export function shimOwner(processes: readonly ProcessInfo[], byPid: ReadonlyMap<
 		return found;
 	};
 	return (shim) => {
+		// conmon serves no containerd: it stays where the kernel put it (re-parented to pid 1).
+		if (shim.kind === 'conmon') return undefined;
 		const {candidates, lines} = servingAt(shim.address);
 		if (candidates.length <= 1) return candidates[0];
 		const shimLine = [...ancestors(shim.pid), shim.pid];

@@ -1,5 +1,8 @@
-/** Pure: which processes are containerd shims, and what their command lines say. */
-import type {ProcessInfo, Shim, ShimVersion} from './types.js';
+/**
+ * Pure: which processes are shims — containerd's (v1, v2) and conmon (podman's and CRI-O's,
+ * one per container) — and what their command lines say.
+ */
+import type {ConmonEngine, ProcessInfo, Shim, ShimVersion} from './types.js';
 
 /** Splits a /proc-style command line; arguments holding spaces are rare for shims and containerd. */
 export function splitCommand(command: string): string[] {
@@ -34,10 +37,47 @@ export function shimVersionOf(binary: string): ShimVersion | null {
 	return null;
 }
 
+/** How a shim reads in a row: `shim v2`, `shim v1`, or `conmon crun`. */
+export function shimLabel(shim: Pick<Shim, 'kind' | 'version' | 'ociRuntime'>): string {
+	if (shim.kind === 'conmon') return shim.ociRuntime ? `conmon ${shim.ociRuntime}` : 'conmon';
+	return `shim ${shim.version}`;
+}
+
+export function isConmon(binary: string): boolean {
+	return basename(binary) === 'conmon';
+}
+
+/**
+ * Who started a conmon: podman hands it `--exit-command <podman>` (and libpod's exit dir),
+ * CRI-O its own exit and socket dirs under /var/run/crio. Null when neither shows.
+ */
+export function conmonEngine(args: readonly string[]): ConmonEngine | null {
+	const exitCommand = flagValue(args, 'exit-command');
+	const exitDir = flagValue(args, 'exit-dir') ?? '';
+	if ((exitCommand && basename(exitCommand) === 'podman') || exitDir.includes('/libpod/')) return 'podman';
+	const socketDir = flagValue(args, 'socket-dir-path') ?? '';
+	if (/\/crio(?:\/|$)/.test(exitDir) || /\/crio(?:\/|$)/.test(socketDir)) return 'cri-o';
+	return null;
+}
+
+/**
+ * conmon (glib's option parser: `-c ID`, `--cid ID`, `--cid=ID`): the container id is -c,
+ * with -u (the container's uuid, the same id under podman and CRI-O) when -c is missing.
+ */
+function parseConmon(process: ProcessInfo, args: readonly string[]): Omit<Shim, 'children'> {
+	const id = flagValue(args, 'c', 'cid') ?? flagValue(args, 'u', 'cuuid') ?? '';
+	const runtime = flagValue(args, 'r', 'runtime');
+	return {
+		pid: process.pid, version: 'v2', binary: 'conmon', namespace: '', id, address: '',
+		kind: 'conmon', ociRuntime: runtime ? basename(runtime) : null, engine: conmonEngine(args),
+	};
+}
+
 export function parseShim(process: ProcessInfo): Omit<Shim, 'children'> | null {
 	const args = splitCommand(process.command);
 	const binary = args[0];
 	if (!binary) return null;
+	if (isConmon(binary)) return parseConmon(process, args);
 	const version = shimVersionOf(binary);
 	if (!version) return null;
 	const namespace = flagValue(args, 'namespace') ?? '';
@@ -47,7 +87,7 @@ export function parseShim(process: ProcessInfo): Omit<Shim, 'children'> | null {
 		const workdir = flagValue(args, 'workdir');
 		if (workdir) id = basename(workdir.replace(/\/+$/, ''));
 	}
-	return {pid: process.pid, version, binary: basename(binary), namespace, id, address};
+	return {pid: process.pid, version, binary: basename(binary), namespace, id, address, kind: 'containerd', ociRuntime: null, engine: null};
 }
 
 export function findShims(processes: readonly ProcessInfo[]): Shim[] {

@@ -11,7 +11,7 @@ import type {ProcessIoUsage} from './io-types.js';
 export type * from './usage-types.js';
 export type * from './io-types.js';
 
-export type SourceName = 'processes' | 'containerd' | 'cri' | 'docker' | 'kubelet' | 'node' | 'usage';
+export type SourceName = 'processes' | 'containerd' | 'cri' | 'docker' | 'kubelet' | 'node' | 'usage' | 'podman';
 
 export interface SourceError {
 	readonly source: SourceName;
@@ -25,11 +25,8 @@ export interface ProcessInfo extends ProcessIoUsage {
 	readonly state: string;
 	/** Full command line, arguments joined by single spaces. */
 	readonly command: string;
-	/**
-	 * Additions to v1 (always set in a snapshot; optional for collectors and tests): CPU time
-	 * used since the process started (user + system), its resident memory, and its CPU use in
-	 * cores between its last two reads (null until it has been read twice). Null when unknown.
-	 */
+	/** Additions to v1 (always set in a snapshot; optional for collectors and tests): CPU time since start (user + system),
+	 * resident memory, and CPU use in cores between its last two reads (null until read twice). Null when unknown. */
 	readonly cpuSeconds?: number | null;
 	readonly rssBytes?: number | null;
 	readonly cpuCores?: number | null;
@@ -52,13 +49,28 @@ export interface DockerRuntimeInfo {
 	readonly version: string;
 }
 
+/** Addition to v1: podman's Docker-compatible API (its own socket, or a docker.sock that is really podman). */
+export interface PodmanRuntimeInfo {
+	readonly address: string;
+	readonly version: string;
+}
+
 export interface Runtimes {
 	readonly cri: CriRuntimeInfo | null;
 	readonly containerd: ContainerdRuntimeInfo | null;
 	readonly docker: DockerRuntimeInfo | null;
+	/** Addition to v1 (always set in a snapshot): null when no podman API answered. */
+	readonly podman?: PodmanRuntimeInfo | null;
 }
+export type RuntimeStates = Readonly<Record<keyof Runtimes, 'answering' | 'failing' | 'absent'>>;
 
 export type ShimVersion = 'v1' | 'v2';
+
+/** containerd's shims (v1 and v2), or conmon, which podman and CRI-O start one of per container. */
+export type ShimKind = 'containerd' | 'conmon';
+
+/** Who started a conmon, from its own flags (podman's --exit-command, CRI-O's exit and socket dirs). */
+export type ConmonEngine = 'podman' | 'cri-o';
 
 export interface Shim {
 	readonly pid: number;
@@ -70,6 +82,15 @@ export interface Shim {
 	readonly children: readonly number[];
 	/** Addition to v1: the shim process's own resident memory; null when unknown. */
 	readonly rssBytes?: number | null;
+	/**
+	 * Additions to v1 (always set in a snapshot): the kind of shim; for conmon the OCI runtime
+	 * it drives (its -r, e.g. "crun") and the engine that started it (null: cannot tell). A
+	 * conmon's `version` reads "v2": like a v2 shim it is one per container, re-parented to
+	 * pid 1 and tied to its container by id, and it is not the v1 shim containerd 2.0 removed.
+	 */
+	readonly kind?: ShimKind;
+	readonly ociRuntime?: string | null;
+	readonly engine?: ConmonEngine | null;
 }
 
 export interface NamespaceSummary {
@@ -90,6 +111,8 @@ export interface SeenBy {
 	readonly cri: boolean;
 	readonly containerd: boolean;
 	readonly docker: boolean;
+	/** Addition to v1 (always set in a snapshot). */
+	readonly podman?: boolean;
 }
 
 export interface Mount {
@@ -148,107 +171,16 @@ export interface NodeSnapshot extends NodePressure {
 	readonly diagnosis: Diagnosis | null;
 	/** Addition to v1: the node's CPUs and memory; null when not read. */
 	readonly host?: HostUsage | null;
+	/** Addition to v1 (model/runtime-states.ts): each runtime answering, failing (probed, no answer) or absent (no socket); null when not reached. */
+	readonly runtimeStates?: RuntimeStates | null;
 }
 
-// ---- the diagnosis (model/diagnosis.ts) ------------------------------------------------
+// ---- the diagnosis (model/diagnosis.ts), in model/diagnosis-types.ts ----------------------
 
-export type CriRuntimeKind = 'dockershim' | 'containerd' | 'cri-dockerd' | 'cri-o' | 'unknown';
-
-/** Where the kubelet's CRI endpoint came from: its command line, kubeadm-flags.env, its --config file, or its built-in default. */
-export type KubeletEndpointSource = 'flags' | 'kubeadm-flags.env' | 'config' | 'default';
-
-export interface KubeletDiagnosis {
-	readonly pid: number;
-	/** The executable it runs (from /proc/PID/maps), else argv[0]. */
-	readonly binary: string;
-	readonly version: string | null;
-	/** Where the version came from, or why there is none. */
-	readonly versionNote: string;
-	/** --container-runtime (docker | remote), gone since 1.27. */
-	readonly containerRuntime: string | null;
-	readonly endpoint: string | null;
-	readonly endpointSource: KubeletEndpointSource | null;
-	readonly configFile: string | null;
-}
-
-export interface KubeadmPick {
-	readonly rules: '1.14-1.23' | '1.24+';
-	/** The endpoint kubeadm would write into kubeadm-flags.env; null when it refuses to choose. */
-	readonly endpoint: string | null;
-	readonly runtime: CriRuntimeKind;
-	/** The sockets those rules look for that exist here. */
-	readonly found: readonly string[];
-	/** Whether crimon's CRI calls to the picked endpoint answered; null when nothing was picked. */
-	readonly answers: boolean | null;
-	readonly reason: string;
-}
-
-export type CriChoiceHow = 'kubelet' | 'probe' | 'forced' | 'none';
-
-export interface CriDiagnosis {
-	readonly endpoint: string | null;
-	readonly runtime: CriRuntimeKind;
-	/** kubelet: the kubelet's own endpoint; probe: the first candidate socket that answered (crictl's pick); forced: --cri-socket. */
-	readonly how: CriChoiceHow;
-	readonly why: string;
-	/** Whether crimon's CRI calls to that endpoint answered; null when it was not tried. */
-	readonly answers: boolean | null;
-	/** Every probed socket that served the CRI, in probe order. */
-	readonly answering: readonly string[];
-	/** With no kubelet: what kubeadm would pick on this node, by its 1.14–1.23 and its 1.24+ rules. */
-	readonly kubeadm: readonly KubeadmPick[] | null;
-}
-
-export type FindingSeverity = 'error' | 'warn' | 'info';
-
-export type FindingCode =
-	| 'dockershim-in-use'
-	| 'cri-dockerd-in-use'
-	| 'docker-sock-mounted'
-	| 'shim-v1'
-	| 'kubernetes-in-moby'
-	| 'cri-unreachable'
-	| 'multiple-cri-sockets'
-	| 'kubelet-restart-pending'
-	| 'multiple-kubelets'
-	| 'kubelet-config-unreadable'
-	// Runtime health (model/health-findings.ts).
-	| 'shim-leaked'
-	| 'shim-orphaned'
-	| 'shim-duplicate'
-	| 'task-without-shim'
-	| 'zombie-processes'
-	| 'restart-loop'
-	| 'oom-killed'
-	// Pressure (model/pressure-findings.ts).
-	| 'pressure-stalled';
-
-export interface FindingSubject {
-	readonly kind: 'container' | 'pod' | 'kubelet' | 'socket' | 'shim' | 'process';
-	/** Container id, pod (sandbox) id, kubelet pid, socket endpoint, shim pid or process pid. */
-	readonly id: string;
-	readonly name: string;
-	/** The containerd namespace of a container, the Kubernetes namespace of a pod. */
-	readonly namespace: string | null;
-	readonly pod: {readonly name: string; readonly namespace: string} | null;
-	readonly detail: string | null;
-}
-
-export interface Finding {
-	readonly code: FindingCode;
-	readonly severity: FindingSeverity;
-	/** A sentence an operator can act on. */
-	readonly message: string;
-	readonly subjects: readonly FindingSubject[];
-}
-
-export interface Diagnosis {
-	/** null when no kubelet runs on the node (or the process table could not be read; see errors). */
-	readonly kubelet: KubeletDiagnosis | null;
-	readonly cri: CriDiagnosis;
-	/** Most severe first. */
-	readonly findings: readonly Finding[];
-}
+import type {Diagnosis} from './diagnosis-types.js';
+export type {
+	CriRuntimeKind, KubeletEndpointSource, KubeletDiagnosis, KubeadmPick, CriChoiceHow, CriDiagnosis, FindingSeverity, FindingCode, FindingSubject, Finding, Diagnosis,
+} from './diagnosis-types.js';
 
 export interface Snapshot {
 	readonly schema: typeof SNAPSHOT_SCHEMA;
@@ -336,6 +268,8 @@ export interface DockerFacts {
 	readonly address: string;
 	readonly version: string;
 	readonly containers: readonly DockerContainerFact[];
+	/** Set when the engine behind the socket is podman (its /version lists a "Podman Engine"). */
+	readonly engine?: 'podman';
 }
 
 /** Everything one poll of one node gathered; a source is null when it failed (see errors). */
@@ -348,6 +282,10 @@ export interface NodeFacts {
 	readonly containerd: ContainerdFacts | null;
 	readonly cri: CriFacts | null;
 	readonly docker: DockerFacts | null;
+	/** podman's API (/run/podman/podman.sock, or a docker.sock that is podman); null or undefined: none answered. */
+	readonly podman?: DockerFacts | null;
+	/** When the poll ran (ms since the epoch): dates the end-of-life findings; undefined: none are made. */
+	readonly polledAt?: number;
 	/** undefined: not looked for (no process table); null: no kubelet runs. */
 	readonly kubelet?: KubeletFacts | null;
 	/** Which CRI sockets answer; undefined when the collector did not probe them. */
@@ -356,6 +294,9 @@ export interface NodeFacts {
 	readonly usage?: UsageFacts;
 	/** What the health findings need beyond one poll's listings (collect/health-state.ts); undefined: not gathered. */
 	readonly health?: HealthFacts;
+	readonly runtimeStates?: RuntimeStates;
+	/** The shims found in `processes`, scanned once a poll (collect/health-state.ts); undefined: the model scans. */
+	readonly shims?: readonly Shim[];
 }
 
 /** Whether something answers on a shim's -address socket. */
@@ -410,6 +351,8 @@ export interface KubeletFacts {
 	readonly flagsEnv: NodeFileFact;
 	/** The file named by --config; null when there is no --config. */
 	readonly config: NodeFileFact | null;
+	/** kubeadm 1.34+'s instance-config.yaml beside it; undefined: not read. */
+	readonly instanceConfig?: NodeFileFact;
 	readonly version: string | null;
 	readonly versionNote: string;
 }

@@ -89,43 +89,68 @@ function checkTarget(value: string, where: string): string {
 	return value;
 }
 
-function parseNode(entry: unknown, where: string): NodeSpec {
+/** Where a value sits: `FILE:LINE: nodes[1].sudo`, so an error points into the file. */
+type Place = (path: readonly (string | number)[], keyLine?: boolean) => string;
+
+function parseNode(entry: unknown, index: number, place: Place): NodeSpec {
+	const where = place(['nodes', index]);
+	const at = (key: string) => place(['nodes', index, key]);
 	if (typeof entry === 'string') return {target: checkTarget(entry.trim(), where)};
 	if (!isRecord(entry)) throw new ConfigError(`${where} wants a target string or a mapping with a target`);
-	for (const key of Object.keys(entry)) if (!NODE_KEYS.has(key)) throw new ConfigError(`${where}: unknown key "${key}" (known: ${[...NODE_KEYS].join(', ')})`);
+	for (const key of Object.keys(entry)) if (!NODE_KEYS.has(key)) throw new ConfigError(`${place(['nodes', index, key], true)}: unknown key "${key}" (known: ${[...NODE_KEYS].join(', ')})`);
 	if (entry.target === undefined) throw new ConfigError(`${where} has no target`);
-	const spec: {-readonly [K in keyof NodeSpec]: NodeSpec[K]} = {target: checkTarget(text(entry.target, `${where}.target`), `${where}.target`)};
-	if (entry.name !== undefined) spec.name = text(entry.name, `${where}.name`);
-	if (entry.sudo !== undefined) spec.sudo = bool(entry.sudo, `${where}.sudo`);
-	if (entry.interval !== undefined) spec.intervalMs = duration(entry.interval, `${where}.interval`);
-	if (entry.timeout !== undefined) spec.timeoutMs = duration(entry.timeout, `${where}.timeout`);
-	if (entry['containerd-socket'] !== undefined) spec.containerdSocket = socket(entry['containerd-socket'], `${where}.containerd-socket`);
-	if (entry['cri-socket'] !== undefined) spec.criSocket = socket(entry['cri-socket'], `${where}.cri-socket`);
-	if (entry['docker-socket'] !== undefined) spec.dockerSocket = socket(entry['docker-socket'], `${where}.docker-socket`);
+	const spec: {-readonly [K in keyof NodeSpec]: NodeSpec[K]} = {target: checkTarget(text(entry.target, at('target')), at('target'))};
+	if (entry.name !== undefined) spec.name = text(entry.name, at('name'));
+	if (entry.sudo !== undefined) spec.sudo = bool(entry.sudo, at('sudo'));
+	if (entry.interval !== undefined) spec.intervalMs = duration(entry.interval, at('interval'));
+	if (entry.timeout !== undefined) spec.timeoutMs = duration(entry.timeout, at('timeout'));
+	if (entry['containerd-socket'] !== undefined) spec.containerdSocket = socket(entry['containerd-socket'], at('containerd-socket'));
+	if (entry['cri-socket'] !== undefined) spec.criSocket = socket(entry['cri-socket'], at('cri-socket'));
+	if (entry['docker-socket'] !== undefined) spec.dockerSocket = socket(entry['docker-socket'], at('docker-socket'));
 	return spec;
+}
+
+/** 1-based line of a character offset. */
+function lineAt(source: string, offset: number): number {
+	let line = 1;
+	for (let i = 0; i < offset && i < source.length; i++) if (source.charCodeAt(i) === 10) line++;
+	return line;
 }
 
 /** Pure: the text of a config file → its settings. `file` is only for messages. */
 export function parseConfig(source: string, file: string): CrimonConfig {
-	const document = loadYaml().parseDocument(source, {prettyErrors: false, uniqueKeys: true});
-	if (document.errors.length > 0) throw new ConfigError(`${file}: not valid YAML (${document.errors[0]!.message.split('\n')[0]})`);
+	const yaml = loadYaml();
+	const document = yaml.parseDocument(source, {prettyErrors: false, uniqueKeys: true});
+	const first = document.errors[0];
+	if (first) throw new ConfigError(`${file}:${lineAt(source, first.pos[0])}: not valid YAML (${first.message.split('\n')[0]})`);
+	// A key's line (`keyLine`, for an unknown key) or its value's; the file's name alone when the node has no range.
+	const place: Place = (path, keyLine = false) => {
+		const dotted = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+		let node: unknown = document.getIn(path, true);
+		if (keyLine) {
+			const parent = document.getIn(path.slice(0, -1), true);
+			if (yaml.isMap(parent)) node = parent.items.find((pair) => yaml.isScalar(pair.key) && pair.key.value === path.at(-1))?.key ?? node;
+		}
+		const range = (node as {range?: [number, number, number]} | undefined)?.range;
+		return range ? `${file}:${lineAt(source, range[0])}: ${dotted}` : `${file}: ${dotted}`;
+	};
 	const root: unknown = document.toJS() ?? {};
-	if (!isRecord(root)) throw new ConfigError(`${file}: the top level must be a mapping (interval, timeout, concurrency, sudo, nodes)`);
-	for (const key of Object.keys(root)) if (!TOP_KEYS.has(key)) throw new ConfigError(`${file}: unknown key "${key}" (known: ${[...TOP_KEYS].join(', ')})`);
+	if (!isRecord(root)) throw new ConfigError(`${file}:1: the top level must be a mapping (interval, timeout, concurrency, sudo, nodes)`);
+	for (const key of Object.keys(root)) if (!TOP_KEYS.has(key)) throw new ConfigError(`${place([key], true)}: unknown key "${key}" (known: ${[...TOP_KEYS].join(', ')})`);
 	let concurrency: number | null = null;
 	if (root.concurrency !== undefined) {
-		if (typeof root.concurrency !== 'number' || !Number.isInteger(root.concurrency) || root.concurrency < 1) throw new ConfigError(`${file}: concurrency wants a whole number of at least 1`);
+		if (typeof root.concurrency !== 'number' || !Number.isInteger(root.concurrency) || root.concurrency < 1) throw new ConfigError(`${place(['concurrency'])} wants a whole number of at least 1`);
 		concurrency = root.concurrency;
 	}
 	const nodesValue = root.nodes ?? [];
-	if (!Array.isArray(nodesValue)) throw new ConfigError(`${file}: nodes wants a list`);
+	if (!Array.isArray(nodesValue)) throw new ConfigError(`${place(['nodes'])} wants a list`);
 	return {
 		file,
-		intervalMs: root.interval === undefined ? null : duration(root.interval, `${file}: interval`),
-		timeoutMs: root.timeout === undefined ? null : duration(root.timeout, `${file}: timeout`),
+		intervalMs: root.interval === undefined ? null : duration(root.interval, place(['interval'])),
+		timeoutMs: root.timeout === undefined ? null : duration(root.timeout, place(['timeout'])),
 		concurrency,
-		sudo: root.sudo === undefined ? null : bool(root.sudo, `${file}: sudo`),
-		nodes: nodesValue.map((entry, index) => parseNode(entry, `${file}: nodes[${index}]`)),
+		sudo: root.sudo === undefined ? null : bool(root.sudo, place(['sudo'])),
+		nodes: nodesValue.map((entry, index) => parseNode(entry, index, place)),
 	};
 }
 

@@ -32,6 +32,7 @@ export class NodeSession {
 	private readonly nameKnown: boolean;
 	private collector: NodeCollector | null = null;
 	private readonly pollMs: number;
+	private lastFailed = false;
 
 	constructor(parts: NodeSessionParts) {
 		this.spec = parts.spec;
@@ -55,17 +56,26 @@ export class NodeSession {
 		return this.transport.target;
 	}
 
-	/** One poll: never rejects; an unreachable node comes back with ok false. */
+	/**
+	 * One poll: never rejects; an unreachable node comes back with ok false. The timeout is
+	 * the node's own: connecting has its own bound (the transport does not count the wait for
+	 * a handshake slot behind other nodes), and the poll's starts once it is connected. The
+	 * first poll on a connection opens every channel and reads every spec, so it gets twice
+	 * the bound a steady poll does.
+	 */
 	async poll(refresh?: ReadonlySet<number>): Promise<NodeSnapshot> {
-		const deadline = new Deadline(this.pollMs);
 		try {
 			// Connecting fails for its own reasons (refused, host key, login), told as they are.
-			await this.transport.connect(deadline.remaining());
+			await this.transport.connect(this.pollMs);
+			const cold = this.collector === null || this.lastFailed;
+			const deadline = new Deadline(cold ? 2 * this.pollMs : this.pollMs);
 			if (!this.nameKnown && this.currentName === this.spec.target) this.currentName = await this.transport.hostname();
 			const collector = this.collector ??= createNodeCollector(this.currentName, this.transport, this.collectOptions, true);
 			const facts = await runBounded(this.transport, deadline, () => collector.collect(refresh), (result) => result.errors.length > 0 && !collector.answered(), this.currentName);
+			this.lastFailed = false;
 			return buildNodeSnapshot({...facts, name: this.currentName});
 		} catch (error) {
+			this.lastFailed = true;
 			return unreachableNode(this.currentName, this.transport.target, describeError(error));
 		}
 	}
@@ -91,13 +101,20 @@ export async function runBounded<T>(
 ): Promise<T> {
 	const deadline = typeof bound === 'number' ? new Deadline(bound) : bound;
 	const pollMs = deadline.totalMs;
-	const outcome = await deadline.race(run());
+	const work = run();
+	let outcome = await deadline.race(work);
 	const suspect = outcome === 'expired' || 'error' in outcome || failed(outcome.value);
 	if (suspect && transport.checkAlive) {
-		const dead = await transport.checkAlive(deadline.remaining(), pollMs);
+		// Its own bound, never what the poll left (1 ms once it ran out): a node that is slow
+		// to finish a poll is asked fairly whether it answers, not declared gone.
+		const dead = await transport.checkAlive(callTimeout(pollMs), pollMs);
 		if (dead) throw dead;
 	}
-	if (outcome === 'expired') throw new TransportError(`${name} answers, but its runtimes did not all answer within ${pollMs} ms`, 'timeout');
+	// The node answers, so it is not down: its calls are each bounded (two runtimes behind one
+	// wedged socket time out one after the other), so they get one more bound to report their
+	// own errors, and the node stays up with its runtimes failing.
+	if (outcome === 'expired') outcome = await new Deadline(pollMs).race(work);
+	if (outcome === 'expired') throw new TransportError(`${name} answers, but its runtimes did not all answer within ${2 * pollMs} ms`, 'timeout');
 	if ('error' in outcome) throw outcome.error;
 	return outcome.value;
 }

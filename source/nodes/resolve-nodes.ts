@@ -5,6 +5,8 @@
 import type {CliArgs} from '../cli/parse-args.js';
 import {loadConfig, type CrimonConfig} from './config-file.js';
 import {LOCAL_TARGET, type NodeSpec} from './node-spec.js';
+import {UsageError} from './open-node.js';
+import {parseTarget, TargetError} from './target.js';
 
 export interface ResolvedNodes {
 	readonly specs: readonly NodeSpec[];
@@ -30,7 +32,18 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 function fromFlag(target: string, config: CrimonConfig | null, sudoFlag: boolean): NodeSpec {
 	const known = config?.nodes.find((n) => n.name === target) ?? config?.nodes.find((n) => n.target === target);
 	const sudo = sudoFlag || (known?.sudo ?? config?.sudo ?? false);
+	if (!known) checkFlagTarget(target);
 	return known ? {...known, sudo: sudo || undefined} : {target, sudo: sudo || undefined};
+}
+
+/** A bad target names the flag it came from, before any node is opened. */
+export function checkFlagTarget(target: string, flag = '--node'): void {
+	try {
+		parseTarget(target);
+	} catch (error) {
+		if (error instanceof TargetError) throw new UsageError(`${flag} ${error.message}`);
+		throw error;
+	}
 }
 
 export async function resolveNodes(args: CliArgs, env: Readonly<Record<string, string | undefined>> = process.env, home?: string): Promise<ResolvedNodes> {

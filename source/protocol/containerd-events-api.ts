@@ -1,6 +1,7 @@
 /**
  * containerd's event service (api/services/events/v1/events.proto) and the event messages
- * crimon decodes (api/events/task.proto, container.proto), with upstream field numbers.
+ * crimon decodes (api/events/task.proto, container.proto, and containerd 2.x's sandbox.proto),
+ * with upstream field numbers.
  * Subscribe is a server-streaming read: it changes nothing on the node.
  */
 import {Any, Timestamp} from './containerd-api.js';
@@ -17,6 +18,11 @@ export const Envelope = message('containerd.services.events.v1.Envelope', {
 	2: field('namespace', 'string'),
 	3: field('topic', 'string'),
 	4: field('event', Any),
+});
+
+export const TaskCreate = message('containerd.events.TaskCreate', {
+	1: field('containerId', 'string'),
+	6: field('pid', 'uint32'),
 });
 
 export const TaskStart = message('containerd.events.TaskStart', {
@@ -56,4 +62,19 @@ export const ContainerUpdate = message('containerd.events.ContainerUpdate', {
 
 export const ContainerDelete = message('containerd.events.ContainerDelete', {
 	1: field('id', 'string'),
+});
+
+// containerd 2.x's sandbox API (the CRI's pods when its sandbox controller runs them).
+export const SandboxCreate = message('containerd.events.SandboxCreate', {
+	1: field('sandboxId', 'string'),
+});
+
+export const SandboxStart = message('containerd.events.SandboxStart', {
+	1: field('sandboxId', 'string'),
+});
+
+export const SandboxExit = message('containerd.events.SandboxExit', {
+	1: field('sandboxId', 'string'),
+	2: field('exitStatus', 'uint32'),
+	3: field('exitedAt', Timestamp),
 });

@@ -7,7 +7,7 @@
 import http2 from 'node:http2';
 import type {Duplex} from 'node:stream';
 import {settleWithin} from '../util/deadline.js';
-import {describeStreamReset, grpcTimeoutHeader, isGrpcContentType} from './grpc-wire.js';
+import {describeStreamReset, grpcTimeoutHeader, isGrpcContentType, refusedMethod} from './grpc-wire.js';
 import {decode, encode, type Decoded, type Encodable, type MessageSchema} from './protobuf.js';
 
 export const GRPC_UNIMPLEMENTED = 12;
@@ -74,6 +74,8 @@ export class GrpcChannel {
 	}
 
 	raw(path: string, request: Uint8Array, options: CallOptions): Promise<Uint8Array> {
+		const refused = refusedMethod(path);
+		if (refused) return Promise.reject(new GrpcError(refused, null));
 		if (this.sessionError) return Promise.reject(new GrpcError(this.sessionError.message, null));
 		const headers: http2.OutgoingHttpHeaders = {
 			':method': 'POST',

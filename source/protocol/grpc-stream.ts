@@ -8,7 +8,7 @@
  */
 import http2 from 'node:http2';
 import type {Duplex} from 'node:stream';
-import {describeStreamReset, isGrpcContentType} from './grpc-wire.js';
+import {describeStreamReset, isGrpcContentType, refusedMethod} from './grpc-wire.js';
 
 export interface StreamOptions {
 	readonly metadata?: Readonly<Record<string, string>>;
@@ -84,6 +84,11 @@ export class MessageSplitter {
 
 /** Calls `path` with one request message and reads its stream of answers until closed. */
 export function openGrpcStream(duplex: Duplex, path: string, request: Uint8Array, options: StreamOptions, handlers: StreamHandlers): GrpcStream {
+	const refused = refusedMethod(path);
+	if (refused) {
+		duplex.destroy();
+		throw new GrpcStreamError(refused, null);
+	}
 	const session = http2.connect('http://localhost', {createConnection: () => duplex});
 	let ended = false;
 	let opened = false;

@@ -60,3 +60,15 @@ export function describeStreamReset(code: number): StreamReset {
 	const why = name === 'REFUSED_STREAM' ? ' (it refused the call before starting it; too many calls at once?)' : '';
 	return {name, grpcCode, message: `the server reset the stream with ${name}${why}`};
 }
+
+/**
+ * RPCs crimon must never call, whatever asks. The CRI's GetContainerEvents is one stream per
+ * runtime in containerd 1.7: a second reader takes events away from the kubelet's evented
+ * PLEG, so a monitor that subscribed would make the kubelet miss container changes.
+ */
+export const NEVER_CALLED_METHODS: readonly string[] = ['GetContainerEvents'];
+
+export function refusedMethod(path: string): string | null {
+	const method = path.slice(path.lastIndexOf('/') + 1);
+	return NEVER_CALLED_METHODS.includes(method) ? `crimon never calls ${path}: it would take events from the kubelet` : null;
+}

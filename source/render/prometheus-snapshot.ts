@@ -9,6 +9,7 @@
  */
 import {LABEL, parseKubeletDockerName} from '../model/kubernetes-labels.js';
 import type {Container, NodeSnapshot} from '../model/types.js';
+import {RUNTIME_NAMES, savedRuntimeStates} from '../model/runtime-states.js';
 import {renderExposition, type MetricFamily, type Sample} from './prometheus-text.js';
 import {addContainerIo, addNodePressure, emptyIoSeries, ioFamilies, type IoSeries} from './prometheus-io.js';
 
@@ -70,6 +71,7 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 interface Families {
 	up: Sample[];
+	runtimeUp: Sample[];
 	criInfo: Sample[];
 	kubeletInfo: Sample[];
 	versionInfo: Sample[];
@@ -93,6 +95,13 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 		out.pollSeconds.push({labels: [n], value: entry.pollSeconds});
 	}
 	if (!up) return;
+	// Absent where not installed: a node without Docker has no Docker to be down.
+	const states = savedRuntimeStates(node);
+	for (const runtime of RUNTIME_NAMES) {
+		// A file saved before podman was a runtime has no state for it: absent, as it was then.
+		const state = states[runtime] ?? 'absent';
+		if (state !== 'absent') out.runtimeUp.push({labels: [n, ['runtime', runtime]], value: state === 'answering' ? 1 : 0});
+	}
 	addNodePressure(out.io, node, [n]);
 
 	const diagnosis = node.diagnosis ?? null;
@@ -109,12 +118,15 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 	const versions: [string, string][] = [];
 	if (containerd) versions.push(['containerd', containerd.version]);
 	if (docker) versions.push(['docker', docker.version]);
+	if (node.runtimes.podman) versions.push(['podman', node.runtimes.podman.version]);
 	if (cri) versions.push([cri.runtimeName, cri.runtimeVersion]);
 	for (const [runtime, version] of versions) out.versionInfo.push({labels: [n, ['runtime', runtime], ['version', version]], value: 1});
 
 	// Every namespace with both versions, zeros included, so `== 0` and absent differ.
-	const namespaces = [...new Set([...node.namespaces.map((ns) => ns.name), ...node.shims.map((s) => s.namespace)])].sort(byText);
-	const shimCounts = tally(node.shims.map((s) => `${s.namespace}\u0000${s.version}`));
+	// containerd's shims only: a conmon has no containerd namespace (it shows in the snapshot's shims[]).
+	const containerdShims = node.shims.filter((s) => s.kind !== 'conmon');
+	const namespaces = [...new Set([...node.namespaces.map((ns) => ns.name), ...containerdShims.map((s) => s.namespace)])].sort(byText);
+	const shimCounts = tally(containerdShims.map((s) => `${s.namespace}\u0000${s.version}`));
 	for (const namespace of namespaces) {
 		for (const version of SHIM_VERSIONS) {
 			out.shims.push({labels: [n, ['namespace', namespace], ['version', version]], value: shimCounts.get(`${namespace}\u0000${version}`) ?? 0});
@@ -152,14 +164,15 @@ function addNode(out: Families, label: string, entry: NodeMetrics): void {
 }
 
 export function snapshotFamilies(nodes: readonly NodeMetrics[]): MetricFamily[] {
-	const out: Families = {up: [], criInfo: [], kubeletInfo: [], versionInfo: [], shims: [], containers: [], pods: [], findings: [], pollSeconds: [], cpu: [], memory: [], ooms: [], io: emptyIoSeries()};
+	const out: Families = {up: [], runtimeUp: [], criInfo: [], kubeletInfo: [], versionInfo: [], shims: [], containers: [], pods: [], findings: [], pollSeconds: [], cpu: [], memory: [], ooms: [], io: emptyIoSeries()};
 	const labels = uniqueNodeLabels(nodes.map((entry) => entry.node.name));
 	nodes.forEach((entry, i) => addNode(out, labels[i]!, entry));
 	const families: MetricFamily[] = [
 		{name: 'crimon_node_up', type: 'gauge', help: 'Whether crimon\'s last poll reached the node (1) or not (0).', samples: out.up},
+		{name: 'crimon_runtime_up', type: 'gauge', help: 'Whether a runtime on a reached node answered crimon\'s last poll (1) or was there and failed (0), by runtime (containerd, cri, docker, podman); absent where the runtime is not installed.', samples: out.runtimeUp},
 		{name: 'crimon_cri_runtime_info', type: 'gauge', help: 'The CRI runtime Kubernetes uses on the node (runtime: dockershim, containerd, cri-dockerd, cri-o, unknown), its endpoint, how crimon decided (kubelet, probe, forced, none) and the CRI API version; always 1.', samples: out.criInfo},
 		{name: 'crimon_kubelet_info', type: 'gauge', help: 'The kubelet running on the node: its version (empty when unknown) and the CRI runtime it talks to; always 1.', samples: out.kubeletInfo},
-		{name: 'crimon_runtime_version_info', type: 'gauge', help: 'A container runtime answering on the node (containerd, docker, or the CRI runtime\'s name) and its version; always 1.', samples: out.versionInfo},
+		{name: 'crimon_runtime_version_info', type: 'gauge', help: 'A container runtime answering on the node (containerd, docker, podman, or the CRI runtime\'s name) and its version; always 1.', samples: out.versionInfo},
 		{name: 'crimon_shims', type: 'gauge', help: 'containerd shim processes on the node by containerd namespace and shim version (v1: containerd-shim, v2: containerd-shim-runc-v2).', samples: out.shims},
 		{name: 'crimon_containers', type: 'gauge', help: 'Containers on the node (pod sandboxes included) by containerd namespace (empty: listed by the CRI or Docker only) and state.', samples: out.containers},
 		{name: 'crimon_pods', type: 'gauge', help: 'Pods on the node by where crimon found them: the CRI (cri) or dockershim\'s labels on Docker containers (docker-labels).', samples: out.pods},

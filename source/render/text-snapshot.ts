@@ -38,6 +38,9 @@ function runtimesSection(node: NodeSnapshot, paint: Paint): string[] {
 	rows.push(containerd ? `containerd ${safe(containerd.version)} at ${safe(containerd.address)}` : paint('dim', 'containerd —'));
 	rows.push(cri ? `CRI        ${safe(cri.runtimeName)} ${safe(cri.runtimeVersion)} (API ${safe(cri.apiVersion)}) at ${safe(cri.endpoint)}` : paint('dim', 'CRI        —'));
 	rows.push(docker ? `Docker     ${safe(docker.version)} at ${safe(docker.address)}` : paint('dim', 'Docker     —'));
+	// podman is daemonless and absent from most nodes: a row only where its API answered.
+	const podman = node.runtimes.podman;
+	if (podman) rows.push(`podman     ${safe(podman.version)} at ${safe(podman.address)}`);
 	return rows.map((r) => `  ${r}`);
 }
 
@@ -49,7 +52,9 @@ function processSection(node: NodeSnapshot, options: TextOptions, paint: Paint):
 		let text = `${String(p.pid).padStart(7)}  ${fitText(safe(p.user), 8)}  ${row.guide}`;
 		if (row.shim) {
 			const s = row.shim;
-			text += `${paint('cyan', s.binary)} ${s.version} ns=${safe(s.namespace)} id=${safe(shortId(s.id))}`;
+			text += s.kind === 'conmon'
+				? `${paint('cyan', s.binary)} ${safe(s.engine ?? '?')} runtime=${safe(s.ociRuntime ?? '?')} id=${safe(shortId(s.id))}`
+				: `${paint('cyan', s.binary)} ${s.version} ns=${safe(s.namespace)} id=${safe(shortId(s.id))}`;
 		} else {
 			text += safe(p.command);
 		}

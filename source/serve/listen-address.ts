@@ -37,3 +37,12 @@ export function parseListenAddress(text: string): ListenAddress {
 export function formatAddress(address: ListenAddress): string {
 	return net.isIPv6(address.host) ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
+
+/**
+ * Whether only this machine can reach the address: 127.0.0.0/8, ::1 or localhost. Any other
+ * name may resolve to an interface others reach, so it counts as exposed.
+ */
+export function isLoopback(host: string): boolean {
+	if (host === 'localhost' || host === '::1') return true;
+	return net.isIPv4(host) && host.startsWith('127.');
+}

@@ -76,7 +76,7 @@ function record<T>(required: Fields, optional: Optional = {}): Check<T> {
 	};
 }
 
-const SOURCES = ['processes', 'containerd', 'cri', 'docker', 'kubelet', 'node', 'usage'] as const;
+const SOURCES = ['processes', 'containerd', 'cri', 'docker', 'kubelet', 'node', 'usage', 'podman'] as const;
 const CRI_KINDS = ['dockershim', 'containerd', 'cri-dockerd', 'cri-o', 'unknown'] as const;
 
 /** Usage and sizes planned within v1: numbers or null, whichever fields are there. */
@@ -88,6 +88,8 @@ const usage = nullable(record({}, Object.fromEntries(
 	],
 )));
 
+const RUNTIME_STATES = ['answering', 'failing', 'absent'] as const;
+
 const node = record({
 	name: str,
 	target: str,
@@ -97,14 +99,18 @@ const node = record({
 		cri: nullable(record({endpoint: str, runtimeName: str, runtimeVersion: str, apiVersion: str})),
 		containerd: nullable(record({address: str, version: str})),
 		docker: nullable(record({address: str, version: str})),
-	}),
+	}, {podman: [nullable(record({address: str, version: str})), undefined]}),
 	processes: list(record({pid: whole, ppid: whole, user: str, state: str, command: str}, {cpuSeconds: [nullable(num), undefined], rssBytes: [nullable(num), undefined], cpuCores: [nullable(num), undefined]})),
-	shims: list(record({pid: whole, version: oneOf(['v1', 'v2']), binary: token, namespace: str, id: str, address: str, children: list(whole)}, {rssBytes: [nullable(num), undefined]})),
+	shims: list(record({pid: whole, version: oneOf(['v1', 'v2']), binary: token, namespace: str, id: str, address: str, children: list(whole)}, {
+		rssBytes: [nullable(num), undefined],
+		// A file from before conmon was a shim kind holds containerd's shims only.
+		kind: [oneOf(['containerd', 'conmon']), undefined], ociRuntime: [nullable(str), undefined], engine: [nullable(oneOf(['podman', 'cri-o'])), undefined],
+	})),
 	namespaces: list(record({name: str, containers: list(str)}, {usage: [usage, undefined], shimRssBytes: [nullable(num), undefined]})),
 	containers: list(record({
 		id: str, name: str, image: str, state: str, namespace: nullable(str), pid: nullable(whole), shimPid: nullable(whole), sandbox: bool,
 		pod: nullable(record({name: str, namespace: str, uid: str})),
-		seenBy: record({cri: bool, containerd: bool, docker: bool}),
+		seenBy: record({cri: bool, containerd: bool, docker: bool}, {podman: [bool, undefined]}),
 	}, {
 		podId: [nullable(str), null], runtime: [nullable(str), null], labels: [stringMap, {}], mounts: [list(record({source: str, destination: str})), []],
 		// Planned within v1 as `{…} | null`: a file saved before it says null (not measured).
@@ -115,6 +121,7 @@ const node = record({
 	}, {state: [str, ''], usage: [usage, null]})),
 }, {
 	host: [nullable(record({cpus: whole, cpuCores: nullable(num), memoryBytes: nullable(num), memoryTotalBytes: nullable(num)})), undefined],
+	runtimeStates: [nullable(record({containerd: oneOf(RUNTIME_STATES), cri: oneOf(RUNTIME_STATES), docker: oneOf(RUNTIME_STATES)}, {podman: [oneOf(RUNTIME_STATES), undefined]})), undefined],
 	diagnosis: [nullable(record({
 		kubelet: nullable(record({
 			pid: whole, binary: str, version: nullable(str), versionNote: str, containerRuntime: nullable(str), endpoint: nullable(str),

@@ -11,20 +11,14 @@ import type {ClientChannel, SFTPWrapper} from 'ssh2';
 import type {SshConfigSources} from '../nodes/ssh-config.js';
 import {callTimeout, settleWithin} from '../util/deadline.js';
 import {Semaphore} from '../util/semaphore.js';
+import {HANDSHAKES} from './handshake-slots.js';
 import {openSshLink, type SshLink} from './ssh-connection.js';
 import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js';
 
 /** Channels open at once on one node's connection. */
 export const MAX_CHANNELS = 6;
 
-/**
- * SSH handshakes in progress at once, over every node. sshd drops unauthenticated
- * connections past MaxStartups (10 by default: "Connection lost before handshake"), and a
- * ProxyJump bastion is one sshd for all the nodes behind it; a handshake also costs crimon
- * about ten times a poll's CPU. Polls of connected nodes are not held by this.
- */
-export const MAX_HANDSHAKES = 8;
-const HANDSHAKES = new Semaphore(MAX_HANDSHAKES);
+export {MAX_HANDSHAKES} from './handshake-slots.js';
 
 /** stderr is for messages; past this it is cut, not buffered. */
 const MAX_STDERR_BYTES = 64 * 1024;
@@ -126,15 +120,16 @@ export class SshTransport implements Transport {
 		this.link = null;
 		this.socketChecks.clear();
 		const bound = Math.min(timeoutMs, this.options.connectTimeoutMs);
-		const started = Date.now();
-		const attempt = HANDSHAKES.acquireWithin(bound, () => new TransportError(`no answer from ${this.options.host} within ${bound} ms (waiting for other nodes' SSH handshakes)`, 'timeout')).then(async (release) => {
+		// The bound is this node's own handshake: the wait for a slot behind other nodes'
+		// handshakes is not counted against it (that wait is crimon's, not the node's).
+		const attempt = HANDSHAKES.acquire().then(async (release) => {
 			try {
 				return await openSshLink(
 					{host: this.options.host, user: this.options.user, port: this.options.port},
 					{
 						sources: this.options.sources ?? {},
 						acceptNew: this.options.acceptNew ?? false,
-						timeoutMs: Math.max(1, bound - (Date.now() - started)),
+						timeoutMs: bound,
 						acceptHint: `crimon snapshot --accept-new --node ${this.options.target}`,
 					},
 				);

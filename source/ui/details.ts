@@ -54,7 +54,7 @@ export function usageFields(usage: Usage | null | undefined, series?: UsageSerie
 function containerFields(snapshot: NodeSnapshot, container: Container, history?: UsageHistory): DetailField[] {
 	const index = indexSnapshot(snapshot);
 	const init = container.pid === null ? undefined : index.processByPid.get(container.pid);
-	const seen = [container.seenBy.cri && 'CRI', container.seenBy.containerd && 'containerd', container.seenBy.docker && 'Docker'].filter(Boolean).join(', ');
+	const seen = [container.seenBy.cri && 'CRI', container.seenBy.containerd && 'containerd', container.seenBy.docker && 'Docker', container.seenBy.podman && 'podman'].filter(Boolean).join(', ');
 	const fields = [
 		f('Name', container.name),
 		f('ID', container.id),
@@ -101,7 +101,7 @@ export function detailsOf(snapshot: NodeSnapshot, subject: Subject, history?: Us
 			const shim = index.shimByPid.get(process.pid);
 			if (shim) {
 				const pod = podOfShim(index, shim);
-				fields.push(f('Shim', `${shim.version} (${shim.binary})`), f('Namespace', shim.namespace), f('Shim ID', shim.id), f('Address', shim.address), f('Pod', pod ? podLabel(pod) : null));
+				fields.push(f('Shim', shim.kind === 'conmon' ? `conmon${shim.engine ? ` (${shim.engine})` : ''}` : `${shim.version} (${shim.binary})`), f('OCI runtime', shim.ociRuntime ?? null), f('Namespace', shim.namespace || null), f('Shim ID', shim.id), f('Address', shim.address), f('Pod', pod ? podLabel(pod) : null));
 				const served = index.containersByShim.get(shim.pid) ?? [];
 				served.forEach((c, i) => fields.push(f(i === 0 ? 'Serves' : '', `${c.name} ${c.id}${c.sandbox ? ' (sandbox)' : ''}`)));
 				fields.push(f('Children', shim.children.join(' ')));

@@ -35,6 +35,7 @@ export type Command =
 	| 'pause'
 	| 'compare'
 	| 'help'
+	| 'sources'
 	| 'back'
 	| 'quit';
 
@@ -87,6 +88,7 @@ export const KEYMAP: readonly Binding[] = [
 		modes: ['list', 'compare'],
 		footer: {keys: '=', text: 'compare', rank: 5},
 	},
+	{label: 'e', description: 'the failed sources and what to check (the Node pane, from its top)', keys: {e: 'sources'}, modes: NODES},
 	{label: 'r', description: 'poll the active node now', keys: {r: 'poll-now'}, modes: NODES, footer: {keys: 'r', text: 'poll', rank: 6}},
 	{label: 'p', description: 'pause / resume polling', keys: {p: 'pause'}, modes: NODES, footer: {keys: 'p', text: 'pause', rank: 6}},
 	{
@@ -172,6 +174,12 @@ export function footerHints(mode: Mode, pane: PaneId, keymap: readonly Binding[]
 		.map((b, order) => ({hint: {keys: b.footer!.keys, text: b.footer!.text}, rank: b.footer!.rank, order}))
 		.sort((a, b) => a.rank - b.rank || a.order - b.order)
 		.map((entry) => entry.hint);
+}
+
+/** The key a command is on, for text that names it (the footer's "e lists them"); the table is the one place keys live. */
+export function keyFor(command: Command, keymap: readonly Binding[] = KEYMAP): string {
+	for (const binding of keymap) for (const [key, bound] of Object.entries(binding.keys)) if (bound === command) return key;
+	throw new Error(`no key for ${command}`);
 }
 
 export interface HelpLine {

@@ -9,6 +9,7 @@ import {escapeText} from '../render/terminal-text.js';
 import {formatBytes, formatCores, shimRss} from '../render/usage-text.js';
 import {sumUsage} from '../model/usage.js';
 import {haystackOf} from './filter.js';
+import {shimLabel} from '../model/shims.js';
 import {lazyItem, seg, type Item, type Segment, type Subject} from './row.js';
 import {indexSnapshot, podLabel, podShimOf, shortId, stateText, stateTone, type SnapshotIndex, displayName} from './snapshot-index.js';
 
@@ -57,6 +58,7 @@ export function namespaceSummary(name: string | null, containers: readonly Conta
 	}
 	const usage = sumUsage(containers.map((c) => c.usage));
 	if (usage) parts.push(`cpu ${formatCores(usage.cpuCores)} mem ${formatBytes(usage.memoryBytes)}`);
+	if (name === null && shims.length > 0) parts.push(plural(shims.length, 'conmon'));
 	if (name !== null) {
 		const sharing = index ? shimSharing(index, shims) : '';
 		if (sharing) parts.push(sharing);
@@ -148,7 +150,8 @@ export function namespaceItems(snapshot: NodeSnapshot): Item[] {
 	const placed = new Set<number>();
 	for (const name of groups) {
 		const containers = snapshot.containers.filter((c) => c.namespace === name);
-		const shims = name === null ? [] : snapshot.shims.filter((s) => s.namespace === name).sort((a, b) => a.pid - b.pid);
+		// Outside containerd, a container's shim is its conmon (podman, CRI-O).
+		const shims = (name === null ? snapshot.shims.filter((s) => s.kind === 'conmon') : snapshot.shims.filter((s) => s.namespace === name && s.kind !== 'conmon')).sort((a, b) => a.pid - b.pid);
 		const label = name ?? '(outside containerd)';
 		items.push(lazyItem({
 			key: `ns:${name ?? ''}`,
@@ -168,7 +171,7 @@ export function namespaceItems(snapshot: NodeSnapshot): Item[] {
 				subject: {kind: 'shim', pid: shim.pid},
 				pids: [shim.pid],
 				draw: () => {
-					const segments: Segment[] = [seg(`shim ${shim.version}`, 'shim'), seg(` ${shim.pid}`, 'dim'), seg(' ' + escapeText(shim.binary), 'dim')];
+					const segments: Segment[] = [seg(escapeText(shimLabel(shim)), 'shim'), seg(` ${shim.pid}`, 'dim'), seg(' ' + escapeText(shim.binary), 'dim')];
 					if (pod) segments.push(seg(' pod ', 'dim'), seg(escapeText(podLabel(pod)), 'pod'));
 					else if (served.length === 1) segments.push(seg(' ' + escapeText(displayName(served[0]!)), 'dim'));
 					else if (shim.id) segments.push(seg(' id ' + escapeText(shortId(shim.id)), 'dim'));

@@ -4,6 +4,7 @@
  * operator needs next to each line: which shim, which container, which pod.
  */
 import {buildProcessTree, type ProcessRow} from '../model/process-tree.js';
+import {shimLabel} from '../model/shims.js';
 import type {NodeSnapshot} from '../model/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {formatBytes, formatPercent} from '../render/usage-text.js';
@@ -34,7 +35,7 @@ function lead(row: ProcessRow): Segment[] {
 
 function shimSegments(index: SnapshotIndex, row: ProcessRow): Segment[] {
 	const shim = row.shim!;
-	const segments: Segment[] = [seg(`shim ${shim.version} ${escapeText(shim.namespace || '?')}`, 'shim')];
+	const segments: Segment[] = [seg(shim.kind === 'conmon' ? escapeText(`${shimLabel(shim)} ${shim.engine ?? ''}`.trim()) : `shim ${shim.version} ${escapeText(shim.namespace || '?')}`, 'shim')];
 	const pod = podShimOf(index, shim);
 	const served = index.containersByShim.get(shim.pid) ?? [];
 	if (pod) {

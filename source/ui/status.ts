@@ -3,7 +3,7 @@ import type {NodeSnapshot} from '../model/types.js';
 import {hostLine, shimRss} from '../render/usage-text.js';
 import type {NodeEntry, NodeStatus} from '../store/store.js';
 import {escapeText} from '../render/terminal-text.js';
-import type {Hint} from './keymap.js';
+import {keyFor, type Hint} from './keymap.js';
 import {PANE_INFO, PANES, type PaneId} from './panes.js';
 import type {PaneCount} from './pane-rows.js';
 import {seg, type Segment, type Tone} from './row.js';
@@ -94,23 +94,33 @@ export function tabLine(tabs: readonly TabInfo[], active: number, now: number, w
 export function titleLine(pane: PaneId, nodeName: string, count: PaneCount, options: {filter: string; runtimeOnly: boolean; status: NodeStatus | null}, width: number): Segment[] {
 	const info = PANE_INFO[pane];
 	const countText = options.filter ? `${count.shown} of ${count.total}` : String(count.total);
-	const left: Segment[] = [seg(info.title, 'heading'), seg(' — '), seg(escapeText(nodeName), 'heading')];
 	// The Node pane is text: no count, and the filter does not apply to it.
-	if (info.shape !== 'text') {
-		left.push(seg(` (${countText}${pane === 'processes' ? (options.runtimeOnly ? ', runtime only' : ', all') : ''})`));
-		if (options.filter) left.push(seg('  /', 'key'), seg(escapeText(options.filter)));
+	const counted: Segment[] = info.shape === 'text' ? [] : [seg(` (${countText}${pane === 'processes' ? (options.runtimeOnly ? ', runtime only' : ', all') : ''})`)];
+	const flags: Segment[] = [];
+	if (info.shape !== 'text' && options.filter) flags.push(seg('  /', 'key'), seg(escapeText(options.filter)));
+	if (options.status === 'stale') flags.push(seg('  stale', 'warn'));
+	if (options.status === 'failed') flags.push(seg('  unreachable', 'bad'));
+	const title = seg(info.title, 'heading');
+	const width_ = (segments: readonly Segment[]) => segments.reduce((sum, s) => sum + textWidth(s.text), 0);
+	const paneList = (others: boolean): Segment[] =>
+		PANES.filter((other) => !others || other !== pane).flatMap((other) => [seg(' '), seg(PANE_INFO[other].title, other === pane ? 'active' : 'dim')]);
+	// Every pane's name is always on the line. When the whole list does not fit, it leaves out
+	// the pane the title names; then the title gives up its count, then the node's name (the
+	// tab bar has it), and last is cut with an ellipsis; the filter and stale/unreachable stay.
+	const lefts: Segment[][] = [
+		[title, seg(' — '), seg(escapeText(nodeName), 'heading'), ...counted, ...flags],
+		[title, seg(' — '), seg(escapeText(nodeName), 'heading'), ...flags],
+		[title, ...flags],
+	];
+	for (const right of [paneList(false), paneList(true)]) {
+		for (const left of right.length > paneList(true).length ? lefts.slice(0, 1) : lefts) {
+			if (width_(left) + width_(right) + 2 <= width) return fitSegments([...left, seg(' '.repeat(width - width_(left) - width_(right))), ...right], width);
+		}
 	}
-	if (options.status === 'stale') left.push(seg('  stale', 'warn'));
-	if (options.status === 'failed') left.push(seg('  unreachable', 'bad'));
-	const right: Segment[] = [];
-	for (const other of PANES) {
-		right.push(seg(' '));
-		right.push(other === pane ? seg(PANE_INFO[other].title, 'active') : seg(PANE_INFO[other].title, 'dim'));
-	}
-	const leftWidth = left.reduce((sum, s) => sum + textWidth(s.text), 0);
-	const rightWidth = right.reduce((sum, s) => sum + textWidth(s.text), 0);
-	if (leftWidth + rightWidth + 2 <= width) return fitSegments([...left, seg(' '.repeat(width - leftWidth - rightWidth)), ...right], width);
-	return fitSegments(left, width);
+	const others = paneList(true);
+	const room = width - width_(others);
+	if (room < 4) return fitSegments(lefts[0]!, width);
+	return fitSegments([...fitSegments(lefts[2]!, room), ...others], width);
 }
 
 /** The split view's title: the active node against the next one. */
@@ -123,17 +133,23 @@ export function noticeLine(text: string, width: number): Segment[] {
 	return fitSegments([seg(escapeText(text), 'warn')], width);
 }
 
-/** As many hints as fit, most important first, in table order once chosen. */
+/** As many hints as fit, most important first, in table order once chosen; an ellipsis says when some did not. */
 export function hintLine(hints: readonly Hint[], width: number): Segment[] {
 	const out: Segment[] = [];
 	let used = 0;
+	let dropped = false;
 	for (const hint of hints) {
 		const piece = [seg(hint.keys, 'key'), seg(' ' + hint.text + '  ', 'dim')];
 		const w = textWidth(hint.keys) + textWidth(hint.text) + 3;
-		if (used + w > width + 2) continue;
+		// Room for the trailing two spaces to go, and one column for the ellipsis.
+		if (used + w > width + 1) {
+			dropped = true;
+			continue;
+		}
 		out.push(...piece);
 		used += w;
 	}
+	if (dropped) out.push(seg('…', 'dim'));
 	return fitSegments(out, width);
 }
 
@@ -160,7 +176,7 @@ export function pollSegments(poll: PollStatus, now: number): Segment[] {
 	if (poll.saved) {
 		out.push(seg('saved snapshot, not polled', 'dim'));
 		if (poll.lastPollAt !== null) out.push(seg(` · taken ${formatAge(now - poll.lastPollAt)} ago`, 'dim'));
-		if (poll.sourceErrors.length > 0) out.push(seg(' · ', 'dim'), seg(escapeText(poll.sourceErrors[0]!) + (poll.sourceErrors.length > 1 ? ` (+${poll.sourceErrors.length - 1} more)` : ''), 'warn'));
+		if (poll.sourceErrors.length > 0) out.push(seg(' · ', 'dim'), ...sourceErrorSegments(poll.sourceErrors));
 		return out;
 	}
 	out.push(poll.paused ? seg('paused', 'warn') : seg(`every ${formatInterval(poll.intervalMs)}`, 'dim'));
@@ -170,11 +186,28 @@ export function pollSegments(poll: PollStatus, now: number): Segment[] {
 		const took = pollDuration(poll.lastDurationMs);
 		if (took) out.push(seg(` in ${took}`, 'dim'));
 	}
-	if (poll.events) out.push(poll.events.live ? seg(' · events live', 'dim') : seg(' · polling only', 'warn'));
+	// What failed comes before what is merely so: at 80 columns the line's end is what gets cut.
 	if (poll.lastError) out.push(seg(' · ', 'dim'), seg('error: ' + escapeText(poll.lastError), 'bad'));
-	else if (poll.sourceErrors.length > 0) out.push(seg(' · ', 'dim'), seg(escapeText(poll.sourceErrors[0]!) + (poll.sourceErrors.length > 1 ? ` (+${poll.sourceErrors.length - 1} more)` : ''), 'warn'));
-	else if (poll.events?.note) out.push(seg(' · ', 'dim'), seg(escapeText(poll.events.note), 'warn'));
+	else if (poll.sourceErrors.length > 0) out.push(seg(' · ', 'dim'), ...sourceErrorSegments(poll.sourceErrors));
+	if (poll.events) out.push(poll.events.live ? seg(' · events live', 'dim') : seg(' · polling only', 'warn'));
+	if (!poll.lastError && poll.sourceErrors.length === 0 && poll.events?.note) out.push(seg(' · ', 'dim'), seg(escapeText(poll.events.note), 'warn'));
 	return out;
+}
+
+/**
+ * Failed sources, every one reachable: one is said in full; several are counted and named
+ * (`3 failed: containerd, cri, docker`), and either way the key that lists them, with what
+ * to check, in the Node pane.
+ */
+export function sourceErrorSegments(errors: readonly string[]): Segment[] {
+	const key = seg(` (${keyFor('sources')})`, 'key');
+	const split = (e: string) => (e.indexOf(': ') > 0 ? [e.slice(0, e.indexOf(': ')), e.slice(e.indexOf(': ') + 2)] : ['a source', e]) as [string, string];
+	if (errors.length === 1) {
+		const [source, message] = split(errors[0]!);
+		return [seg(`${escapeText(source)} failed`, 'warn'), key, seg(`: ${escapeText(message)}`, 'warn')];
+	}
+	const names = [...new Set(errors.map((e) => split(e)[0]))];
+	return [seg(`${errors.length} sources failed`, 'warn'), key, seg(`: ${escapeText(names.join(', '))}`, 'warn')];
 }
 
 /** Short terminals: the two most important keys, then the poll state, on one line. */

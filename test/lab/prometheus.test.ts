@@ -34,9 +34,9 @@ function v1ShimsByPs(): number {
 }
 
 function readmeRules(): string {
-	const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+	const readme = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'prometheus.md'), 'utf8');
 	const match = /<!-- crimon-rules -->\n```yaml\n([^]*?)```\n<!-- \/crimon-rules -->/.exec(readme);
-	if (!match) throw new Error('README.md has no crimon-rules block');
+	if (!match) throw new Error('docs/prometheus.md has no crimon-rules block');
 	return match[1]!;
 }
 

@@ -58,3 +58,36 @@ export function inVm(vm: VmNode, argv: readonly string[], timeoutMs = 120_000): 
 	const quoted = argv.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
 	return execFileSync('ssh', ['-F', path.join(vm.home, '.ssh', 'config'), vm.alias, quoted], {encoding: 'utf8', timeout: timeoutMs, env: {...process.env, HOME: vm.home}});
 }
+
+export const VM_LAB_JSON = path.join(VM_DIR, 'lab.json');
+
+/** One container of the VM lab's, as vm-lab-objects.sh printed it. */
+export interface VmContainer {
+	readonly name?: string;
+	readonly namespace?: string;
+	readonly id: string;
+	readonly pid: number;
+	/** Its cgroup v2 path (from /proc/PID/cgroup's `0::` line). */
+	readonly cgroup: string;
+	readonly conmonPid?: number;
+}
+
+/** $CRIMON_VM_DIR/lab.json: the guest's shape (versions) and the lab's own objects. */
+export interface VmLab {
+	readonly schema: 'crimon.vm-lab/v1';
+	readonly label: string;
+	readonly image: {readonly docker: string; readonly containerd: string};
+	readonly shape: {
+		readonly kernel: string; readonly cgroup: 'v1' | 'v2'; readonly systemd: string;
+		readonly containerd: string; readonly containerdConfigVersion: number | null; readonly runtime: string; readonly v1Shim: boolean;
+		readonly docker: string; readonly dockerApi: string; readonly dockerCgroupDriver: string;
+		readonly podman: string; readonly conmon: string; readonly crun: string; readonly runc: string;
+	};
+	readonly docker: {readonly box: VmContainer; readonly oom: VmContainer; readonly cpu: VmContainer};
+	readonly containerd: {readonly box: VmContainer & {readonly namespace: string}};
+	readonly podman: {readonly box: VmContainer & {readonly conmonPid: number}};
+}
+
+export function readVmLab(): VmLab {
+	return JSON.parse(fs.readFileSync(VM_LAB_JSON, 'utf8')) as VmLab;
+}

@@ -47,8 +47,12 @@ export class ReplayTransport implements Transport {
 		throw new TransportError(`no file at ${path}`, 'missing');
 	}
 
-	async checkAlive(_timeoutMs: number, boundMs: number): Promise<TransportError | null> {
+	/** The bound each liveness check was given. */
+	readonly livenessBounds: number[] = [];
+
+	async checkAlive(timeoutMs: number, boundMs: number): Promise<TransportError | null> {
 		this.livenessChecks++;
+		this.livenessBounds.push(timeoutMs);
 		return this.alive ? null : new TransportError(`replay stopped answering: no reply within ${boundMs} ms`, 'timeout');
 	}
 

@@ -74,4 +74,18 @@ describe('kept gRPC sessions', () => {
 		expect(a.channel.isOpen()).toBe(true);
 		expect(transport.opened.get(socket)).toBe(2);
 	});
+
+	it('keep nothing opened after close: a poll that ran out of time and goes on must not hold the process', async () => {
+		const servers = await startLabReplay();
+		const transport = new CountingTransport(fixture('ps.txt'));
+		const socket = servers.containerd.socket;
+		const pool = new GrpcChannelPool(transport);
+		close = () => servers.close();
+		// One opening while the pool closes (the expired poll's), one asked for after.
+		const opening = pool.get(socket, 1000);
+		pool.close();
+		await expect(opening).rejects.toThrow(/closed while it opened/);
+		await expect(pool.get(socket, 1000)).rejects.toThrow(/sessions are closed/);
+		expect(transport.opened.get(socket)).toBe(1);
+	});
 });

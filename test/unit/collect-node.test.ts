@@ -40,12 +40,18 @@ describe('collecting a node', () => {
 		expect(got.shims).toEqual(want.shims);
 		expect(got.containers.find((c) => c.id === 'lab-ctr-k8s')?.usage).toMatchObject({pids: 1, memoryLimitBytes: null, cpuCores: null});
 		expect(got.runtimes.cri).toMatchObject({runtimeName: 'containerd', apiVersion: 'v1'});
+		// One shim scan a poll: the collector's, which the model takes as it is.
+		expect(facts.shims?.map((s) => s.pid)).toEqual(want.shims.map((s) => s.pid));
+		expect(buildNodeSnapshot({...facts, shims: facts.shims!.slice(1)}).shims.map((s) => s.pid)).toEqual(want.shims.slice(1).map((s) => s.pid));
+		expect(got.runtimeStates).toEqual({containerd: 'answering', cri: 'answering', docker: 'answering', podman: 'absent'});
 	});
 
 	it('reports a missing Docker socket on docker alone', async () => {
 		const {options} = await replay();
 		const facts = await createNodeCollector('lab', new ReplayTransport(fixture('ps.txt')), {...options, dockerSocket: '/nonexistent/docker.sock'}).collect();
 		expect(facts.errors).toEqual([{source: 'docker', message: 'no socket at /nonexistent/docker.sock (is the service running?)'}]);
+		// Not there is not down: Docker is absent, not failing.
+		expect(facts.runtimeStates).toEqual({containerd: 'answering', cri: 'answering', docker: 'absent', podman: 'absent'});
 		expect(facts.containerd?.containers.length).toBeGreaterThan(0);
 		expect(facts.cri?.sandboxes).toHaveLength(1);
 	});

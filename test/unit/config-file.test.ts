@@ -43,22 +43,22 @@ describe('parseConfig', () => {
 	});
 
 	it.each([
-		['intervall: 2s', /unknown key "intervall"/],
-		['nodes:\n  - target: local\n    sudoo: true', /nodes\[0\]: unknown key "sudoo"/],
-		['nodes:\n  - name: x', /nodes\[0\] has no target/],
-		['nodes:\n  - ssh://a b', /whitespace/],
-		['nodes:\n  - http://x', /only ssh:\/\//],
-		['nodes: local', /nodes wants a list/],
-		['interval: soon', /duration/],
-		['timeout: 100000', /timeout must be at most 1h/],
-		['nodes:\n  - target: local\n    timeout: 2d', /duration/],
-		['concurrency: 0', /concurrency/],
-		['sudo: yes please', /sudo wants true or false/],
-		['nodes:\n  - target: local\n    docker-socket: docker.sock', /absolute socket path/],
-		['- just\n- a list', /top level must be a mapping/],
-		['a: [unclosed', /not valid YAML/],
-		['interval: 2s\ninterval: 3s', /not valid YAML/],
-	])('refuses %j with where it is', (source, message) => {
+		['intervall: 2s', /^c\.yaml:1: intervall: unknown key "intervall"/],
+		['nodes:\n  - target: local\n    sudoo: true', /^c\.yaml:3: nodes\[0\]\.sudoo: unknown key "sudoo"/],
+		['nodes:\n  - name: x', /^c\.yaml:2: nodes\[0\] has no target/],
+		['nodes:\n  - ssh://a b', /^c\.yaml:2: nodes\[0\]: .*whitespace/],
+		['nodes:\n  - http://x', /^c\.yaml:2: .*only ssh:\/\//],
+		['nodes: local', /^c\.yaml:1: nodes wants a list/],
+		['interval: soon', /^c\.yaml:1: interval .*duration/],
+		['interval: 2s\ntimeout: 100000', /^c\.yaml:2: timeout must be at most 1h/],
+		['nodes:\n  - target: local\n    timeout: 2d', /^c\.yaml:3: nodes\[0\]\.timeout .*duration/],
+		['concurrency: 0', /^c\.yaml:1: concurrency/],
+		['sudo: yes please', /^c\.yaml:1: sudo wants true or false/],
+		['nodes:\n  - target: local\n    docker-socket: docker.sock', /^c\.yaml:3: .*absolute socket path/],
+		['- just\n- a list', /^c\.yaml:1: the top level must be a mapping/],
+		['a: [unclosed', /^c\.yaml:1: not valid YAML/],
+		['interval: 2s\ninterval: 3s', /^c\.yaml:2: not valid YAML/],
+	])('refuses %j with the file and line it is on', (source, message) => {
 		expect(() => parseConfig(source, 'c.yaml')).toThrow(ConfigError);
 		expect(() => parseConfig(source, 'c.yaml')).toThrow(message);
 	});

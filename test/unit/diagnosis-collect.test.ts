@@ -39,6 +39,7 @@ describe('collectCriProbed: every socket read, one chosen', () => {
 	let containerd: Running;
 	let criDockerd: Running;
 	let notCri: Running;
+	let criDockerdLists = 0;
 	const missing = tempSocket('crio.sock');
 
 	beforeAll(async () => {
@@ -47,7 +48,10 @@ describe('collectCriProbed: every socket read, one chosen', () => {
 		const dockerVersion = encode(VersionResponse, {version: '0.1.0', runtimeName: 'docker', runtimeVersion: '24.0.7', runtimeApiVersion: 'v1'});
 		criDockerd = await startGrpcServer((route) => {
 			if (route === '/runtime.v1.RuntimeService/Version') return {message: dockerVersion};
-			if (route.startsWith('/runtime.v1.RuntimeService/List')) return {message: new Uint8Array()};
+			if (route.startsWith('/runtime.v1.RuntimeService/List')) {
+				criDockerdLists++;
+				return {message: new Uint8Array()};
+			}
 			return undefined;
 		}, tempSocket('cri-dockerd.sock'));
 		// A containerd with its cri plugin disabled (Docker's packaging) answers UNIMPLEMENTED.
@@ -60,7 +64,10 @@ describe('collectCriProbed: every socket read, one chosen', () => {
 	const candidates = () => [notCri.socket, containerd.socket, missing, criDockerd.socket];
 
 	it('without a kubelet: the first candidate that answers, and a status for every socket', async () => {
+		const listsBefore = criDockerdLists;
 		const result = await collectCriProbed(new ReplayTransport(Buffer.from('')), options, Promise.resolve(null), candidates());
+		// One socket listed a poll: cri-dockerd answered its Version, and was not listed.
+		expect(criDockerdLists).toBe(listsBefore);
 		expect(result.error).toBeNull();
 		expect(result.facts?.info).toMatchObject({endpoint: `unix://${containerd.socket}`, runtimeName: 'containerd'});
 		expect(result.probe.sockets.map((s) => [s.endpoint, s.status, s.runtimeName])).toEqual([
@@ -76,6 +83,7 @@ describe('collectCriProbed: every socket read, one chosen', () => {
 		const result = await collectCriProbed(new ReplayTransport(Buffer.from('')), options, Promise.resolve(`unix://${criDockerd.socket}`), candidates());
 		expect(result.facts?.info).toMatchObject({endpoint: `unix://${criDockerd.socket}`, runtimeName: 'docker'});
 		expect(result.probe.kubeletEndpoint).toBe(`unix://${criDockerd.socket}`);
+		expect(criDockerdLists).toBeGreaterThan(0);
 	});
 
 	it('a kubelet endpoint that is not a candidate is read too; a dead one falls back to the first that answers, without an error', async () => {

@@ -106,7 +106,22 @@ describe('the poll policy, the same for every node', () => {
 		const node = session(transport, options);
 		const snapshot = await node.poll();
 		expect(snapshot.ok).toBe(false);
-		expect(snapshot.errors).toEqual([{source: 'node', message: 'replay stopped answering: no reply within 2000 ms'}]);
+		// The first poll on a connection is held to twice the 2 s timeout (it opens every channel).
+		expect(snapshot.errors).toEqual([{source: 'node', message: 'replay stopped answering: no reply within 4000 ms'}]);
+	});
+
+	it('gives the liveness question its own bound, never what an overrun poll left of its own', async () => {
+		// Every containerd list stalls past the poll's bound: the poll runs out of time.
+		const {options} = await replay({grpc: (route, ns) => (route.includes('List') ? {silent: true} : labGrpcRoutes(route, ns))});
+		const transport = new ReplayTransport(fixture('ps.txt'));
+		const node = session(transport, {...options, criSocket: null, timeoutMs: 400});
+		const first = await node.poll();
+		// The node answers, so it is not called down: the stalled source is that source's error.
+		expect(first.ok).toBe(true);
+		expect(first.errors.map((e) => e.source)).toContain('containerd');
+		expect(transport.livenessBounds.length).toBeGreaterThan(0);
+		// Three quarters of the first poll's 800 ms (twice the 400 ms timeout), however little the poll left.
+		expect(Math.min(...transport.livenessBounds)).toBe(600);
 	});
 
 	it('does not ask a node without Docker whether it answers: its process table and "no such socket" are answers', async () => {
@@ -135,5 +150,23 @@ describe('the poll policy, the same for every node', () => {
 		expect(local).toBeInstanceOf(NodeSession);
 		expect(remote).toBeInstanceOf(NodeSession);
 		expect(local.collectOptions.timeoutMs).toBe(remote.collectOptions.timeoutMs);
+	});
+});
+
+describe('runBounded after a poll that ran out of time', () => {
+	it('gives the liveness probe a bound of its own: a slow node that still answers keeps its connection', async () => {
+		const {runBounded} = await import('../../source/nodes/node-session.js');
+		const {TransportError} = await import('../../source/transport/transport.js');
+		const given: number[] = [];
+		const transport = Object.assign(new ReplayTransport(fixture('ps.txt')), {
+			// sshd answers, given any time at all (the old probe got 1 ms after an expired poll).
+			async checkAlive(timeoutMs: number, boundMs: number) {
+				given.push(timeoutMs);
+				return timeoutMs >= 50 ? null : new TransportError(`no reply within ${boundMs} ms`, 'timeout');
+			},
+		});
+		const never = new Promise<never>(() => undefined);
+		await expect(runBounded(transport, 1_000, () => never, () => false, 'slow')).rejects.toThrow('slow answers, but its runtimes did not all answer within 2000 ms');
+		expect(given[0]).toBeGreaterThanOrEqual(100);
 	});
 });

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {ArgsError, HELP, parseArgs, parseDuration} from '../../source/cli/parse-args.js';
+import {ArgsError, parseArgs, parseDuration} from '../../source/cli/parse-args.js';
+import {helpText} from '../../source/cli/help-text.js';
 
 describe('parseArgs', () => {
 	it('defaults to the app on no nodes (local is resolved later)', () => {
@@ -32,6 +33,13 @@ describe('parseArgs', () => {
 		expect(parseDuration('1.5s', '--interval')).toBe(1500);
 		expect(parseDuration('1m', '--interval')).toBe(60000);
 		expect(parseDuration('60m', '--timeout')).toBe(3_600_000);
+		// As users write them (Go's and Prometheus's form), up to the 1h the help names.
+		expect(parseDuration('1h', '--timeout')).toBe(3_600_000);
+		expect(parseDuration('1m30s', '--timeout')).toBe(90_000);
+		expect(parseDuration('250ms', '--timeout')).toBe(250);
+		expect(parseDuration('2s500ms', '--timeout')).toBe(2500);
+		expect(() => parseDuration('1h1s', '--timeout')).toThrow('--timeout must be at most 1h (60m), not "1h1s"');
+		for (const bad of ['1d', 'h', '1 m', 'm30s', '30s1', '-1s']) expect(() => parseDuration(bad, '--timeout'), bad).toThrow(/wants a duration like 2s, 250ms, 1m30s or 1h/);
 	});
 	it('refuses absurd durations as a usage error: they would overflow timers and grpc-timeout', () => {
 		for (const absurd of ['61m', '3601s', '100000000ms', '99999999999999999999', '1e9']) {
@@ -67,7 +75,7 @@ describe('parseArgs', () => {
 		expect(parseArgs(['events'])).toMatchObject({command: 'events', json: false, nodes: []});
 		expect(parseArgs(['events', '--json', '-n', 'local', '--node', 'ssh://n1'])).toMatchObject({command: 'events', json: true, nodes: ['local', 'ssh://n1']});
 		expect(parseArgs(['events', '--help'])).toMatchObject({command: 'help', helpFor: 'events'});
-		expect(HELP.events).toContain('{node, at, namespace, topic, id,');
+		expect(helpText('events')).toContain('{node, at, namespace, topic, id, name, pod, pid, exitStatus, source}');
 		expect(() => parseArgs(['events', 'extra'])).toThrow(/unexpected argument/);
 		expect(() => parseArgs(['events', '--watch'])).toThrow(/for crimon snapshot/);
 	});

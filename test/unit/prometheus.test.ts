@@ -44,14 +44,14 @@ describe('crimon metric families', () => {
 	it('has every family, each with HELP and TYPE, in a stable order', () => {
 		const names = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
 		expect(names).toEqual([
-			'crimon_node_up gauge', 'crimon_cri_runtime_info gauge', 'crimon_kubelet_info gauge', 'crimon_runtime_version_info gauge',
+			'crimon_node_up gauge', 'crimon_runtime_up gauge', 'crimon_cri_runtime_info gauge', 'crimon_kubelet_info gauge', 'crimon_runtime_version_info gauge',
 			'crimon_shims gauge', 'crimon_containers gauge', 'crimon_pods gauge', 'crimon_findings gauge', 'crimon_poll_duration_seconds gauge',
 			'crimon_container_cpu_seconds_total counter', 'crimon_container_memory_working_set_bytes gauge', 'crimon_container_oom_kills_total counter',
 			...['receive_bytes', 'transmit_bytes', 'receive_packets', 'transmit_packets', 'receive_errors', 'transmit_errors', 'receive_packets_dropped', 'transmit_packets_dropped'].map((n) => `crimon_container_network_${n}_total counter`),
 			...['reads_bytes', 'writes_bytes', 'reads', 'writes'].map((n) => `crimon_container_fs_${n}_total counter`),
 			...['container', 'node'].flatMap((who) => ['cpu', 'memory', 'io'].flatMap((r) => [`crimon_${who}_pressure_${r}_waiting_seconds_total counter`, `crimon_${who}_pressure_${r}_stalled_seconds_total counter`])),
 		]);
-		expect(text.match(/^# HELP /gm)).toHaveLength(12 + 8 + 4 + 12);
+		expect(text.match(/^# HELP /gm)).toHaveLength(13 + 8 + 4 + 12);
 		// Every sample carries node.
 		for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/\{node="node01"/);
 	});
@@ -75,6 +75,16 @@ describe('crimon metric families', () => {
 		expect(value(text, 'crimon_findings{node="node01",code="shim-leaked",severity="warn"}')).toBe(1);
 		expect(value(text, 'crimon_findings{node="node01",code="dockershim-in-use",severity="warn"}')).toBe(1);
 		expect(value(text, 'crimon_poll_duration_seconds{node="node01"}')).toBe(0.25);
+	});
+
+	it('says which runtime answers: 1 answering, 0 there and failing, no series where not installed', () => {
+		for (const runtime of ['containerd', 'cri', 'docker']) expect(value(text, `crimon_runtime_up{node="node01",runtime="${runtime}"}`), runtime).toBe(1);
+		const failing = renderPrometheus([{node: {...metricsNode(), runtimeStates: {containerd: 'failing', cri: 'absent', docker: 'answering'}}}]);
+		expect(value(failing, 'crimon_runtime_up{node="node01",runtime="containerd"}')).toBe(0);
+		expect(value(failing, 'crimon_runtime_up{node="node01",runtime="docker"}')).toBe(1);
+		expect(failing).not.toContain('runtime="cri"}');
+		// A node not reached says crimon_node_up 0 and nothing of its runtimes.
+		expect(renderPrometheus([{node: unreachable('gone', 'ssh://gone', 'no route')}])).not.toContain('crimon_runtime_up{');
 	});
 
 	it('writes per-container usage only where it was measured', () => {

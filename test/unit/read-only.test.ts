@@ -43,6 +43,8 @@ const SUDO_ARGV: readonly (readonly string[])[] = [
 	SUDO_COMMANDS.crictl('unix:///run/containerd/containerd.sock', 5, 'ps', '-a', '-o', 'json'),
 	SUDO_COMMANDS.dockerVersion('unix:///var/run/docker.sock'),
 	SUDO_COMMANDS.dockerPs('unix:///var/run/docker.sock'),
+	SUDO_COMMANDS.podmanVersion(),
+	SUDO_COMMANDS.podmanPs(),
 ];
 export const EVERY_COMMAND: readonly (readonly string[])[] = [PS_ARGV, ['uname', '-n'], ...SUDO_ARGV];
 
@@ -57,6 +59,7 @@ function isRead(argv: readonly string[]): boolean {
 		case 'ctr': return ['version', 'namespaces ls', 'containers ls', 'tasks ls'].includes(verbs.join(' ')) || (verbs[0] === 'containers' && verbs[1] === 'info');
 		case 'crictl': return ['version', 'pods', 'ps'].includes(verbs[0] ?? '');
 		case 'docker': return ['version', 'ps'].includes(verbs[0] ?? '');
+		case 'podman': return ['version', 'ps'].includes(verbs[0] ?? '');
 		default: return false;
 	}
 }
@@ -83,7 +86,7 @@ describe('crimon only reads', () => {
 		expect(isRead(['env', 'LC_ALL=C', 'sudo', '-n', 'crictl', '--runtime-endpoint', 'unix:///x', 'stopp', 'a'])).toBe(false);
 	});
 	it('has no other command in the sudo module than the listed ones', () => {
-		expect(Object.keys(SUDO_COMMANDS).sort()).toEqual(['crictl', 'ctrContainers', 'ctrInfo', 'ctrNamespaces', 'ctrTasks', 'ctrVersion', 'dockerPs', 'dockerVersion']);
+		expect(Object.keys(SUDO_COMMANDS).sort()).toEqual(['crictl', 'ctrContainers', 'ctrInfo', 'ctrNamespaces', 'ctrTasks', 'ctrVersion', 'dockerPs', 'dockerVersion', 'podmanPs', 'podmanVersion']);
 		const source = fs.readFileSync(path.resolve(import.meta.dirname, '../../source/collect/sudo-cli.ts'), 'utf8');
 		// crictl is the one builder that takes its verb as an argument: every call passes a read.
 		for (const match of source.matchAll(/SUDO_COMMANDS\.crictl\([^,]+,[^,]+,\s*'(\w+)'/g)) expect(['version', 'pods', 'ps']).toContain(match[1]);

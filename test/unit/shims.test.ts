@@ -7,7 +7,7 @@ const proc = (pid: number, ppid: number, command: string) => ({pid, ppid, user: 
 describe('shims', () => {
 	it('reads a v1 shim: id from -workdir, parent containerd', () => {
 		const shim = parseShim(proc(3022, 2804, 'containerd-shim -namespace moby -workdir /var/lib/containerd/io.containerd.runtime.v1.linux/moby/0123abcd -address /run/containerd/containerd.sock -containerd-binary /usr/bin/containerd -runtime-root /var/run/docker/runtime-runc'));
-		expect(shim).toEqual({pid: 3022, version: 'v1', binary: 'containerd-shim', namespace: 'moby', id: '0123abcd', address: '/run/containerd/containerd.sock'});
+		expect(shim).toEqual({pid: 3022, version: 'v1', binary: 'containerd-shim', namespace: 'moby', id: '0123abcd', address: '/run/containerd/containerd.sock', kind: 'containerd', ociRuntime: null, engine: null});
 	});
 	it('reads a v2 shim of any runtime', () => {
 		expect(parseShim(proc(10, 1, '/usr/bin/containerd-shim-runc-v2 -namespace k8s.io -id abc -address /run/containerd/containerd.sock'))).toMatchObject({version: 'v2', namespace: 'k8s.io', id: 'abc'});

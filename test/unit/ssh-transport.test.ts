@@ -15,6 +15,7 @@ import {SUDO_COMMANDS} from '../../source/collect/sudo-cli.js';
 import {fingerprint} from '../../source/nodes/known-hosts.js';
 import {HostKeyError, SshAuthError} from '../../source/transport/ssh-connection.js';
 import {MAX_CHANNELS, MAX_HANDSHAKES, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
+import {handshakeSlots} from '../../source/transport/handshake-slots.js';
 import {TransportError} from '../../source/transport/transport.js';
 import {runBounded} from '../../source/nodes/node-session.js';
 
@@ -80,6 +81,8 @@ interface TestServer {
 	/** Connections not yet authenticated, now and at most. */
 	handshaking: number;
 	maxHandshaking: number;
+	/** Held before accepting a login: a slow handshake. */
+	authDelayMs: number;
 	close(): Promise<void>;
 }
 
@@ -119,6 +122,7 @@ function startServer(): Promise<TestServer> {
 		connections: [],
 		handshaking: 0,
 		maxHandshaking: 0,
+		authDelayMs: 0,
 		close: async () => {},
 	};
 	const server = new Server({hostKeys: [hostPair.private]}, (client) => {
@@ -133,8 +137,9 @@ function startServer(): Promise<TestServer> {
 		client.on('authentication', (ctx) => {
 			const allowed = clientPublic instanceof Error ? null : Array.isArray(clientPublic) ? clientPublic[0] : clientPublic;
 			if (ctx.method === 'publickey' && allowed && ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH())) {
-				if (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)) ctx.accept();
-				else ctx.reject();
+				const verdict = () => (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) ? ctx.accept() : ctx.reject());
+				if (state.authDelayMs > 0 && ctx.signature) setTimeout(verdict, state.authDelayMs);
+				else verdict();
 				return;
 			}
 			ctx.reject(['publickey']);
@@ -288,6 +293,22 @@ describe('SshTransport against a misbehaving server', () => {
 		expect(many.every((t) => t.isConnected())).toBe(true);
 		expect(server.maxHandshaking).toBeGreaterThan(1);
 		expect(server.maxHandshaking).toBeLessThanOrEqual(MAX_HANDSHAKES);
+	});
+
+	it('counts only a node\'s own handshake against its connect timeout, not the wait for a slot behind others', async () => {
+		server.authDelayMs = 300;
+		try {
+			// Five rounds of slots, each handshake 300 ms: the last waits ~1.2 s for a slot, past the 1 s bound.
+			const many = Array.from({length: MAX_HANDSHAKES * 5}, () => open({timeoutMs: 1000}));
+			const outcomes = await Promise.allSettled(many.map((t) => t.connect()));
+			expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+		} finally {
+			server.authDelayMs = 0;
+		}
+	});
+
+	it('runs two handshakes a core at once, at least 2 and at most 8', () => {
+		expect([1, 2, 3, 4, 16, 64].map(handshakeSlots)).toEqual([2, 4, 6, 8, 8, 8]);
 	});
 
 	it('passes the quoted command, exit status and stderr through', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {textWidth} from '../../source/render/terminal-text.js';
-import {formatAge, pollAge, pollDuration, pollLine, tabLine, titleLine, type TabInfo} from '../../source/ui/status.js';
+import {formatAge, hintLine, pollAge, pollDuration, pollLine, tabLine, titleLine, type TabInfo} from '../../source/ui/status.js';
 
 const text = (line: readonly {text: string}[]) => line.map((s) => s.text).join('');
 
@@ -53,12 +53,35 @@ describe('the tab line', () => {
 describe('title and poll lines', () => {
 	it('names the pane and node with a count, and the filter when there is one', () => {
 		expect(text(titleLine('containers', 'node02', {total: 14, shown: 14}, {filter: '', runtimeOnly: true, status: 'ok'}, 100))).toMatch(/^Containers — node02 \(14\) +Processes Namespaces Containers Pods Events Node$/);
-		expect(text(titleLine('containers', 'node02', {total: 14, shown: 3}, {filter: 'web', runtimeOnly: true, status: 'stale'}, 60))).toMatch(/^Containers — node02 \(3 of 14\) {2}\/web {2}stale/);
+		expect(text(titleLine('containers', 'node02', {total: 14, shown: 3}, {filter: 'web', runtimeOnly: true, status: 'stale'}, 90))).toMatch(/^Containers — node02 \(3 of 14\) {2}\/web {2}stale +Processes Namespaces Pods Events Node$/);
+	});
+
+	it('keeps every pane\'s name on the line, however narrow: the count, then the node, then the rest give way', () => {
+		const line = (pane: 'processes' | 'containers', filter: string, status: 'ok' | 'failed', width: number) => text(titleLine(pane, 'node-with-a-long-name-02', {total: 1400, shown: 3}, {filter, runtimeOnly: true, status}, width));
+		// From 50 columns (at the 40-column minimum the list alone would fill the line).
+		for (const width of [50, 60, 80, 100, 120]) {
+			for (const pane of ['processes', 'containers'] as const) {
+				const shown = line(pane, 'web', 'failed', width);
+				expect(shown.length, `${width}`).toBe(width);
+				for (const name of ['Processes', 'Namespaces', 'Containers', 'Pods', 'Events', 'Node']) expect(shown, `${width} ${pane}: ${shown}`).toContain(name);
+			}
+		}
+		expect(line('processes', '', 'ok', 80)).toMatch(/^Processes — node-with-a-long-name-02 +Namespaces Containers Pods Events Node$/);
+		expect(line('processes', 'web', 'failed', 80)).toMatch(/^Processes {2}\/web {2}unreachable +Namespaces Containers Pods Events Node$/);
+		expect(line('containers', 'web', 'failed', 50)).toMatch(/^Containers ?… Processes Namespaces Pods Events Node$/);
+	});
+
+	it('says when footer keys did not fit, with an ellipsis', () => {
+		const hints = [{keys: '?', text: 'help'}, {keys: 'q', text: 'quit'}, {keys: 'Tab', text: 'pane'}, {keys: 'Enter', text: 'details'}];
+		expect(text(hintLine(hints, 80)).trimEnd()).toBe('? help  q quit  Tab pane  Enter details');
+		expect(text(hintLine(hints, 28)).trimEnd()).toBe('? help  q quit  Tab pane  …');
 	});
 
 	it('shows interval, pause and the last error', () => {
 		const poll = {intervalMs: 2000, paused: false, lastPollAt: 0, lastDurationMs: 420, lastError: null, sourceErrors: ['cri: connection refused']};
-		expect(text(pollLine(poll, 1000, 120)).trimEnd()).toBe('every 2s · polled 0s ago in 420 ms · cri: connection refused');
+		expect(text(pollLine(poll, 1000, 120)).trimEnd()).toBe('every 2s · polled 0s ago in 420 ms · cri failed (e): connection refused');
+		const three = {...poll, sourceErrors: ['containerd: nothing is listening on /run/containerd/containerd.sock', 'cri: no socket', 'docker: permission denied'], events: {live: false, note: null}};
+		expect(text(pollLine(three, 1000, 80)).trimEnd()).toMatch(/^every 2s · polled 0s ago in 420 ms · 3 sources failed \(e\): containerd, cri, do.*…$/);
 		expect(text(pollLine({...poll, paused: true, lastError: 'ssh: timed out'}, 1000, 120)).trimEnd()).toBe('paused · polled 0s ago in 420 ms · error: ssh: timed out');
 	});
 });

@@ -109,7 +109,7 @@ describe('empty and failing nodes', () => {
 	it('says why a node has nothing to show', async () => {
 		const app = await renderApp({columns: 80, rows: 24});
 		await app.press('3');
-		expect(app.lines()[1]).toMatch(/^Processes — node03 \(0, runtime only\)  unreachable/);
+		expect(app.lines()[1]).toMatch(/^Processes — node03 {2}unreachable +Namespaces Containers Pods Events Node$/);
 		expect(app.frame()).toContain('cannot reach node03: getaddrinfo ENOTFOUND node03');
 		expect(app.lines()[22]).toContain('error: getaddrinfo ENOTFOUND node03');
 	});
@@ -117,7 +117,7 @@ describe('empty and failing nodes', () => {
 	it('keeps a stale node\'s last good snapshot on screen, marked', async () => {
 		const app = await renderApp({columns: 80, rows: 24});
 		await app.press('2');
-		expect(app.lines()[1]).toMatch(/^Processes — node02 \(\d+, runtime only\)  stale/);
+		expect(app.lines()[1]).toMatch(/^Processes — node02 {2}stale +Namespaces Containers Pods Events Node$/);
 		expect(app.frame()).toContain('shim v2 k8s.io pod data/db');
 		expect(app.lines()[22]).toContain('error: connect ETIMEDOUT 10.0.0.2:22');
 	});

@@ -43,7 +43,7 @@ export const FLAGS: readonly FlagSpec[] = [
 	{name: '--web-config', value: 'FILE', kind: 'file', commands: ['serve'], help: "TLS and basic auth (exporter-toolkit's format)"},
 	{name: '--insecure-listen', commands: ['serve'], help: 'plain HTTP, no auth, off loopback anyway'},
 	{name: '--interval', value: 'DURATION', kind: 'duration', commands: ['app', 'snapshot', 'serve'], help: 'time between polls of a node (default 2s)'},
-	{name: '--timeout', value: 'DURATION', kind: 'duration', commands: POLLING, help: 'bound on each poll of a node (default 5s)'},
+	{name: '--timeout', value: 'DURATION', kind: 'duration', commands: POLLING, help: "a node's own bound (default 5s; 2x to connect)"},
 	{name: '--concurrency', value: 'N', kind: 'number', commands: POLLING, help: 'poll at most N nodes at once (default 32)'},
 	{name: '--sudo', commands: POLLING, help: 'SSH nodes: ctr, crictl, docker under sudo -n'},
 	{name: '--accept-new', commands: POLLING, help: 'record unknown SSH host keys (changed: refused)'},

@@ -50,8 +50,8 @@ Usage: crimon snapshot [--json | --format FORMAT] [-o FILE] [--node TARGET ...]
 
 ${flagLines('snapshot', false)}
 
-Exit status: 0 when every node was reached, 1 when one was not (the others are
-still printed), 2 on a usage error; --watch exits 0 on SIGINT/SIGTERM.
+Exit status: 0 when every node was reached, 1 when one was not or had no runtime
+answering (--from: as when saved), 2 on a usage error; --watch: 0 when stopped.
 Docs: docs/json.md`,
 	compare: () => `crimon compare: two nodes, or saved snapshots, side by side
 
@@ -75,7 +75,7 @@ auth) and refuses to start without, unless --insecure-listen.
 ${flagLines('serve', false)}
 
 Exit status: 0 after SIGINT/SIGTERM, 1 when it cannot listen, 2 on a usage
-error.
+error or a bad web config.
 Docs: docs/prometheus.md, docs/fleet.md`,
 	events: () => `crimon events: every node's runtime events, live, one a line (like ctr events)
 

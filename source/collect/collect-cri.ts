@@ -151,6 +151,20 @@ export async function collectCriProbed(
 	for (const candidate of candidates) void attempt(candidate);
 	const forced = options.criSocket;
 	if (forced) void attempt(forced);
+	/** A socket that answered Version but failed to list is told as failed, with the listing's error. */
+	const listFailures = new Map<string, unknown>();
+	/** The one listing of the poll. */
+	const list = async (socket: string): Promise<CriFacts | Error> => {
+		try {
+			return await collectCriAt(transport, socket, options);
+		} catch (error) {
+			listFailures.set(canonicalRunPath(socketPath(socket)), error);
+			return toError(error);
+		}
+	};
+	// --cri-socket is known at once: its listing starts with the probes, beside containerd's
+	// calls on the same socket, as a listing of every candidate used to.
+	const forcedListing = forced ? list(forced) : null;
 	const dockerSocket = socketExists(transport, socketPath(options.dockerSocket), options.timeoutMs);
 	// A kubelet lookup that fails leaves the probe to speak alone.
 	const kubelet = await kubeletEndpoint.catch(() => null);
@@ -158,29 +172,22 @@ export async function collectCriProbed(
 
 	const outcomes = new Map<string, PromiseSettledResult<CriFacts['info']>>();
 	for (const socket of order) outcomes.set(socket, await attempts.get(socket)!);
-	let sockets = order.map((socket) => probeOf(endpointOf(socket), outcomes.get(socket)!));
 	const outcomeFor = (socket: string) => outcomes.get(order.find((known) => same(known, socket))!)!;
+	const dockerPresent = await dockerSocket;
 	const probeFor = (): CriProbeFacts => ({
 		forced: forced ? endpointOf(forced) : null,
 		kubeletEndpoint: kubelet,
-		sockets,
+		sockets: order.map((socket) => {
+			const failed = listFailures.get(canonicalRunPath(socketPath(socket)));
+			return probeOf(endpointOf(socket), failed === undefined ? outcomes.get(socket)! : {status: 'rejected', reason: failed});
+		}),
 		dockerSocket: {path: socketPath(options.dockerSocket), present: dockerPresent},
 	});
-	const dockerPresent = await dockerSocket;
-	/** The one listing of the poll; a socket that answered Version but fails to list is told as failed. */
-	const list = async (socket: string): Promise<CriFacts | Error> => {
-		try {
-			return await collectCriAt(transport, socket, options);
-		} catch (error) {
-			const failed = probeOf(endpointOf(socket), {status: 'rejected', reason: error});
-			sockets = sockets.map((s) => (same(s.endpoint, socket) ? failed : s));
-			return toError(error);
-		}
-	};
 
-	if (forced) {
+	if (forced && forcedListing) {
 		const outcome = outcomeFor(forced);
-		const listed = outcome.status === 'fulfilled' ? await list(forced) : toError(outcome.reason);
+		const listed = await forcedListing;
+		if (outcome.status === 'rejected') return {facts: null, error: toError(outcome.reason), probe: probeFor()};
 		return listed instanceof Error ? {facts: null, error: listed, probe: probeFor()} : {facts: listed, error: null, probe: probeFor()};
 	}
 	const tried: string[] = [];
@@ -190,6 +197,7 @@ export async function collectCriProbed(
 		const listed = await list(socket);
 		if (!(listed instanceof Error)) return {facts: listed, error: null, probe: probeFor()};
 	}
+	const sockets = probeFor().sockets;
 	const reasons = sockets.filter((s) => s.status !== 'missing').map((s) => s.message ?? `${s.endpoint} failed`);
 	if (reasons.length === 0) return {facts: null, error: new CriUnavailableError(`no CRI socket found (looked for ${order.join(', ')})`), probe: probeFor()};
 	return {facts: null, error: new CriUnavailableError(`no CRI runtime answered: ${reasons.join('; ')}`), probe: probeFor()};

@@ -41,7 +41,7 @@ export function runtimeFindings(facts: NodeFacts): Finding[] {
 	return [{
 		code: 'no-runtime-answering',
 		severity: 'error',
-		message: `The node answers but none of its runtimes does (${listed(failing)} failing; see errors): no container on it can be seen. Check that ${listed(failing.map((name) => (name === 'cri' ? 'the CRI' : name)))} ${failing.length === 1 ? 'runs' : 'run'}.`,
+		message: `The node answers but none of its runtimes does (${listed(failing)} failing; see errors): no container on it can be seen. Check that ${listed(failing.map((name) => (name === 'cri' ? 'the CRI' : name)))} ${failing.length === 1 ? 'runs' : 'run'} and that crimon may open their sockets.`,
 		subjects: [],
 	}];
 }

@@ -59,14 +59,14 @@ export class NodeSession {
 	/**
 	 * One poll: never rejects; an unreachable node comes back with ok false. The timeout is
 	 * the node's own: connecting has its own bound (the transport does not count the wait for
-	 * a handshake slot behind other nodes), and the poll's starts once it is connected. The
-	 * first poll on a connection opens every channel and reads every spec, so it gets twice
-	 * the bound a steady poll does.
+	 * a handshake slot behind other nodes), and the poll's starts once it is connected.
+	 * Connecting, and the first poll on a connection (which opens every channel and reads
+	 * every spec), each get twice the bound a steady poll does.
 	 */
 	async poll(refresh?: ReadonlySet<number>): Promise<NodeSnapshot> {
 		try {
 			// Connecting fails for its own reasons (refused, host key, login), told as they are.
-			await this.transport.connect(this.pollMs);
+			await this.transport.connect(2 * this.pollMs);
 			const cold = this.collector === null || this.lastFailed;
 			const deadline = new Deadline(cold ? 2 * this.pollMs : this.pollMs);
 			if (!this.nameKnown && this.currentName === this.spec.target) this.currentName = await this.transport.hostname();

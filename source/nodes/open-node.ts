@@ -88,7 +88,8 @@ export function createTransportFactory(options: TransportFactoryOptions = {}): T
 			target: target.canonical,
 			sources: options.ssh,
 			acceptNew: options.acceptNew,
-			connectTimeoutMs: spec.timeoutMs ?? options.timeoutMs ?? DEFAULT_COLLECT_OPTIONS.timeoutMs,
+			// Connecting (key exchange, login) is the slow start a steady poll is not: twice the timeout.
+			connectTimeoutMs: 2 * (spec.timeoutMs ?? options.timeoutMs ?? DEFAULT_COLLECT_OPTIONS.timeoutMs),
 		});
 		return {transport, name: spec.name ?? target.host};
 	};

@@ -28,7 +28,7 @@ describe('runtime states', () => {
 		const [finding] = runtimeFindings(facts);
 		expect(finding).toMatchObject({code: 'no-runtime-answering', severity: 'error'});
 		expect(finding!.message).toContain('containerd and cri failing');
-		expect(finding!.message).toContain('Check that containerd and the CRI run.');
+		expect(finding!.message).toContain('Check that containerd and the CRI run and that crimon may open their sockets.');
 		const node = buildNodeSnapshot(facts);
 		expect(node.runtimeStates).toEqual({containerd: 'failing', cri: 'failing', docker: 'absent'});
 		expect(node.diagnosis!.findings[0]!.code).toBe('no-runtime-answering');

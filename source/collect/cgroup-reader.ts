@@ -9,7 +9,7 @@
  */
 import type {ContainerUsageFact, HostFact, NetnsFact, PressureFacts, SampleIoFacts} from '../model/types.js';
 import type {ProcFs} from '../transport/transport.js';
-import {ioFromV1, ioFromV2, NO_PSI_NODE, podCgroupOf, PRESSURE_FILES, pressureFacts, V1_IO_CONTROLLER, V1_IO_FILES, V2_IO_FILES} from './cgroup-io.js';
+import {ioFromV1, ioFromV2, NO_PSI_NODE, podCgroupOf, PRESSURE_FILES, pressureFacts, V1_IO_CONTROLLER, V1_IO_FILES, V1_SLOW_IO_FILES, V2_IO_FILES, V2_SLOW_IO_FILES} from './cgroup-io.js';
 import {parseDevName, parseNetDev, parseNetnsLink} from './io-parse.js';
 import {
 	cgroupDir, parseCgroupMounts, parseMeminfo, parseProcCgroup, parseProcStatCpu, usageFromV1, usageFromV2,
@@ -33,6 +33,8 @@ interface Located {
 	readonly podDir: string | null;
 	/** The limit files' text as last read, and when. */
 	limits: Record<string, string | null> | null;
+	/** The IO files read with the limits (operation counts, PSI). */
+	slowIo: Record<string, string | null>;
 	limitsAt: number;
 }
 
@@ -85,10 +87,10 @@ export class CgroupReader {
 			}
 			const netns = this.netnsOf(task.pid);
 			if (dirs.has('cpuacct') || dirs.has('memory')) {
-				found = {pid: task.pid, version: 'v1', dirs, netns, podDir: null, limits: null, limitsAt: 0};
+				found = {pid: task.pid, version: 'v1', dirs, netns, podDir: null, limits: null, slowIo: {}, limitsAt: 0};
 			} else if (cgroups.v2 !== null && this.mounts.v2) {
 				const dir = cgroupDir(this.mounts.v2, cgroups.v2);
-				if (dir !== null) found = {pid: task.pid, version: 'v2', dirs: new Map([['', dir]]), netns, podDir: podCgroupOf(dir), limits: null, limitsAt: 0};
+				if (dir !== null) found = {pid: task.pid, version: 'v2', dirs: new Map([['', dir]]), netns, podDir: podCgroupOf(dir), limits: null, slowIo: {}, limitsAt: 0};
 			}
 		}
 		// A process that is gone is looked up again next poll, not remembered as cgroup-less.
@@ -126,6 +128,8 @@ export class CgroupReader {
 			const blkio = located.dirs.get(V1_IO_CONTROLLER);
 			const io: Record<string, string | null> = {};
 			for (const name of V1_IO_FILES) io[name] = blkio === undefined ? null : this.read(`${blkio}/${name}`);
+			if (stale) for (const name of V1_SLOW_IO_FILES) located.slowIo[name] = blkio === undefined ? null : this.read(`${blkio}/${name}`);
+			Object.assign(io, located.slowIo);
 			return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v1', ...usageFromV1(files as unknown as V1Files), netns: located.netns, ...ioFromV1(io)};
 		}
 		const dir = located.dirs.get('')!;
@@ -143,6 +147,8 @@ export class CgroupReader {
 		}
 		const io: Record<string, string | null> = {};
 		for (const name of V2_IO_FILES) io[name] = this.read(`${dir}/${name}`);
+		if (stale) for (const name of V2_SLOW_IO_FILES) located.slowIo[name] = this.read(`${dir}/${name}`);
+		Object.assign(io, located.slowIo);
 		const podPressure = located.podDir === null ? undefined : this.pressureOf(located.podDir);
 		return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v2', ...usageFromV2(files as unknown as V2Files), netns: located.netns, ...ioFromV2(io), ...(podPressure === undefined ? {} : {podPressure})};
 	}

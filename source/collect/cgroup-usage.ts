@@ -15,6 +15,7 @@ import type {TaskMetrics} from '../protocol/containerd-metrics.js';
 import type {Transport} from '../transport/transport.js';
 import {limitOrNull} from './cgroup-parse.js';
 import {NO_PSI_NODE, PRESSURE_FILES, pressureFacts} from './cgroup-io.js';
+import type {RemoteNetns} from './netns-script.js';
 import {CgroupReader, hostFact} from './cgroup-reader.js';
 import type {ContainerdMetrics} from './collect-containerd.js';
 
@@ -87,7 +88,7 @@ export class UsageCollector {
 	}
 
 	/** This poll's sample, with the last one; `error` when the source failed for the node. */
-	collect(containerd: (ContainerdFacts & {metrics?: ContainerdMetrics}) | null, host: HostFact | null): {facts: UsageFacts; error: string | null} {
+	collect(containerd: (ContainerdFacts & {metrics?: ContainerdMetrics}) | null, host: HostFact | null, remoteNetns: RemoteNetns | null = null): {facts: UsageFacts; error: string | null} {
 		let containers: ContainerUsageFact[] = [];
 		let error: string | null = null;
 		let io: SampleIoFacts = {};
@@ -100,11 +101,16 @@ export class UsageCollector {
 			io = this.cgroups.readSampleIo([], () => undefined);
 		} else if (containerd?.metrics) {
 			io = {hostPressure: this.remotePressure, hostPressureReason: this.remotePressure ? null : NO_PSI_NODE};
+			// The namespaces came with this poll's ps (netns-script.ts): each task's by its init pid.
+			// pid 1's link may be refused (a sandbox's init); kthreadd (pid 2) is in the same initial namespace.
+			if (remoteNetns) io = {...io, networks: remoteNetns.networks, hostNetns: remoteNetns.byPid.get(1) ?? remoteNetns.byPid.get(2) ?? null};
+			const pids = new Map(containerd.tasks.map((t) => [`${t.namespace}/${t.id}`, t.pid]));
 			const at = this.now();
 			for (const {namespace, metrics} of containerd.metrics.namespaces) {
 				for (const m of metrics) {
 					const fact = usageFromMetrics(namespace, m, at);
-					if (fact) containers.push(fact);
+					const pid = pids.get(`${namespace}/${m.id}`);
+					if (fact) containers.push(remoteNetns && pid ? {...fact, netns: remoteNetns.byPid.get(pid) ?? null} : fact);
 				}
 			}
 			error = containerd.metrics.error;

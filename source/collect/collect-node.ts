@@ -129,7 +129,7 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			}
 			answered = processTable !== null && onlyMissing;
 			const cri = criCollection.facts;
-			const usageSample = usage.collect(containerd, await hostTask);
+			const usageSample = usage.collect(containerd, await hostTask, processes.remoteNetns);
 			if (usageSample.error) errors.push({source: 'usage', message: usageSample.error});
 			const order: SourceName[] = ['node', 'processes', 'containerd', 'cri', 'docker', 'podman', 'kubelet', 'usage'];
 			errors.sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));

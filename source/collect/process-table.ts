@@ -8,7 +8,8 @@
  */
 import type {ProcessInfo} from '../model/types.js';
 import type {Transport} from '../transport/transport.js';
-import {CLOCK_TICKS_PER_SECOND, commandFromCmdline, parsePasswd, parseProcStat, parsePs, PS_ARGV, ProcessTableError} from './parse-processes.js';
+import {CLOCK_TICKS_PER_SECOND, commandFromCmdline, parsePasswd, parseProcStat, parsePs, ProcessTableError} from './parse-processes.js';
+import {PS_NETNS_ARGV, splitPsNetns, type RemoteNetns} from './netns-script.js';
 import {coresBetween} from '../model/usage.js';
 import {parseProcIo} from './io-parse.js';
 
@@ -32,6 +33,8 @@ export class ProcessTableReader {
 	private previousPs = new Map<number, {at: number; cpuSeconds: number | null}>();
 	private pageSize: number | null = null;
 	private lastFull = 0;
+	/** Over SSH: the network namespaces the last `ps` command printed beside the table; null when it printed none. */
+	remoteNetns: RemoteNetns | null = null;
 	/** Counts of files read, for the benchmark and tests. */
 	readonly stats = {polls: 0, statReads: 0, cmdlineReads: 0};
 
@@ -41,10 +44,13 @@ export class ProcessTableReader {
 		this.stats.polls++;
 		const procfs = this.transport.procfs;
 		if (!procfs) {
-			const result = await this.transport.exec(PS_ARGV, options);
+			this.remoteNetns = null;
+			const result = await this.transport.exec(PS_NETNS_ARGV, options);
 			if (result.exitCode !== 0) throw new ProcessTableError(`ps failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n')[0] ?? ''}`);
 			const at = this.now();
-			const listed = parsePs(result.stdout.toString('utf8'));
+			const {ps, netns} = splitPsNetns(result.stdout.toString('utf8'), at);
+			this.remoteNetns = netns;
+			const listed = parsePs(ps);
 			const before = this.previousPs;
 			this.previousPs = new Map(listed.map((p) => [p.pid, {at, cpuSeconds: p.cpuSeconds ?? null}]));
 			// ps counts CPU time in whole seconds: over a 2 s interval that is coarse, but it is a measurement.

@@ -24,8 +24,9 @@ export function coresBetween(before: {at: number; cpuSeconds: number | null} | u
 }
 
 export function containerUsage(fact: ContainerUsageFact, before: ContainerUsageFact | undefined, sample: UsageSample = {containers: [], host: null}, networks: ReadonlyMap<string, NetworkUsage> = new Map()): Usage {
+	const io = containerIoUsage(fact, before, sample, networks);
 	return {
-		...containerIoUsage(fact, before, sample, networks),
+		network: io.network, networkSharedWith: io.networkSharedWith, blockIo: io.blockIo, pressure: io.pressure, reasons: io.reasons,
 		cpuSeconds: fact.cpuSeconds,
 		cpuCores: coresBetween(before, fact),
 		memoryBytes: workingSet(fact.memoryUsageBytes, fact.inactiveFileBytes),

@@ -127,7 +127,7 @@ describe.skipIf(reason !== null)('lab: the app in tmux', () => {
 		}
 		keys('Tab');
 		text = await waitFor('Containers', titleIs('Containers'));
-		expect(screenLines()[2]).toMatch(/NAME\s+POD\s+NS.\s+STATE\s+CPU\s+MEM\s+(NET\/s\s+IO\/s\s+)?PID\s+SHIM\s+IMAGE\s+CRI CTD DKR/);
+		expect(screenLines()[2]).toMatch(/NAME\s+POD\s+NS.\s+STATE\s+CPU\s+MEM\s+NET\/s\s+IO\/s\s+PID\s+SHIM\s+IMAGE\s+CRI CTD DKR/);
 		keys('Tab');
 		await waitFor('Pods', titleIs('Pods'));
 		keys('Tab');

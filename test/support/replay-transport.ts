@@ -37,7 +37,8 @@ export class ReplayTransport implements Transport {
 
 	async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
 		this.execLog.push([...argv]);
-		if (argv[0] !== 'ps') throw new TransportError(`cannot run ${argv[0]}: not installed`, 'missing');
+		// `ps` alone, or the process table's one command with the network namespaces (netns-script.ts), which a recording answers with its ps part only.
+		if (argv[0] !== 'ps' && !(argv[0] === 'sh' && argv[2]?.startsWith('ps '))) throw new TransportError(`cannot run ${argv[0]}: not installed`, 'missing');
 		const stdout = typeof this.ps === 'function' ? this.ps() : this.ps;
 		if (stdout.length > options.maxBytes) throw new TransportError(`ps printed more than ${options.maxBytes} bytes`, 'too-large');
 		return {stdout, stderr: '', exitCode: 0};

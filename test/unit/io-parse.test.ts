@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {ioFromV1, ioFromV2, NO_PSI_V1, podCgroupOf, pressureFacts, V2_IO_FILES} from '../../source/collect/cgroup-io.js';
+import {ioFromV1, ioFromV2, NO_PSI_V1, podCgroupOf, pressureFacts, V2_IO_FILES, V2_SLOW_IO_FILES} from '../../source/collect/cgroup-io.js';
 import {parseBlkio, parseDevName, parseIoStat, parseNetDev, parseNetnsLink, parsePressure, parseProcIo} from '../../source/collect/io-parse.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
@@ -69,7 +69,7 @@ describe('pressure (PSI)', () => {
 		const none = ioFromV2({'io.stat': ''});
 		expect(none.pressure).toBeNull();
 		expect(none.pressureReason).toMatch(/without PSI/);
-		const files = Object.fromEntries(V2_IO_FILES.map((f) => [f, read('cgroup-v2', 'docker-oom', 'cgroup', f)]));
+		const files = Object.fromEntries([...V2_IO_FILES, ...V2_SLOW_IO_FILES].map((f) => [f, read('cgroup-v2', 'docker-oom', 'cgroup', f)]));
 		expect(ioFromV2(files).pressure!.memory!.some.totalSeconds).toBeCloseTo(0.659524, 6);
 		expect(pressureFacts(null, null, null)).toBeNull();
 	});
@@ -94,5 +94,28 @@ describe('per process and namespaces', () => {
 		expect(parseNetnsLink('net:[4026531833]')).toBe('4026531833');
 		expect(parseNetnsLink('mnt:[4026531833]')).toBeNull();
 		expect(parseNetnsLink(null)).toBeNull();
+	});
+});
+
+describe('the network namespaces in the SSH process-table command (recorded here: test/fixtures/io-v1/README.md)', () => {
+	it('splits ps from the namespaces, maps each pid to its namespace and reads each namespace once', async () => {
+		const {splitPsNetns, NETNS_MARK} = await import('../../source/collect/netns-script.js');
+		const {parsePs} = await import('../../source/collect/parse-processes.js');
+		const text = read('io-v1', 'ps-netns.txt');
+		const {ps, netns} = splitPsNetns(text, 5);
+		expect(ps).not.toContain(NETNS_MARK);
+		expect(parsePs(ps).map((p) => p.pid)).toEqual([1, 4300, 4372]);
+		const inodes = netns!.networks.map((n) => n.netns);
+		expect(new Set(inodes).size).toBe(inodes.length);
+		expect(netns!.networks.every((n) => n.at === 5 && n.interfaces.some((i) => i.name === 'lo'))).toBe(true);
+		// kthreadd (pid 2) is in the initial namespace; pid 1's link was not readable here.
+		expect(netns!.byPid.has(1)).toBe(false);
+		expect(inodes).toContain(netns!.byPid.get(2));
+		expect([...netns!.byPid.values()].every((inode) => inodes.includes(inode))).toBe(true);
+	});
+
+	it('is only ps when the mark is missing (an older recording, a shell that stopped)', async () => {
+		const {splitPsNetns} = await import('../../source/collect/netns-script.js');
+		expect(splitPsNetns('  1 0 root S 00:00:01 4 init\n', 0)).toEqual({ps: '  1 0 root S 00:00:01 4 init\n', netns: null});
 	});
 });

@@ -11,6 +11,7 @@ import {DOCKER_PATHS} from '../../source/collect/collect-docker.js';
 import {dockerInspectPath, MAX_INSPECTS} from '../../source/collect/docker-inspect.js';
 import {DEFAULT_COLLECT_OPTIONS} from '../../source/collect/collect-options.js';
 import {PS_ARGV} from '../../source/collect/parse-processes.js';
+import {PS_NETNS_ARGV} from '../../source/collect/netns-script.js';
 import {CONTAINERD_METHODS} from '../../source/protocol/containerd-api.js';
 import {METRICS_METHOD} from '../../source/protocol/containerd-metrics.js';
 import {EVENTS_SUBSCRIBE} from '../../source/protocol/containerd-events-api.js';
@@ -46,7 +47,7 @@ const SUDO_ARGV: readonly (readonly string[])[] = [
 	SUDO_COMMANDS.podmanVersion(),
 	SUDO_COMMANDS.podmanPs(),
 ];
-export const EVERY_COMMAND: readonly (readonly string[])[] = [PS_ARGV, ['uname', '-n'], ...SUDO_ARGV];
+export const EVERY_COMMAND: readonly (readonly string[])[] = [PS_ARGV, PS_NETNS_ARGV, ['uname', '-n'], ...SUDO_ARGV];
 
 /** The verbs that only read, per tool, after its global flags. */
 function isRead(argv: readonly string[]): boolean {
@@ -55,6 +56,8 @@ function isRead(argv: readonly string[]): boolean {
 	const verbs = rest.filter((w, i) => !w.startsWith('-') && !(rest[i - 1] ?? '').match(/^--(address|namespace|runtime-endpoint|host)$/));
 	switch (tool) {
 		case 'ps': return true;
+		// One fixed script, the only shell crimon runs: ps, then ls of /proc/*/ns/net and awk reading /proc/PID/net/dev.
+		case 'sh': return argv.length === 3 && argv[2] === PS_NETNS_ARGV[2] && /^ps -eo .*; echo [-a-z]+; cd \/proc && ls -l \[0-9\]\*\/ns\/net 2>\/dev\/null \| awk '[^']*'; exit 0$/.test(argv[2]) && !/[>|] *\/(?!dev\/null)|system\(|print[^;]*>/.test(argv[2]);
 		case 'uname': return rest.join(' ') === '-n';
 		case 'ctr': return ['version', 'namespaces ls', 'containers ls', 'tasks ls'].includes(verbs.join(' ')) || (verbs[0] === 'containers' && verbs[1] === 'info');
 		case 'crictl': return ['version', 'pods', 'ps'].includes(verbs[0] ?? '');

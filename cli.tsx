@@ -146,10 +146,10 @@ async function snapshotFromFiles(args: CliArgs): Promise<number> {
 		// Each file's nodes say which file and when, as saved, not as polled.
 		const texts = files.map((f) => renderSnapshotText(f.snapshot, {...outputTextOptions(args), saved: {file: displayName(f.file), takenAt: f.snapshot.takenAt}}));
 		await emit(args, texts.join('\n'));
-		return 0;
+	} else {
+		await emit(args, renderSnapshotAs(args.format ?? 'text', snapshot, {text: outputTextOptions(args)}));
 	}
-	await emit(args, renderSnapshotAs(args.format ?? 'text', snapshot, {text: outputTextOptions(args)}));
-	// As the live run that saved it would have exited.
+	// As the live run that saved it would have exited, whatever the format.
 	return snapshotExitCode(snapshot.nodes);
 }
 

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {keyFor} from '../../source/ui/keymap.js';
+import {tmuxDriver} from './tmux-driver.js';
 import {CLI, labStatus, tmuxSkipReason} from './lab-available.js';
 
 const SOCKET = `crimon-door-80x24-${process.pid}`;
@@ -20,20 +21,9 @@ if (reason) {
 	if (process.env.CRIMON_LAB_REQUIRED === '1') throw new Error(`lab: tmux 80x24: required here but ${reason}`);
 	console.warn(`skipped lab: tmux 80x24: ${reason}`);
 }
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], {encoding: 'utf8'});
-const screen = () => tmux('capture-pane', '-p', '-t', 'app');
+const {tmux, screen, waitFor} = tmuxDriver(SOCKET, 'app', 15_000);
 const PANES = ['Processes', 'Namespaces', 'Containers', 'Pods', 'Events', 'Node'];
 
-async function waitFor(what: string, test: (text: string) => boolean): Promise<string> {
-	const until = Date.now() + 15_000;
-	let text = '';
-	while (Date.now() < until) {
-		text = screen();
-		if (test(text)) return text;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`timed out waiting for ${what}; the screen was:\n${text}`);
-}
 
 describe.skipIf(reason !== null)('lab: the monitor at 80×24 with failed sources', () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimon-door-80x24-'));

@@ -5,11 +5,12 @@
  * the exit code, and that the shell they return to echoes, reads lines and shows its
  * cursor again. A private tmux socket keeps it away from anyone's own tmux.
  */
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {tmuxDriver} from './tmux-driver.js';
 import {CLI, labStatus, REPO_ROOT, tmuxSkipReason} from './lab-available.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, sshNodeStatus} from './ssh-lab.js';
 
@@ -22,23 +23,11 @@ const SESSION = 'app';
 const reason = tmuxSkipReason();
 if (reason) console.warn(`skipped lab: tmux app: ${reason}`);
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], {encoding: 'utf8'});
-const screen = () => tmux('capture-pane', '-p', '-t', SESSION);
+const {tmux, screen, keys, waitFor} = tmuxDriver(SOCKET, SESSION);
 const screenLines = () => screen().replace(/\n$/, '').split('\n');
-const keys = (...names: string[]) => tmux('send-keys', '-t', SESSION, ...names);
 const typeText = (text: string) => tmux('send-keys', '-t', SESSION, '-l', text);
 const paneFlag = (format: string) => tmux('display-message', '-p', '-t', SESSION, format).trim();
 
-async function waitFor(what: string, test: (text: string) => boolean, timeoutMs = 10_000): Promise<string> {
-	const until = Date.now() + timeoutMs;
-	let text = '';
-	while (Date.now() < until) {
-		text = screen();
-		if (test(text)) return text;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`timed out waiting for ${what}; the screen was:\n${text}`);
-}
 
 // ---- SECOND NODE (SSH) -----------------------------------------------------------------
 // The issue's test runs `crimon --node local --node ssh://<lab node>`: the SSH lab node

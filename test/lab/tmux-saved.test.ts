@@ -4,13 +4,14 @@
  * snapshot came from and when it was taken; panes switch, q quits with 0, and the shell
  * is usable again. No lab needed: the snapshot is the metrics fixture, saved to a file.
  */
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
+import {tmuxDriver} from './tmux-driver.js';
 import {CLI, tmuxSkipReason} from './lab-available.js';
 
 const SOCKET = `crimon-saved-${process.pid}`;
@@ -22,20 +23,8 @@ if (reason) {
 	console.warn(`skipped lab: tmux --from: ${reason}`);
 }
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], {encoding: 'utf8'});
-const screen = () => tmux('capture-pane', '-p', '-t', SESSION);
-const keys = (...names: string[]) => tmux('send-keys', '-t', SESSION, ...names);
+const {tmux, screen, keys, waitFor} = tmuxDriver(SOCKET, SESSION);
 
-async function waitFor(what: string, test: (text: string) => boolean, timeoutMs = 10_000): Promise<string> {
-	const until = Date.now() + timeoutMs;
-	let text = '';
-	while (Date.now() < until) {
-		text = screen();
-		if (test(text)) return text;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`timed out waiting for ${what}; the screen was:\n${text}`);
-}
 
 describe.skipIf(reason !== null)('lab: crimon --from - in tmux', () => {
 	let dir: string;

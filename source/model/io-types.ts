@@ -5,9 +5,8 @@
  * two polls, null without two samples or when a counter went backwards.
  */
 
-/** One interface's counters from /proc/PID/net/dev. */
-export interface InterfaceCounters {
-	readonly name: string;
+/** The eight counters /proc/PID/net/dev keeps for an interface, and their totals. */
+export interface NetworkCounters {
 	readonly rxBytes: number;
 	readonly txBytes: number;
 	readonly rxPackets: number;
@@ -16,6 +15,11 @@ export interface InterfaceCounters {
 	readonly txErrors: number;
 	readonly rxDropped: number;
 	readonly txDropped: number;
+}
+
+/** One interface's counters from /proc/PID/net/dev. */
+export interface InterfaceCounters extends NetworkCounters {
+	readonly name: string;
 }
 
 /** One device's line of io.stat or blkio.throttle.*; `device` is `MAJ:MIN`. */
@@ -92,15 +96,7 @@ export interface InterfaceUsage extends InterfaceCounters {
 }
 
 /** Totals leave out `lo`, as cAdvisor does: traffic inside one namespace is not the network's. */
-export interface NetworkUsage {
-	readonly rxBytes: number;
-	readonly txBytes: number;
-	readonly rxPackets: number;
-	readonly txPackets: number;
-	readonly rxErrors: number;
-	readonly txErrors: number;
-	readonly rxDropped: number;
-	readonly txDropped: number;
+export interface NetworkUsage extends NetworkCounters {
 	readonly rxBytesPerSecond: number | null;
 	readonly txBytesPerSecond: number | null;
 	readonly interfaces: readonly InterfaceUsage[];

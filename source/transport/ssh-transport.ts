@@ -13,7 +13,8 @@ import {callTimeout, settleWithin} from '../util/deadline.js';
 import {Semaphore} from '../util/semaphore.js';
 import {HANDSHAKES} from './handshake-slots.js';
 import {openSshLink, type SshLink} from './ssh-connection.js';
-import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js';
+import {openSession, isSessionRefusal, sessionRefusalAdvice} from './session-retry.js';
+import {commandLabel, TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js';
 
 /** Channels open at once on one node's connection. */
 export const MAX_CHANNELS = 6;
@@ -79,6 +80,7 @@ export class SshTransport implements Transport {
 	private link: SshLink | null = null;
 	private connecting: Promise<SshLink> | null = null;
 	private readonly channels: Semaphore;
+	private readonly maxChannels: number;
 	private readonly socketChecks = new Map<string, {exists: boolean; at: number}>();
 	private closedByUser = false;
 	/** SSH connections opened so far (one, unless the node dropped): for tests and benchmarks. */
@@ -92,7 +94,8 @@ export class SshTransport implements Transport {
 
 	constructor(private readonly options: SshTransportOptions) {
 		this.target = options.target;
-		this.channels = new Semaphore(options.maxChannels ?? MAX_CHANNELS);
+		this.maxChannels = options.maxChannels ?? MAX_CHANNELS;
+		this.channels = new Semaphore(this.maxChannels);
 	}
 
 	/** Where crimon says it is connecting: the host as typed. */
@@ -179,7 +182,7 @@ export class SshTransport implements Transport {
 
 	async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
 		const command = quoteForRemoteShell(argv);
-		const name = argv[0]!;
+		const name = commandLabel(argv);
 		const started = Date.now();
 		const release = await this.slot(options.timeoutMs, name);
 		try {
@@ -191,10 +194,14 @@ export class SshTransport implements Transport {
 					if (failed) channel?.close();
 				});
 				try {
-					this.countChannel(`exec ${name}`);
-					link.client.exec(command, (error, stream) => {
+					const open = (callback: (error: Error | undefined, stream: ClientChannel) => void) => {
+						this.countChannel(`exec ${argv[0]!}`);
+						link.client.exec(command, callback);
+					};
+					openSession(open, () => options.timeoutMs - (Date.now() - started), () => settle.settled, (error, stream) => {
 						if (error) {
-							settle.reject(new TransportError(`cannot run ${name} on ${this.options.host}: ${withoutSshPrefix(error.message)}`, 'other'));
+							const why = isSessionRefusal(error) ? sessionRefusalAdvice(this.options.host, this.maxChannels) : withoutSshPrefix(error.message);
+							settle.reject(new TransportError(`cannot run ${name} on ${this.options.host}: ${why}`, 'other'));
 							return;
 						}
 						if (settle.settled) {
@@ -361,9 +368,16 @@ export class SshTransport implements Transport {
 				let sftp: SFTPWrapper | null = null;
 				settle.onSettle(() => sftp?.end());
 				const done = (error: Error | null, value?: T) => (error ? settle.reject(error) : settle.resolve(value as T));
-				this.countChannel('sftp');
-				link.client.sftp((error, session) => {
-					if (error) return done(new TransportError(`cannot open SFTP on ${this.options.host}: ${withoutSshPrefix(error.message)}`, 'other'));
+				const started = Date.now();
+				const open = (callback: (error: Error | undefined, session: SFTPWrapper) => void) => {
+					this.countChannel('sftp');
+					link.client.sftp(callback);
+				};
+				openSession(open, () => timeoutMs - (Date.now() - started), () => settle.settled, (error, session) => {
+					if (error) {
+						const why = isSessionRefusal(error) ? sessionRefusalAdvice(this.options.host, this.maxChannels) : withoutSshPrefix(error.message);
+						return done(new TransportError(`cannot open SFTP on ${this.options.host}: ${why}`, 'other'));
+					}
 					if (settle.settled) return void session.end();
 					sftp = session;
 					job(session, done);

@@ -80,3 +80,12 @@ export function describeSocketError(path: string, error: NodeJS.ErrnoException |
 			return new TransportError(`cannot connect to ${path}: ${error.message}`, 'other');
 	}
 }
+
+/** How a command is named in messages: the tool it runs, past `env VAR=…` and sudo's flags (`sudo docker`, not `env`). */
+export function commandLabel(argv: readonly string[]): string {
+	let at = 0;
+	if (argv[at] === 'env') while (argv[++at]?.includes('='));
+	if (argv[at] !== 'sudo') return argv[at] ?? argv[0] ?? '';
+	while (argv[++at]?.startsWith('-'));
+	return argv[at] ? `sudo ${argv[at]}` : 'sudo';
+}

@@ -54,4 +54,21 @@ describe.skipIf(skipWithoutSshNode('lab: ssh session'))('lab: one poll path over
 		}
 		expect(transport.connectionsOpened).toBe(1);
 	});
+
+	it('runs a burst of 300 short commands on one connection without one refusal (sshd counts closed sessions until its loop collects them)', async () => {
+		// With MaxSessions 10 and crimon's 6 channels, sshd still answered "no more sessions"
+		// to 7 of these 300 before crimon asked again after a refusal: the --sudo snapshot's
+		// burst of `ctr` calls lost a source to it now and then.
+		const factory = createTransportFactory({ssh: {home, userConfig: path.join(home, '.ssh', 'config'), systemConfig: null, env: {}}, timeoutMs: 10_000});
+		const {transport} = factory({target: node.alias});
+		try {
+			await transport.connect();
+			const results = await Promise.allSettled(Array.from({length: 300}, () => transport.exec(['true'], {timeoutMs: 10_000, maxBytes: 100})));
+			const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+			expect(failures).toEqual([]);
+			expect(results).toHaveLength(300);
+		} finally {
+			await transport.close();
+		}
+	});
 });

@@ -16,10 +16,19 @@ import {fingerprint} from '../../source/nodes/known-hosts.js';
 import {HostKeyError, SshAuthError} from '../../source/transport/ssh-connection.js';
 import {MAX_CHANNELS, MAX_HANDSHAKES, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
 import {handshakeSlots} from '../../source/transport/handshake-slots.js';
-import {TransportError} from '../../source/transport/transport.js';
+import {commandLabel, TransportError} from '../../source/transport/transport.js';
 import {runBounded} from '../../source/nodes/node-session.js';
 
 const {Server, utils} = ssh2;
+
+describe('commandLabel', () => {
+	it('names the tool a command runs, past env assignments and sudo flags', () => {
+		expect(commandLabel(['ps', '-eo', 'pid='])).toBe('ps');
+		expect(commandLabel(SUDO_COMMANDS.dockerPs('unix:///var/run/docker.sock'))).toBe('sudo docker');
+		expect(commandLabel(['env', 'A=1', 'B=2', 'ctr', 'version'])).toBe('ctr');
+		expect(commandLabel(['sudo', '-n'])).toBe('sudo');
+	});
+});
 
 describe('quoteForRemoteShell', () => {
 	const hostile = ["it's", '$(touch /tmp/pwned)', '`id`', 'a b', '; rm -rf /', '"quoted"', '\\', '*', '{{json .}}', '', '-n', '!x', 'é', "'", "''"];
@@ -284,6 +293,29 @@ describe('SshTransport against a misbehaving server', () => {
 		expect(results.every((r) => r.exitCode === 0 && r.stdout.toString() === 'ok\n')).toBe(true);
 		expect(server.maxOpenExecs).toBeLessThanOrEqual(MAX_CHANNELS);
 		expect(server.maxOpenExecs).toBeGreaterThan(1);
+	});
+
+	it('asks again when sshd refuses a session for a moment, and names MaxSessions when the refusals outlast the deadline', async () => {
+		const transport = open();
+		await transport.connect();
+		// ssh2's server refuses every session open, as sshd does past MaxSessions
+		// (administratively prohibited), while this flag is up.
+		const refuse = (on: boolean) => {
+			for (const connection of server.connections) (connection as Connection & {noMoreSessions: boolean}).noMoreSessions = on;
+		};
+		try {
+			refuse(true);
+			setTimeout(() => refuse(false), 60);
+			const result = await transport.exec(['true'], {timeoutMs: 5000, maxBytes: 100});
+			expect(result.exitCode).toBe(0);
+			refuse(true);
+			const started = Date.now();
+			const refused = await transport.exec(['env', 'LC_ALL=C', 'sudo', '-n', 'docker', 'ps'], {timeoutMs: 300, maxBytes: 100}).catch((error: Error) => error);
+			expect(Date.now() - started).toBeLessThan(1000);
+			expect((refused as Error).message).toMatch(/^cannot run sudo docker on test: sshd on test refused a new session \(check MaxSessions/);
+		} finally {
+			refuse(false);
+		}
 	});
 
 	it(`runs at most ${MAX_HANDSHAKES} SSH handshakes at once across nodes (sshd's MaxStartups is 10)`, async () => {

@@ -4,26 +4,28 @@
  * modules are imported only when it runs, so `crimon snapshot` never loads React or Ink.
  */
 import {readFileSync, statSync} from 'node:fs';
-import {ArgsError, parseArgs, type CliArgs} from './source/cli/parse-args.js';
+import {parseArgs, type CliArgs} from './source/cli/parse-args.js';
+import {ArgsError} from './source/util/usage-error.js';
 import {helpText} from './source/cli/help-text.js';
 import {buildSnapshot} from './source/model/build-snapshot.js';
 import {snapshotExitCode} from './source/model/runtime-states.js';
 import {compareNodes, comparisonDocument} from './source/model/compare.js';
 import {renderCompareJson, renderCompareText} from './source/render/text-compare.js';
-import {openNode, UsageError, type NodeHandle} from './source/nodes/open-node.js';
-import {checkFlagTarget, resolveNodes, type ResolvedNodes} from './source/nodes/resolve-nodes.js';
+import {openNode, type NodeHandle} from './source/session/open-node.js';
+import {UsageError} from './source/util/usage-error.js';
+import {checkFlagTarget, resolveNodes, type ResolvedNodes} from './source/cli/resolve-nodes.js';
 import {renderSnapshotJson, renderSnapshotText, type TextOptions} from './source/render/text-snapshot.js';
-import type {NodeSnapshot} from './source/model/types.js';
+import type {NodeSnapshot} from './source/schema/types.js';
 import {wantsColor} from './source/render/text-style.js';
-import {Poller} from './source/store/poller.js';
+import {Poller} from './source/session/poller.js';
 import {createCrimonStore, type CrimonStore} from './source/store/store.js';
 import {onScreenPids} from './source/store/ui-state.js';
 import {renderSnapshotAs} from './source/render/render-format.js';
-import {checkWritable, writeFileAtomic} from './source/snapshot-file/atomic-write.js';
+import {checkWritable, writeFileAtomic} from './source/util/atomic-write.js';
 import {displayName, loadSnapshotFile, loadSnapshotFiles, SnapshotFileError} from './source/snapshot-file/load-snapshot.js';
 import {classifyOperand, pickNode, savedNode, savedNodes} from './source/snapshot-file/saved-nodes.js';
-import type {NodeEntry} from './source/store/store.js';
-import {EventTally} from './source/events/event-tally.js';
+import type {NodeEntry} from './source/model/node-entry.js';
+import {EventTally} from './source/model/event-tally.js';
 
 function version(): string {
 	// The single executable (scripts/build-sea.mjs) has no package.json beside it: its bundle says the version.
@@ -194,7 +196,7 @@ async function appCommand(args: CliArgs): Promise<number> {
 	const handles = openAll(args, resolved, tallies);
 	const store = storeFor(handles, resolved);
 	if (files.length > 0) {
-		const {addSavedNodes} = await import('./source/snapshot-file/saved-store.js');
+		const {addSavedNodes} = await import('./source/store/saved-store.js');
 		addSavedNodes(store, savedNodes(files), files);
 	}
 	// The local process reader re-reads the rows on screen each poll (the rest less often).
@@ -203,7 +205,7 @@ async function appCommand(args: CliArgs): Promise<number> {
 	// `--from -` took stdin for the file: the keys come from the terminal itself.
 	const keyboard = args.from.includes('-') && !process.stdin.isTTY ? await openTerminalInput() : undefined;
 	// Live events: each node's streams re-poll it on a change and feed the Events pane.
-	const {startLiveEvents} = await import('./source/events/live-events.js');
+	const {startLiveEvents} = await import('./source/store/live-events.js');
 	const live = startLiveEvents(handles, store, poller, tallies);
 	try {
 		return await runApp({store, poller, noColor: args.noColor, ...(keyboard ? {stdin: keyboard} : {})});

@@ -14,8 +14,8 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {createTransportFactory, openNode} from '../source/nodes/open-node.js';
-import {Poller} from '../source/store/poller.js';
+import {createTransportFactory, openNode} from '../source/session/open-node.js';
+import {Poller} from '../source/session/poller.js';
 import {createCrimonStore} from '../source/store/store.js';
 import {nodeKnownHostsLine, readSshNode, SSH_NODE_JSON} from '../test/lab/ssh-lab.js';
 

@@ -16,7 +16,7 @@ import {CgroupReader} from '../source/collect/cgroup-reader.js';
 import {collectContainerd} from '../source/collect/collect-containerd.js';
 import {DEFAULT_COLLECT_OPTIONS} from '../source/collect/collect-options.js';
 import {containerUsages} from '../source/model/usage.js';
-import type {ContainerUsageFact, UsageFacts} from '../source/model/types.js';
+import type {ContainerUsageFact, UsageFacts} from '../source/schema/types.js';
 import {LocalTransport} from '../source/transport/local-transport.js';
 import type {ProcFs} from '../source/transport/transport.js';
 

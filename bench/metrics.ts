@@ -5,7 +5,7 @@
  * Median of several runs, with per-unit costs.
  */
 import {buildNodeSnapshot, buildSnapshot} from '../source/model/build-snapshot.js';
-import type {Container} from '../source/model/types.js';
+import type {Container} from '../source/schema/types.js';
 import {renderPrometheus} from '../source/render/prometheus-snapshot.js';
 import {renderSnapshotJson} from '../source/render/text-snapshot.js';
 import {startMetricsServer} from '../source/serve/metrics-server.js';

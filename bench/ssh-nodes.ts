@@ -17,9 +17,9 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {createTransportFactory, openNode, type NodeHandle} from '../source/nodes/open-node.js';
-import {DEFAULT_CONCURRENCY} from '../source/nodes/resolve-nodes.js';
-import {Poller} from '../source/store/poller.js';
+import {createTransportFactory, openNode, type NodeHandle} from '../source/session/open-node.js';
+import {DEFAULT_CONCURRENCY} from '../source/cli/resolve-nodes.js';
+import {Poller} from '../source/session/poller.js';
 import {createCrimonStore} from '../source/store/store.js';
 import {readSshNode, SSH_NODE_JSON, startSshd, type Sshd} from '../test/lab/ssh-lab.js';
 

@@ -5,7 +5,7 @@
 import {createContext, createElement, useContext, type ReactNode} from 'react';
 import {useStore} from 'zustand';
 import type {CrimonState, CrimonStore} from '../source/store/store.js';
-import type {Poller} from '../source/store/poller.js';
+import type {Poller} from '../source/session/poller.js';
 
 /** What the keys need from the poller; tests pass a recorder. */
 export type PollControl = Pick<Poller, 'pollNow'>;

@@ -4,7 +4,7 @@
  * the active pane.
  */
 import {useEffect, useMemo} from 'react';
-import type {NodeSnapshot} from '../source/model/types.js';
+import type {NodeSnapshot} from '../source/schema/types.js';
 import {EMPTY_FOLDS, viewKey} from '../source/store/ui-state.js';
 import type {SortState} from '../source/ui/container-rows.js';
 import {stableSnapshots} from '../source/ui/stable-snapshot.js';
@@ -13,7 +13,7 @@ import {idleQueue} from '../source/ui/snapshot-memo.js';
 import type {PaneId} from '../source/ui/panes.js';
 import type {Shaped} from '../source/ui/tree.js';
 import {useCrimon, useCrimonStore} from './store-context.js';
-import type {StoredEvent} from '../source/store/events-slice.js';
+import type {StoredEvent} from '../source/model/event-ring.js';
 import {eventItems} from '../source/ui/event-rows.js';
 
 export interface PaneModel {

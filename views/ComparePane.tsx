@@ -1,6 +1,6 @@
 import {memo, useMemo} from 'react';
 import {compareNodes} from '../source/model/compare.js';
-import type {NodeSnapshot} from '../source/model/types.js';
+import type {NodeSnapshot} from '../source/schema/types.js';
 import {compareLines} from '../source/render/text-compare.js';
 import type {Theme} from '../source/ui/theme.js';
 import {toLines, windowOf} from './NodePane.js';

@@ -1,5 +1,5 @@
 import {memo, useMemo} from 'react';
-import type {NodeSnapshot} from '../source/model/types.js';
+import type {NodeSnapshot} from '../source/schema/types.js';
 import {criSummary, diagnosisLines, wrapText, type StyledLine} from '../source/render/text-diagnosis.js';
 import {escapeText} from '../source/render/terminal-text.js';
 import type {Style} from '../source/render/text-style.js';

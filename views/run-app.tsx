@@ -4,19 +4,10 @@
  * checks every render and costs several times the CPU, and nothing sets NODE_ENV for an
  * installed CLI.
  */
-import type {Poller} from '../source/store/poller.js';
-import type {CrimonStore} from '../source/store/store.js';
+// A type only: erased at build, so the headless paths that load this file load no React.
+import type {AppOptions} from './start-app.js';
 
-export interface AppOptions {
-	readonly store: CrimonStore;
-	readonly poller: Poller;
-	readonly stdout?: NodeJS.WriteStream;
-	readonly stdin?: NodeJS.ReadStream;
-	/** Where the not-a-terminal message goes; process.stderr by default. */
-	readonly stderr?: NodeJS.WriteStream;
-	/** Force colour off (a --no-color flag); NO_COLOR in the environment does it too. */
-	readonly noColor?: boolean;
-}
+export type {AppOptions};
 
 /** Resolves with the exit code after q / Ctrl-C (or a signal), with the terminal restored. */
 export async function runApp(options: AppOptions): Promise<number> {

@@ -9,7 +9,19 @@ import {render, useApp} from 'ink';
 import {useTerminalSize} from '../hooks/use-terminal-size.js';
 import {themeFor, type Theme} from '../source/ui/theme.js';
 import {App} from './App.js';
-import type {AppOptions} from './run-app.js';
+import type {Poller} from '../source/session/poller.js';
+import type {CrimonStore} from '../source/store/store.js';
+
+export interface AppOptions {
+	readonly store: CrimonStore;
+	readonly poller: Poller;
+	readonly stdout?: NodeJS.WriteStream;
+	readonly stdin?: NodeJS.ReadStream;
+	/** Where the not-a-terminal message goes; process.stderr by default. */
+	readonly stderr?: NodeJS.WriteStream;
+	/** Force colour off (a --no-color flag); NO_COLOR in the environment does it too. */
+	readonly noColor?: boolean;
+}
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H\u001b[2J';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';

@@ -5,14 +5,14 @@
  * Exit 130 on Ctrl-C, 1 when no node's stream could be had.
  */
 import type {CliArgs} from './parse-args.js';
-import {eventLine, eventWhat} from '../events/event-text.js';
+import {eventLine, eventWhat} from '../render/event-text.js';
 import {NodeEventStream, type StreamState} from '../events/node-event-stream.js';
-import {RepollOnEvents} from '../events/repoll-on-events.js';
+import {RepollOnEvents} from '../session/repoll-on-events.js';
 import type {RuntimeEvent} from '../events/runtime-event.js';
-import {openNode, type NodeHandle} from '../nodes/open-node.js';
-import {resolveNodes} from '../nodes/resolve-nodes.js';
+import {openNode, type NodeHandle} from '../session/open-node.js';
+import {resolveNodes} from './resolve-nodes.js';
 import {escapeText} from '../render/terminal-text.js';
-import type {NodeSnapshot} from '../model/types.js';
+import type {NodeSnapshot} from '../schema/types.js';
 
 export interface EventsIo {
 	write(text: string): void;

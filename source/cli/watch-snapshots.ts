@@ -8,7 +8,7 @@ import type {CliArgs} from './parse-args.js';
 import {buildSnapshot} from '../model/build-snapshot.js';
 import {renderSnapshotAs} from '../render/render-format.js';
 import type {TextOptions} from '../render/text-snapshot.js';
-import type {Poller} from '../store/poller.js';
+import type {Poller} from '../session/poller.js';
 import type {CrimonStore} from '../store/store.js';
 
 export interface WatchDeps {

@@ -3,7 +3,7 @@
  * cgroup v1 counts block IO in blkio.throttle.*_recursive and has no pressure files;
  * cgroup v2 has io.stat and, with PSI in the kernel, cpu/memory/io.pressure.
  */
-import type {ContainerIoFact, PressureFacts} from '../model/io-types.js';
+import type {ContainerIoFact, PressureFacts} from '../schema/io-types.js';
 import {parseBlkio, parseIoStat, parsePressure} from './io-parse.js';
 
 export const V1_IO_CONTROLLER = 'blkio';

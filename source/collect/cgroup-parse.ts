@@ -3,7 +3,7 @@
  * (/proc/PID/cgroup, /proc/self/mountinfo), and what a container's cgroup has used, from
  * cgroup v1 (cpuacct, cpu, memory, pids hierarchies) or cgroup v2 (one unified tree).
  */
-import type {CgroupCounters} from '../model/types.js';
+import type {CgroupCounters} from '../schema/types.js';
 
 /** /proc/PID/cgroup: v1 lines `N:ctrl,ctrl:/path`, the v2 line `0::/path`. */
 export interface ProcCgroups {

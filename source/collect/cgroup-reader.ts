@@ -7,7 +7,7 @@
  * (a local node); over SSH each file would be a round trip, so SSH nodes use containerd's
  * Metrics RPC instead (collect-usage.ts).
  */
-import type {ContainerUsageFact, HostFact, NetnsFact, PressureFacts, SampleIoFacts} from '../model/types.js';
+import type {ContainerUsageFact, HostFact, NetnsFact, PressureFacts, SampleIoFacts} from '../schema/types.js';
 import type {ProcFs} from '../transport/transport.js';
 import {ioFromV1, ioFromV2, NO_PSI_NODE, podCgroupOf, PRESSURE_FILES, pressureFacts, V1_IO_CONTROLLER, V1_IO_FILES, V1_SLOW_IO_FILES, V2_IO_FILES, V2_SLOW_IO_FILES} from './cgroup-io.js';
 import {parseDevName, parseNetDev, parseNetnsLink} from './io-parse.js';

@@ -10,7 +10,7 @@
  *   round trip per file). containerd asks every shim in turn, about 0.7 ms of containerd's
  *   and the shims' CPU a container on this machine, which is why it is not the local choice.
  */
-import type {ContainerdFacts, ContainerUsageFact, HostFact, PressureFacts, SampleIoFacts, UsageFacts, UsageSample} from '../model/types.js';
+import type {ContainerdFacts, ContainerUsageFact, HostFact, PressureFacts, SampleIoFacts, UsageFacts, UsageSample} from '../schema/types.js';
 import type {TaskMetrics} from '../protocol/containerd-metrics.js';
 import type {Transport} from '../transport/transport.js';
 import {limitOrNull} from './cgroup-parse.js';

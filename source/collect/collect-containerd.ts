@@ -1,7 +1,7 @@
 import * as api from '../protocol/containerd-api.js';
 import {encode} from '../protocol/protobuf.js';
 import type {GrpcChannel} from '../protocol/grpc-client.js';
-import type {ContainerdFacts} from '../model/types.js';
+import type {ContainerdFacts} from '../schema/types.js';
 
 /** Tasks.Metrics answers, per namespace; `error` says why a namespace did not answer. */
 export interface ContainerdMetrics {
@@ -11,7 +11,7 @@ export interface ContainerdMetrics {
 import type {Transport} from '../transport/transport.js';
 import {DEFAULT_CONTAINERD_SOCKET, DOCKER_PRIVATE_CONTAINERD_SOCKET, type CollectOptions} from './collect-options.js';
 import {TransportError} from '../transport/transport.js';
-import {canonicalRunPath} from '../model/kubelet-flags.js';
+import {canonicalRunPath} from './kubelet-flags.js';
 import {withChannel} from './channel-pool.js';
 import {rememberOnChannel} from './session-memo.js';
 import {parseContainers, parseNamespaces, parseTasks, parseVersion} from './parse-containerd.js';

@@ -1,8 +1,8 @@
 import {CRI_API_VERSIONS, criMethod, ListContainersRequest, ListPodSandboxRequest, VersionRequest, type CriApiVersion} from '../protocol/cri-api.js';
 import {GRPC_UNIMPLEMENTED, GrpcError, type GrpcChannel} from '../protocol/grpc-client.js';
 import {encode} from '../protocol/protobuf.js';
-import {canonicalRunPath} from '../model/kubelet-flags.js';
-import type {CriFacts, CriProbeFacts, CriSocketProbe} from '../model/types.js';
+import {canonicalRunPath} from './kubelet-flags.js';
+import type {CriFacts, CriProbeFacts, CriSocketProbe} from '../schema/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {withChannel} from './channel-pool.js';
 import {rememberOnChannel} from './session-memo.js';

@@ -1,6 +1,6 @@
 import {DockerApiError, dockerGet} from '../protocol/docker-http.js';
 import {negotiateApiVersion, versionedPath} from '../protocol/docker-api-version.js';
-import type {DockerFacts, DockerInspectFact} from '../model/types.js';
+import type {DockerFacts, DockerInspectFact} from '../schema/types.js';
 import {dockerInspectPath, INSPECT_TTL_MS, inspectCandidates, parseDockerInspect} from './docker-inspect.js';
 import type {Transport} from '../transport/transport.js';
 import {DEFAULT_PODMAN_SOCKET, type CollectOptions} from './collect-options.js';

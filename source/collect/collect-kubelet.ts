@@ -11,10 +11,10 @@
  * a hand-copied binary) the version stays null and says why.
  */
 import {settleWithin} from '../util/deadline.js';
-import {argvFromCmdline, executableFromMaps, findDpkgPackage, isKubeletArgv, KUBEADM_FLAGS_ENV, KUBEADM_INSTANCE_CONFIG, upstreamVersion} from '../model/kubelet-flags.js';
-import {isK3sArgv, k3sConfigPath} from '../model/k3s-kubelet.js';
-import {flagValue, splitCommand} from '../model/shims.js';
-import type {KubeletFacts, NodeFileFact, ProcessInfo} from '../model/types.js';
+import {argvFromCmdline, executableFromMaps, findDpkgPackage, isKubeletArgv, KUBEADM_FLAGS_ENV, KUBEADM_INSTANCE_CONFIG, upstreamVersion} from './kubelet-flags.js';
+import {isK3sArgv, k3sConfigPath} from './k3s-kubelet.js';
+import {flagValue, splitCommand} from './shims.js';
+import type {KubeletFacts, NodeFileFact, ProcessInfo} from '../schema/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
 

@@ -2,12 +2,12 @@
  * One poll of one node: every source at once, each failure kept as an error on that
  * source so the others still report.
  */
-import type {NodeFacts, Runtimes, RuntimeStates, SourceError, SourceName} from '../model/types.js';
+import type {HealthMarks, NodeFacts, Runtimes, RuntimeStates, SourceError, SourceName} from '../schema/types.js';
 import {ProtobufError} from '../protocol/protobuf.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {GrpcChannelPool} from './channel-pool.js';
 import {collectContainerd} from './collect-containerd.js';
-import {kubeletEndpointOf} from '../model/diagnosis.js';
+import {kubeletEndpointOf} from './cri-choice.js';
 import {collectCriProbed} from './collect-cri.js';
 import {KubeletReader} from './collect-kubelet.js';
 import {collectDocker, collectPodman} from './collect-docker.js';
@@ -38,6 +38,8 @@ export interface NodeCollector {
 	 * one CRI of five). Then there is nothing to ask the node about its own liveness.
 	 */
 	answered(): boolean;
+	/** The health marks the model made of the last poll: the next poll's facts carry them as `previous`. */
+	remember(marks: HealthMarks): void;
 	/** Closes the gRPC sessions kept across polls. */
 	close(): void;
 }
@@ -139,8 +141,10 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 				criProbe: criCollection.probe, usage: usageSample.facts, polledAt: Date.now(), runtimeStates, shims: health.scanShims(processTable),
 			};
 			const facts: NodeFacts = {...gathered, health: await health.gather(gathered, options)};
-			health.remember(facts);
 			return facts;
+		},
+		remember(marks) {
+			health.remember(marks);
 		},
 		close() {
 			channels?.close();

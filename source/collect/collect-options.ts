@@ -1,4 +1,4 @@
-import type {ContainerEventCount} from '../model/types.js';
+import type {ContainerEventCount} from '../schema/types.js';
 import type {GrpcChannelPool} from './channel-pool.js';
 import type {InspectCache} from './docker-inspect.js';
 import type {SpecMountCache} from './parse-containerd.js';

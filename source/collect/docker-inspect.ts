@@ -6,7 +6,7 @@
  * MAX_INSPECTS a poll. Only GET is sent, and the id in the path is the list's own,
  * checked to be hex.
  */
-import type {DockerContainerFact, DockerInspectFact} from '../model/types.js';
+import type {DockerContainerFact, DockerInspectFact} from '../schema/types.js';
 import {isRecord} from './json-shape.js';
 
 export const MAX_INSPECTS = 32;

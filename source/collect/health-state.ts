@@ -5,10 +5,9 @@
  * the exits and OOMs the event stream counted. The collector keeps one per node and hands
  * the model all of it as explicit input.
  */
-import {healthMarks} from '../model/health-findings.js';
-import {canonicalRunPath} from '../model/kubelet-flags.js';
-import {findShims} from '../model/shims.js';
-import type {ContainerEventCount, HealthFacts, HealthMarks, NodeFacts, Shim, ShimAddressProbe} from '../model/types.js';
+import {canonicalRunPath} from './kubelet-flags.js';
+import {findShims} from './shims.js';
+import type {ContainerEventCount, HealthFacts, HealthMarks, NodeFacts, Shim, ShimAddressProbe} from '../schema/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 
 /** How long a probe's answer is kept: a socket that answers rarely stops; one that does not is re-checked sooner. */
@@ -37,7 +36,7 @@ export class HealthState {
 		return findShims(processes ?? []);
 	}
 
-	/** This poll's HealthFacts; call `remember` with the finished facts afterwards. */
+	/** This poll's HealthFacts; call `remember` with the model's marks of it afterwards. */
 	async gather(facts: Omit<NodeFacts, 'health'>, options: {readonly timeoutMs: number; readonly containerdSocket: string}): Promise<HealthFacts> {
 		const shims = facts.shims ?? findShims(facts.processes ?? []);
 		// The socket this poll just read containerd from needs no probe: it answered.
@@ -51,9 +50,9 @@ export class HealthState {
 		};
 	}
 
-	remember(facts: NodeFacts): void {
-		if (facts.processes === null) return;
-		this.previous = healthMarks(facts, facts.shims ?? findShims(facts.processes));
+	/** The marks the model made of this poll, for the next poll's facts to carry as `previous`. */
+	remember(marks: HealthMarks): void {
+		this.previous = marks;
 	}
 
 	private async probe(address: string, timeoutMs: number): Promise<ShimAddressProbe | null> {

@@ -6,7 +6,7 @@
  * block/blk-cgroup.c, kernel/sched/psi.c, fs/proc/base.c), checked against recordings in
  * test/fixtures/io-v1 and test/fixtures/vm.
  */
-import type {BlockDeviceFact, InterfaceCounters, PressureFact, PressureLine, ProcessIoFact} from '../model/io-types.js';
+import type {BlockDeviceFact, InterfaceCounters, PressureFact, PressureLine, ProcessIoFact} from '../schema/io-types.js';
 
 /**
  * /proc/PID/net/dev: two header lines, then `name: rx_bytes rx_packets rx_errs rx_drop fifo

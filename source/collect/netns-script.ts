@@ -8,7 +8,7 @@
  * Output after ps and the mark: `P PID INODE` a process, `N INODE` then that namespace's
  * net/dev lines (which always start with a space or `Inter-`, never with `P ` or `N `).
  */
-import type {NetnsFact} from '../model/types.js';
+import type {NetnsFact} from '../schema/types.js';
 import {parseNetDev} from './io-parse.js';
 import {PS_ARGV} from './parse-processes.js';
 

@@ -4,7 +4,7 @@
  * docker (`--format '{{json .}}'`). Each checks the shape it relies on and throws
  * CliOutputError otherwise, so a changed format fails loudly instead of showing nothing.
  */
-import type {ContainerdContainerFact, ContainerdTaskFact, CriContainerFact, CriSandboxFact, DockerContainerFact, Mount} from '../model/types.js';
+import type {ContainerdContainerFact, ContainerdTaskFact, CriContainerFact, CriSandboxFact, DockerContainerFact, Mount} from '../schema/types.js';
 import {isRecord, stringMap} from './json-shape.js';
 
 export class CliOutputError extends Error {

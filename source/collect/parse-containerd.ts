@@ -4,7 +4,7 @@
  */
 import * as api from '../protocol/containerd-api.js';
 import {decode, type Decoded} from '../protocol/protobuf.js';
-import type {ContainerdContainerFact, ContainerdTaskFact, Mount} from '../model/types.js';
+import type {ContainerdContainerFact, ContainerdTaskFact, Mount} from '../schema/types.js';
 
 export function parseVersion(bytes: Uint8Array): {version: string; revision: string} {
 	const decoded = decode(api.VersionResponse, bytes);

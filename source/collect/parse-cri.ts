@@ -1,7 +1,7 @@
 /** Pure parsers for the CRI's answers (runtime.v1 or v1alpha2 protobuf bytes). */
 import * as api from '../protocol/cri-api.js';
 import {decode} from '../protocol/protobuf.js';
-import type {CriContainerFact, CriSandboxFact} from '../model/types.js';
+import type {CriContainerFact, CriSandboxFact} from '../schema/types.js';
 
 export interface CriVersion {
 	readonly version: string;

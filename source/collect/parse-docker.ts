@@ -1,5 +1,5 @@
 /** Pure parsers for the Docker Engine API's JSON answers, checked field by field. */
-import type {DockerContainerFact, Mount} from '../model/types.js';
+import type {DockerContainerFact, Mount} from '../schema/types.js';
 import {isRecord, stringMap} from './json-shape.js';
 
 export class DockerShapeError extends Error {

@@ -2,7 +2,7 @@
  * Pure parsers for the process table: `ps -eo pid=,ppid=,user:64=,stat=,cputime=,rss=,args= -ww`
  * output (remote nodes) and /proc/<pid>/stat plus cmdline (this machine).
  */
-import type {ProcessInfo} from '../model/types.js';
+import type {ProcessInfo} from '../schema/types.js';
 
 export class ProcessTableError extends Error {
 	override readonly name = 'ProcessTableError';
@@ -102,4 +102,13 @@ export function parsePasswd(text: string): Map<number, string> {
 		if (Number.isInteger(uid) && fields[0] && !users.has(uid)) users.set(uid, fields[0]);
 	}
 	return users;
+}
+
+/** Cores used between two readings of a cumulative CPU-seconds counter; null when they cannot say. */
+export function coresBetween(before: {at: number; cpuSeconds: number | null} | undefined, after: {at: number; cpuSeconds: number | null}): number | null {
+	if (!before || before.cpuSeconds === null || after.cpuSeconds === null) return null;
+	const seconds = (after.at - before.at) / 1000;
+	const used = after.cpuSeconds - before.cpuSeconds;
+	if (!(seconds > 0) || used < 0) return null;
+	return used / seconds;
 }

@@ -6,11 +6,11 @@
  * processes that matter now (the runtime's subtree, anything the caller asks for, and
  * orphans whose parent vanished), and re-reads everything every `fullRefreshMs`.
  */
-import type {ProcessInfo} from '../model/types.js';
+import type {ProcessInfo} from '../schema/types.js';
 import type {Transport} from '../transport/transport.js';
-import {CLOCK_TICKS_PER_SECOND, commandFromCmdline, parsePasswd, parseProcStat, parsePs, ProcessTableError} from './parse-processes.js';
+import {CLOCK_TICKS_PER_SECOND, commandFromCmdline, coresBetween, parsePasswd, parseProcStat, parsePs, ProcessTableError} from './parse-processes.js';
 import {PS_NETNS_ARGV, splitPsNetns, type RemoteNetns} from './netns-script.js';
-import {coresBetween} from '../model/usage.js';
+
 import {parseProcIo} from './io-parse.js';
 
 export interface ProcessReadOptions {

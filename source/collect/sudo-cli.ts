@@ -9,7 +9,7 @@
  * read as anything but a name) and passed as one argv word after its flag, so it can only
  * ever be that flag's value.
  */
-import type {ContainerdFacts, CriFacts, DockerFacts} from '../model/types.js';
+import type {ContainerdFacts, CriFacts, DockerFacts} from '../schema/types.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/transport.js';
 import {CRI_SOCKET_CANDIDATES, socketPath, type CollectOptions} from './collect-options.js';
 import {

@@ -5,16 +5,16 @@
  */
 import {diagnoseNode} from './diagnosis.js';
 import {stoppedTaskShims} from './health-findings.js';
-import {findShims} from './shims.js';
+import {findShims} from '../collect/shims.js';
 import {savedRuntimeStates} from './runtime-states.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
-import {SNAPSHOT_SCHEMA} from './types.js';
+import {SNAPSHOT_SCHEMA} from '../schema/types.js';
 import {containerUsages, hostUsage, sumUsage, usageKey} from './usage.js';
 import {markSharedNetwork, netnsByKey, podIoUsage, pressureUsage} from './io-usage.js';
 import type {
 	Container, ContainerdContainerFact, ContainerdTaskFact, CriContainerFact, CriSandboxFact, DockerContainerFact,
 	NamespaceSummary, NodeFacts, NodeSnapshot, Pod, PodRef, ProcessInfo, Shim, Snapshot, Usage,
-} from './types.js';
+} from '../schema/types.js';
 
 interface Draft {
 	id: string;

@@ -13,7 +13,7 @@
 import {parseKubeletDockerName} from './kubernetes-labels.js';
 import type {
 	Container, CriChoiceHow, CriRuntimeKind, Diagnosis, FindingCode, FindingSeverity, NodeSnapshot, Pod, ShimVersion,
-} from './types.js';
+} from '../schema/types.js';
 
 export const COMPARE_SCHEMA = 'crimon.compare/v1';
 

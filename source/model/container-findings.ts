@@ -3,9 +3,9 @@
  * the v1 shim and io.containerd.runc.v1 (gone in containerd 2.0), Kubernetes pods left in
  * Docker's moby namespace — and the wording helpers every diagnosis finding shares.
  */
-import {canonicalRunPath} from './kubelet-flags.js';
-import {basename} from './shims.js';
-import type {Container, CriDiagnosis, Finding, FindingCode, FindingSeverity, FindingSubject, NodeSnapshot, Shim} from './types.js';
+import {canonicalRunPath} from '../collect/kubelet-flags.js';
+import {basename} from '../collect/shims.js';
+import type {Container, CriDiagnosis, Finding, FindingCode, FindingSeverity, FindingSubject, NodeSnapshot, Shim} from '../schema/types.js';
 
 export type DiagnosisInput = Pick<NodeSnapshot, 'runtimes' | 'containers' | 'shims' | 'pods'>;
 

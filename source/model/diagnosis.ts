@@ -7,16 +7,17 @@
 import {
 	DOCKERSHIM_ENDPOINT, endpointPath, KUBEADM_FLAGS_ENV, normalizeEndpoint, resolveKubeletCri,
 	runtimeOfEndpoint, runtimeOfName, sameEndpoint, type KubeletCriChoice, type KubeletInput,
-} from './kubelet-flags.js';
+} from '../collect/kubelet-flags.js';
+import {resolveCri} from '../collect/cri-choice.js';
 import {healthFindings} from './health-findings.js';
 import {endOfLifeFindings} from './end-of-life.js';
-import {isK3sArgv, resolveK3sCri} from './k3s-kubelet.js';
+import {isK3sArgv, resolveK3sCri} from '../collect/k3s-kubelet.js';
 import {pressureFindings} from './pressure-findings.js';
-import {basename} from './shims.js';
+import {basename} from '../collect/shims.js';
 import type {
 	CriChoiceHow, CriDiagnosis, CriProbeFacts, CriRuntimeKind, CriSocketProbe, Diagnosis, Finding, FindingCode,
 	FindingSeverity, FindingSubject, KubeadmPick, KubeletDiagnosis, KubeletFacts, NodeFacts,
-} from './types.js';
+} from '../schema/types.js';
 import {
 	dockerSockFinding, finding, kubernetesInMobyFinding, listNames, plural, shimV1Finding, type DiagnosisInput,
 } from './container-findings.js';
@@ -279,23 +280,3 @@ export function diagnoseNode(facts: NodeFacts, snapshot: DiagnosisInput): Diagno
 	return {kubelet: kubelet && choice ? kubeletDiagnosis(kubelet, choice) : null, cri, findings};
 }
 
-function kubeletInput(kubelet: KubeletFacts): KubeletInput {
-	const config = kubelet.config;
-	const configUnreadable = config && config.text === null ? config.error ?? (config.missing ? 'missing' : 'unreadable') : null;
-	return {
-		argv: kubelet.argv, flagsEnvText: kubelet.flagsEnv.text, configText: config?.text ?? null, version: kubelet.version,
-		configUnreadable, instanceConfigText: kubelet.instanceConfig?.text ?? null,
-	};
-}
-
-/** The kubelet's own flags and config, or k3s's for the kubelet inside `k3s server|agent`. */
-function resolveCri(kubelet: KubeletFacts): KubeletCriChoice {
-	const input = kubeletInput(kubelet);
-	return isK3sArgv(kubelet.argv) ? resolveK3sCri(input) : resolveKubeletCri(input);
-}
-
-/** The endpoint the collector should read pods from for this kubelet (null when it names none). */
-export function kubeletEndpointOf(kubelet: KubeletFacts): string | null {
-	const choice = resolveCri(kubelet);
-	return choice.endpoint ? normalizeEndpoint(choice.endpoint) : null;
-}

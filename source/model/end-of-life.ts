@@ -13,7 +13,7 @@
  *   date; 23.0's security maintenance ended on 2025-05-19; 25.0, 28.x and 29.x are maintained.
  * - podman publishes no end-of-life dates, so crimon makes no podman finding.
  */
-import type {Finding, FindingSubject, Runtimes} from './types.js';
+import type {Finding, FindingSubject, Runtimes} from '../schema/types.js';
 
 // Severity info, listed after the health findings: an end of life is upgrade planning (as the
 // v1 shim is), not a fault of the node today, and it is on most nodes of a fleet at once.

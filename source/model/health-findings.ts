@@ -5,13 +5,13 @@
  * stream counted (HealthFacts.events). Every message says what an operator can do; crimon
  * itself never does it.
  */
-import {canonicalRunPath} from './kubelet-flags.js';
+import {canonicalRunPath} from '../collect/kubelet-flags.js';
 import {containerdAddress, DEFAULT_CONTAINERD_ADDRESS, roleOf, shimOwner} from './process-tree.js';
-import {basename, shimVersionOf, splitCommand} from './shims.js';
+import {basename, shimVersionOf, splitCommand} from '../collect/shims.js';
 import {runtimeFindings} from './runtime-states.js';
 import type {
 	Container, ContainerEventCount, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, ProcessInfo, Shim,
-} from './types.js';
+} from '../schema/types.js';
 
 /** Zombies under one container at or above this count are a warning, below it a note. */
 export const ZOMBIE_WARN_AT = 20;

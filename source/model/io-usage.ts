@@ -5,8 +5,8 @@
  */
 import type {
 	BlockDeviceFact, BlockIoUsage, ContainerUsageFact, InterfaceCounters, InterfaceUsage, IoUsage, NetnsFact, NetworkUsage,
-	PressureFact, PressureFacts, PressureFigures, PressureUsage, UsageFacts, UsageReasons, UsageSample,
-} from './types.js';
+	PressureFact, PressureFacts, PressureFigures, PressureUsage, Usage, UsageFacts, UsageReasons, UsageSample,
+} from '../schema/types.js';
 
 export const HOST_NETNS = "in the host's network namespace: no figures of its own (the host's counters are not this container's)";
 export const NETNS_UNREAD = 'its network namespace could not be read (the init process is gone or /proc/PID/ns/net is not readable)';
@@ -191,4 +191,18 @@ export function podIoUsage(sandbox: Member | undefined, members: readonly Member
 			pressure: pressure === null ? (anyV1 ? 'cgroup v1 has no pressure (PSI) files' : podPressure === null ? 'the pod cgroup has no pressure files' : NO_POD_CGROUP) : null,
 		},
 	};
+}
+
+/** Received plus sent per second; null when either is unknown. */
+export function netRate(usage: Usage | null | undefined): number | null {
+	const network = usage?.network;
+	if (!network || network.rxBytesPerSecond === null || network.txBytesPerSecond === null) return null;
+	return network.rxBytesPerSecond + network.txBytesPerSecond;
+}
+
+/** Read plus written per second; null when either is unknown. */
+export function ioRate(usage: Usage | null | undefined): number | null {
+	const io = usage?.blockIo;
+	if (!io || io.readBytesPerSecond === null || io.writeBytesPerSecond === null) return null;
+	return io.readBytesPerSecond + io.writeBytesPerSecond;
 }

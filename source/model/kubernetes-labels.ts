@@ -1,5 +1,5 @@
 /** Pure: what dockershim, cri-dockerd and containerd's CRI write on the containers they make. */
-import type {PodRef} from './types.js';
+import type {PodRef} from '../schema/types.js';
 
 export const LABEL = {
 	podName: 'io.kubernetes.pod.name',

@@ -11,7 +11,7 @@
  * to act. CPU is left out: a container under a CPU quota is `some`-stalled by design, which
  * the CPU column and the throttling figures already show.
  */
-import type {Container, Finding, FindingSubject, NodeFacts, Pod, PressureUsage} from './types.js';
+import type {Container, Finding, FindingSubject, NodeFacts, Pod, PressureUsage} from '../schema/types.js';
 import {pressureUsage} from './io-usage.js';
 
 export const STALL_THRESHOLD = {line: 'full', window: 'avg60', percent: 10} as const;

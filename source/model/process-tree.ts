@@ -4,8 +4,8 @@
  * are re-parented to pid 1), a conmon where the kernel put it, and container processes
  * carry their container.
  */
-import {flagValue, splitCommand} from './shims.js';
-import type {Container, NodeSnapshot, ProcessInfo, Shim} from './types.js';
+import {flagValue, splitCommand} from '../collect/shims.js';
+import type {Container, NodeSnapshot, ProcessInfo, Shim} from '../schema/types.js';
 
 export type ProcessRole = 'containerd' | 'dockerd' | 'kubelet' | 'shim' | 'container' | 'process';
 

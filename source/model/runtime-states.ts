@@ -5,7 +5,7 @@
  * kept apart from `failing` (a socket there that did not answer), so a node without
  * Docker is not reported as a Docker outage.
  */
-import type {Finding, NodeFacts, NodeSnapshot, Runtimes, RuntimeStates, SourceError} from './types.js';
+import type {Finding, NodeFacts, NodeSnapshot, Runtimes, RuntimeStates, SourceError} from '../schema/types.js';
 
 export type RuntimeState = RuntimeStates[keyof RuntimeStates];
 export type RuntimeName = keyof Runtimes;

@@ -3,8 +3,9 @@
  * samples: without the previous poll's counters (or when a counter went backwards: the
  * container restarted) `cpuCores` is null, never a made-up 0.
  */
+import {coresBetween} from '../collect/parse-processes.js';
 import {containerIoUsage, networkUsages, sumBlockIo} from './io-usage.js';
-import type {ContainerUsageFact, HostFact, HostUsage, NetworkUsage, Usage, UsageFacts, UsageSample} from './types.js';
+import type {ContainerUsageFact, HostFact, HostUsage, NetworkUsage, Usage, UsageFacts, UsageSample} from '../schema/types.js';
 
 /** Working set as the kubelet and `docker stats` compute it: usage less inactive file cache, never below 0. */
 export function workingSet(usage: number | null, inactiveFile: number | null): number | null {
@@ -13,15 +14,6 @@ export function workingSet(usage: number | null, inactiveFile: number | null): n
 }
 
 export const usageKey = (namespace: string, id: string) => `${namespace}/${id}`;
-
-/** Cores used between two readings of a cumulative CPU-seconds counter; null when they cannot say. */
-export function coresBetween(before: {at: number; cpuSeconds: number | null} | undefined, after: {at: number; cpuSeconds: number | null}): number | null {
-	if (!before || before.cpuSeconds === null || after.cpuSeconds === null) return null;
-	const seconds = (after.at - before.at) / 1000;
-	const used = after.cpuSeconds - before.cpuSeconds;
-	if (!(seconds > 0) || used < 0) return null;
-	return used / seconds;
-}
 
 export function containerUsage(fact: ContainerUsageFact, before: ContainerUsageFact | undefined, sample: UsageSample = {containers: [], host: null}, networks: ReadonlyMap<string, NetworkUsage> = new Map()): Usage {
 	const io = containerIoUsage(fact, before, sample, networks);

@@ -3,23 +3,10 @@
  * details and in `crimon snapshot`. Unknown is `—`; a container whose network is its pod's
  * says `pod`, one in the host's network namespace says `host`.
  */
-import {HOST_NETNS} from '../model/io-usage.js';
-import type {NodeSnapshot, PressureFigures, PressureUsage, Usage} from '../model/types.js';
+import {HOST_NETNS, ioRate, netRate} from '../model/io-usage.js';
+import type {NodeSnapshot, PressureFigures, PressureUsage, Usage} from '../schema/types.js';
 import {formatBytes, UNKNOWN} from './usage-text.js';
 
-/** Received plus sent per second; null when either is unknown. */
-export function netRate(usage: Usage | null | undefined): number | null {
-	const network = usage?.network;
-	if (!network || network.rxBytesPerSecond === null || network.txBytesPerSecond === null) return null;
-	return network.rxBytesPerSecond + network.txBytesPerSecond;
-}
-
-/** Read plus written per second; null when either is unknown. */
-export function ioRate(usage: Usage | null | undefined): number | null {
-	const io = usage?.blockIo;
-	if (!io || io.readBytesPerSecond === null || io.writeBytesPerSecond === null) return null;
-	return io.readBytesPerSecond + io.writeBytesPerSecond;
-}
 
 /** The NET column: bytes a second both ways, `pod` when the pod has them, `host` in the host's namespace. */
 export function netCell(usage: Usage | null | undefined): string {

@@ -4,7 +4,7 @@
  * Kept apart from prometheus-snapshot.ts's families; read defensively, since saved files may
  * predate these fields.
  */
-import type {Container, NodeSnapshot} from '../model/types.js';
+import type {Container, NodeSnapshot} from '../schema/types.js';
 import type {MetricFamily, Sample} from './prometheus-text.js';
 
 type Labels = readonly (readonly [string, string])[];

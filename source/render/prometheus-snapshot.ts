@@ -8,7 +8,7 @@
  * (and how long the attempt took) and nothing else, as an exporter whose target is down.
  */
 import {LABEL, parseKubeletDockerName} from '../model/kubernetes-labels.js';
-import type {Container, NodeSnapshot} from '../model/types.js';
+import type {Container, NodeSnapshot} from '../schema/types.js';
 import {RUNTIME_NAMES, savedRuntimeStates} from '../model/runtime-states.js';
 import {renderExposition, type MetricFamily, type Sample} from './prometheus-text.js';
 import {addContainerIo, addNodePressure, emptyIoSeries, ioFamilies, type IoSeries} from './prometheus-io.js';

@@ -1,8 +1,10 @@
 /** Pure: a snapshot in the format `crimon snapshot --format` asks for. */
-import type {OutputFormat} from '../cli/parse-args.js';
-import type {Snapshot} from '../model/types.js';
+
+import type {Snapshot} from '../schema/types.js';
 import {renderPrometheus, type NodeMetrics} from './prometheus-snapshot.js';
 import {renderSnapshotJson, renderSnapshotText, type TextOptions} from './text-snapshot.js';
+
+export type OutputFormat = 'text' | 'json' | 'prometheus';
 
 export interface FormatOptions {
 	readonly text: TextOptions;

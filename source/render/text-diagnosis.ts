@@ -5,7 +5,7 @@
  * which quote them) passes through escapeText. Messages wrap rather than cut: they are
  * the part an operator acts on.
  */
-import type {Diagnosis, Finding, FindingSubject, KubeadmPick, NodeSnapshot} from '../model/types.js';
+import type {Diagnosis, Finding, FindingSubject, KubeadmPick, NodeSnapshot} from '../schema/types.js';
 import {escapeText, textWidth, truncateText} from './terminal-text.js';
 import {painter, type Style} from './text-style.js';
 

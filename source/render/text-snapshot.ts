@@ -4,7 +4,7 @@
  * JSON output keeps them whole).
  */
 import {buildProcessTree} from '../model/process-tree.js';
-import type {Container, NodeSnapshot, Snapshot} from '../model/types.js';
+import type {Container, NodeSnapshot, Snapshot} from '../schema/types.js';
 import {renderDiagnosisSection} from './text-diagnosis.js';
 import {escapeText, fitText, textWidth, truncateText} from './terminal-text.js';
 import {painter, type Paint} from './text-style.js';

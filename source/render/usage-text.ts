@@ -3,7 +3,7 @@
  * snapshot`. A figure that is not known (the first poll's rate, a source that did not
  * answer) is `—`, never 0.
  */
-import type {HostUsage, Usage} from '../model/types.js';
+import type {HostUsage, Usage} from '../schema/types.js';
 
 export const UNKNOWN = '—';
 

@@ -5,7 +5,7 @@
  * Kubernetes' own components listen on (10248–10259).
  */
 import net from 'node:net';
-import {ArgsError} from '../cli/parse-args.js';
+import {ArgsError} from '../util/usage-error.js';
 
 export const DEFAULT_PORT = 10274;
 export const DEFAULT_LISTEN = `127.0.0.1:${DEFAULT_PORT}`;

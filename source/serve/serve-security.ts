@@ -3,7 +3,7 @@
  * refusal to serve every node's process and container names in the clear, to anyone, on
  * an address others can reach, unless the operator says so by name (--insecure-listen).
  */
-import {ArgsError} from '../cli/parse-args.js';
+import {ArgsError} from '../util/usage-error.js';
 import {createBasicAuth} from './basic-auth.js';
 import {formatAddress, isLoopback, type ListenAddress} from './listen-address.js';
 import type {ServerSecurity} from './metrics-server.js';

@@ -17,9 +17,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
-import {loadYaml} from '../lazy-modules.js';
+import {loadYaml} from '../util/lazy-modules.js';
 import {isRecord} from '../collect/json-shape.js';
-import {UsageError} from '../nodes/open-node.js';
+import {UsageError} from '../util/usage-error.js';
 
 export class WebConfigError extends UsageError {}
 

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import {escapeText} from '../render/terminal-text.js';
-import type {Snapshot} from '../model/types.js';
+import type {Snapshot} from '../schema/types.js';
 import {SnapshotProblem, validateSnapshot} from './validate-snapshot.js';
 
 /** The 50,000-process benchmark node saves 15.8 MB; a bound well above any real node. */

@@ -5,7 +5,7 @@
  * target is `file:PATH`.
  */
 import path from 'node:path';
-import type {NodeSnapshot} from '../model/types.js';
+import type {NodeSnapshot} from '../schema/types.js';
 import {escapeText, truncateText} from '../render/terminal-text.js';
 import {SnapshotFileError, type LoadedSnapshot} from './load-snapshot.js';
 

@@ -10,7 +10,7 @@
  * empty value; fields this crimon does not know are kept as they are, for the JSON output.
  */
 import {escapeText, truncateText} from '../render/terminal-text.js';
-import {SNAPSHOT_SCHEMA, type Snapshot} from '../model/types.js';
+import {SNAPSHOT_SCHEMA, type Snapshot} from '../schema/types.js';
 
 export class SnapshotProblem extends Error {
 	override readonly name = 'SnapshotProblem';

@@ -6,36 +6,13 @@
 import type {StoreApi} from 'zustand/vanilla';
 import type {StreamState} from '../events/node-event-stream.js';
 import type {RuntimeEvent} from '../events/runtime-event.js';
-
-export const EVENT_RING_SIZE = 1_000;
-
-/** An event as kept: `seq` orders and names it for the pane's cursor. */
-export interface StoredEvent extends RuntimeEvent {
-	readonly seq: number;
-}
-
-export interface NodeEvents {
-	readonly ring: readonly StoredEvent[];
-	/** null: no stream was tried for this node (saved files, tests). */
-	readonly stream: StreamState | null;
-}
+import {NO_EVENTS, pushEvents, type NodeEvents} from '../model/event-ring.js';
 
 export interface EventsSlice {
 	/** By node index; a node without an entry has no events yet. */
 	readonly events: readonly NodeEvents[];
 	eventsArrived(index: number, events: readonly RuntimeEvent[]): void;
 	streamChanged(index: number, state: StreamState): void;
-}
-
-export const NO_EVENTS: NodeEvents = {ring: [], stream: null};
-
-let nextSeq = 1;
-
-/** Pure: the ring after `events` (oldest first) arrived: newest first, at most `size`. */
-export function pushEvents(ring: readonly StoredEvent[], events: readonly RuntimeEvent[], size = EVENT_RING_SIZE): StoredEvent[] {
-	const fresh: StoredEvent[] = [];
-	for (let i = events.length - 1; i >= 0 && fresh.length < size; i--) fresh.push({...events[i]!, seq: nextSeq++});
-	return fresh.concat(ring.slice(0, Math.max(0, size - fresh.length)));
 }
 
 function at(list: readonly NodeEvents[], index: number, update: (entry: NodeEvents) => NodeEvents): NodeEvents[] {

@@ -11,9 +11,9 @@ import type {AnyAuthMethod, AuthenticationType, Client as SshClient, ParsedKey} 
 import {settleWithin} from '../util/deadline.js';
 import {
 	appendKnownHost, checkHostKey, fingerprint, formatKnownHostsLine, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHostsFiles,
-} from '../nodes/known-hosts.js';
-import {resolveSshConfig, type ResolvedSshConfig, type SshConfigSources} from '../nodes/ssh-config.js';
-import {loadSsh2} from '../lazy-modules.js';
+} from '../targets/known-hosts.js';
+import {resolveSshConfig, type ResolvedSshConfig, type SshConfigSources} from '../targets/ssh-config.js';
+import {loadSsh2} from '../util/lazy-modules.js';
 import {TransportError} from './transport.js';
 
 

@@ -8,7 +8,7 @@
  */
 import type {Duplex} from 'node:stream';
 import type {ClientChannel, SFTPWrapper} from 'ssh2';
-import type {SshConfigSources} from '../nodes/ssh-config.js';
+import type {SshConfigSources} from '../targets/ssh-config.js';
 import {callTimeout, settleWithin} from '../util/deadline.js';
 import {Semaphore} from '../util/semaphore.js';
 import {HANDSHAKES} from './handshake-slots.js';

@@ -3,10 +3,11 @@
  * see it, sorted by any column. Sorting is a total order (ties fall back to namespace,
  * name, id), so rows never trade places between polls.
  */
-import type {Container, NodeSnapshot, Usage} from '../model/types.js';
+import type {Container, NodeSnapshot, Usage} from '../schema/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {cpuCell, memCell} from '../render/usage-text.js';
-import {ioCell, ioRate, netCell, netRate} from '../render/io-text.js';
+import {ioCell, netCell} from '../render/io-text.js';
+import {ioRate, netRate} from '../model/io-usage.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment} from './row.js';
 import {podLabel, stateText, stateTone, displayName} from './snapshot-index.js';

@@ -2,11 +2,11 @@
  * Pure: what Enter shows for a row: everything the snapshot knows about its subject,
  * untruncated (full command lines, every label, ids, mounts), wrapped to the width.
  */
-import type {Container, NodeSnapshot, Usage} from '../model/types.js';
+import type {Container, NodeSnapshot, Usage} from '../schema/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {formatBytes, formatCores, formatPercent, formatSeconds, sparkline} from '../render/usage-text.js';
 import {ioFields} from './io-details.js';
-import {historyKey, type UsageHistory, type UsageSeries} from '../store/usage-history.js';
+import {historyKey, type UsageHistory, type UsageSeries} from '../model/usage-history.js';
 import {fitSegments, wrapText} from './lines.js';
 import {namespaceSummary} from './namespace-rows.js';
 import {POD_SOURCE_LABEL} from './pod-rows.js';

@@ -3,11 +3,11 @@
  * (name, pod), what happened. Names come from the node's latest snapshot; a row's subject
  * is its container, so Enter opens that container's details.
  */
-import {eventSubject, eventWhat} from '../events/event-text.js';
+import {eventSubject, eventWhat} from '../render/event-text.js';
 import type {StreamState} from '../events/node-event-stream.js';
-import type {NodeSnapshot} from '../model/types.js';
+import type {NodeSnapshot} from '../schema/types.js';
 import {escapeText, fitText} from '../render/terminal-text.js';
-import type {StoredEvent} from '../store/events-slice.js';
+import type {StoredEvent} from '../model/event-ring.js';
 import {haystackOf} from './filter.js';
 import {displayName} from './snapshot-index.js';
 import {fitSegments, type Line} from './lines.js';

@@ -3,10 +3,10 @@
  * and rates, each interface and device, each resource's PSI, sparklines of the recent
  * rates, and, where a figure is null, why.
  */
-import type {Usage} from '../model/types.js';
+import type {Usage} from '../schema/types.js';
 import {blockIoLine, networkLine, pressureLines} from '../render/io-text.js';
 import {formatBytes, sparkline} from '../render/usage-text.js';
-import type {UsageSeries} from '../store/usage-history.js';
+import type {UsageSeries} from '../model/usage-history.js';
 
 export interface IoField {
 	readonly label: string;

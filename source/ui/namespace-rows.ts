@@ -4,12 +4,12 @@
  * one shim per container) and `k8s.io` (the CRI: one shim per pod) read differently at
  * a glance.
  */
-import type {Container, NodeSnapshot, ProcessInfo, Shim} from '../model/types.js';
+import type {Container, NodeSnapshot, ProcessInfo, Shim} from '../schema/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {formatBytes, formatCores, shimRss} from '../render/usage-text.js';
 import {sumUsage} from '../model/usage.js';
 import {haystackOf} from './filter.js';
-import {shimLabel} from '../model/shims.js';
+import {shimLabel} from '../collect/shims.js';
 import {lazyItem, seg, type Item, type Segment, type Subject} from './row.js';
 import {indexSnapshot, podLabel, podShimOf, shortId, stateText, stateTone, type SnapshotIndex, displayName} from './snapshot-index.js';
 

@@ -3,7 +3,7 @@
  * memoize each: `paneItems` (per snapshot; the costly part at thousands of processes) and
  * `shapePane` (per filter, fold and sort change). Moving the cursor touches neither.
  */
-import type {NodeSnapshot} from '../model/types.js';
+import type {NodeSnapshot} from '../schema/types.js';
 import {containerItems, sortContainerItems, type SortState} from './container-rows.js';
 import {makeMatcher} from './filter.js';
 import {namespaceItems} from './namespace-rows.js';

@@ -3,13 +3,13 @@
  * where it came from: the CRI, or rebuilt from the labels dockershim wrote on Docker's
  * containers.
  */
-import type {Container, NodeSnapshot, Pod} from '../model/types.js';
+import type {Container, NodeSnapshot, Pod} from '../schema/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment} from './row.js';
 import {indexSnapshot, podLabel, podMember, shortId, stateText, stateTone, displayName} from './snapshot-index.js';
 import {cpuRank, cpuSegment, ioRank, ioSegment, memRank, memSegment, netRank, netSegment, type SortState} from './container-rows.js';
-import type {Usage} from '../model/types.js';
+import type {Usage} from '../schema/types.js';
 
 /** ` cpu 0.50/0.50 mem 48M/128M net/s 1.2M io/s 0B` (`pod`: the pod has the figures), or nothing when no source answered. */
 function usageSegments(usage: Usage | null | undefined): Segment[] {

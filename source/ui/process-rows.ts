@@ -4,8 +4,8 @@
  * operator needs next to each line: which shim, which container, which pod.
  */
 import {buildProcessTree, type ProcessRow} from '../model/process-tree.js';
-import {shimLabel} from '../model/shims.js';
-import type {NodeSnapshot} from '../model/types.js';
+import {shimLabel} from '../collect/shims.js';
+import type {NodeSnapshot} from '../schema/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {formatBytes, formatPercent} from '../render/usage-text.js';
 import {haystackOf} from './filter.js';

@@ -3,7 +3,7 @@
  * object, which the store replaces on each poll) rather than once per pane or key press.
  */
 import {parseKubeletDockerName} from '../model/kubernetes-labels.js';
-import type {Container, NodeSnapshot, Pod, ProcessInfo, Shim} from '../model/types.js';
+import type {Container, NodeSnapshot, Pod, ProcessInfo, Shim} from '../schema/types.js';
 
 export interface SnapshotIndex {
 	readonly processByPid: ReadonlyMap<number, ProcessInfo>;

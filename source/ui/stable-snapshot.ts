@@ -3,7 +3,7 @@
  * snapshot object; when nothing in it changed (the usual case on a quiet node), the app
  * keeps the old one, so nothing is rebuilt and no frame is drawn.
  */
-import type {NodeSnapshot} from '../model/types.js';
+import type {NodeSnapshot} from '../schema/types.js';
 
 /** Structural equality for the plain data of a snapshot (no cycles, no class instances). */
 export function sameData(a: unknown, b: unknown): boolean {

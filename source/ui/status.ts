@@ -1,7 +1,7 @@
 /** Pure: the words and marks of the tab bar, the title line and the footer. */
-import type {NodeSnapshot} from '../model/types.js';
+import type {NodeSnapshot} from '../schema/types.js';
 import {hostLine, shimRss} from '../render/usage-text.js';
-import type {NodeEntry, NodeStatus} from '../store/store.js';
+import type {NodeEntry, NodeStatus} from '../model/node-entry.js';
 import {escapeText} from '../render/terminal-text.js';
 import {keyFor, type Hint} from './keymap.js';
 import {PANE_INFO, PANES, type PaneId} from './panes.js';

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {ComparisonDocument} from '../../source/model/compare.js';
-import type {Diagnosis, NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import type {Diagnosis, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode} from './ssh-lab.js';
 import {CLI, readLab, REPO_ROOT, skipWithoutLab} from './lab-available.js';
 

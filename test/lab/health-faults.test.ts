@@ -8,7 +8,7 @@ import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_proc
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Finding, FindingCode, NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import type {Finding, FindingCode, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {CLI, readLab, REPO_ROOT, skipWithoutLab} from './lab-available.js';
 
 export interface Faults {

@@ -5,7 +5,7 @@
  */
 import {spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
-import type {Snapshot} from '../../source/model/types.js';
+import type {Snapshot} from '../../source/schema/types.js';
 import {CLI, skipWithoutLab} from './lab-available.js';
 
 const TITLE = '\u001b]0;OWNED\u0007';

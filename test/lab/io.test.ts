@@ -16,7 +16,7 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Container, NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import type {Container, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {HOST_NETNS, SHARES_POD_NETNS} from '../../source/model/io-usage.js';
 import {CLI, readLab, skipWithoutLab} from './lab-available.js';
 

@@ -10,7 +10,7 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Snapshot} from '../../source/model/types.js';
+import type {Snapshot} from '../../source/schema/types.js';
 import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
 import {CLI, REPO_ROOT, readLab, skipWithoutLab} from './lab-available.js';

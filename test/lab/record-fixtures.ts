@@ -11,7 +11,7 @@ import {collectCri} from '../../source/collect/collect-cri.js';
 import {collectDocker} from '../../source/collect/collect-docker.js';
 import {DEFAULT_COLLECT_OPTIONS, type CollectOptions} from '../../source/collect/collect-options.js';
 import {parsePs, PS_ARGV} from '../../source/collect/parse-processes.js';
-import {findShims} from '../../source/model/shims.js';
+import {findShims} from '../../source/collect/shims.js';
 import {buildProcessTree} from '../../source/model/process-tree.js';
 import {LocalTransport} from '../../source/transport/local-transport.js';
 import {REPO_ROOT} from './lab-available.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ComparisonDocument} from '../../source/model/compare.js';
-import type {Snapshot} from '../../source/model/types.js';
+import type {Snapshot} from '../../source/schema/types.js';
 import {isTerminalSafe} from '../../source/render/terminal-text.js';
 import {CLI, skipWithoutLab} from './lab-available.js';
 import {mkTemp, waitFor} from './prometheus-lab.js';

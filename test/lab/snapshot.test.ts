@@ -11,7 +11,7 @@
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {beforeAll, describe, expect, it} from 'vitest';
-import type {Container, NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import type {Container, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {DOCKER_API_VERSION, negotiateApiVersion} from '../../source/protocol/docker-api-version.js';
 import {dockerGet} from '../../source/protocol/docker-http.js';
 import {GrpcChannel} from '../../source/protocol/grpc-client.js';

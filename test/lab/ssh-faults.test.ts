@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {callTimeout} from '../../source/util/deadline.js';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import type {NodeSnapshot, Snapshot} from '../../source/model/types.js';
-import {fingerprint} from '../../source/nodes/known-hosts.js';
-import {createTransportFactory, openNode, type NodeHandle} from '../../source/nodes/open-node.js';
+import type {NodeSnapshot, Snapshot} from '../../source/schema/types.js';
+import {fingerprint} from '../../source/targets/known-hosts.js';
+import {createTransportFactory, openNode, type NodeHandle} from '../../source/session/open-node.js';
 import {
 	freePort, makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode, startSshd, type HostEntry, type Sshd, type SshNode,
 } from './ssh-lab.js';

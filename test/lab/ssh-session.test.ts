@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {NodeSession} from '../../source/nodes/node-session.js';
-import {createTransportFactory, openNode, type NodeHandle} from '../../source/nodes/open-node.js';
+import {NodeSession} from '../../source/session/node-session.js';
+import {createTransportFactory, openNode, type NodeHandle} from '../../source/session/open-node.js';
 import {SshTransport} from '../../source/transport/ssh-transport.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, skipWithoutSshNode, type SshNode} from './ssh-lab.js';
 

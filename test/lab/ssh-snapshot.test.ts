@@ -8,7 +8,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import type {NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {LAB_JSON} from './lab-available.js';
 import {inNode, makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode, type SshNode} from './ssh-lab.js';
 

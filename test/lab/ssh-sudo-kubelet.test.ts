@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Snapshot} from '../../source/model/types.js';
+import type {Snapshot} from '../../source/schema/types.js';
 import {REPO_ROOT} from './lab-available.js';
 import {makeHome, nodeKnownHostsLine, processTree, readSshNode, runCrimon, skipWithoutSshNode, type SshNode} from './ssh-lab.js';
 

@@ -7,7 +7,7 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Container, NodeSnapshot, Snapshot, Usage} from '../../source/model/types.js';
+import type {Container, NodeSnapshot, Snapshot, Usage} from '../../source/schema/types.js';
 import {CLI, skipWithoutLab} from './lab-available.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode, type SshNode} from './ssh-lab.js';
 

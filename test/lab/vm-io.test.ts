@@ -14,7 +14,7 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Container, NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import type {Container, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {CLI, REPO_ROOT} from './lab-available.js';
 import {inVm, readVm, skipWithoutVm, VM_DIR, type VmNode} from './vm-lab.js';
 

@@ -8,7 +8,7 @@
  */
 import {spawn, spawnSync} from 'node:child_process';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import type {NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {CLI} from './lab-available.js';
 import {inVm, readVm, readVmLab, skipWithoutVm, type VmLab, type VmNode} from './vm-lab.js';
 

@@ -9,7 +9,7 @@
 import {execFileSync} from 'node:child_process';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import type {NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {REPO_ROOT} from './lab-available.js';
 import {runCrimon} from './ssh-lab.js';
 import {inVm, readVm, skipWithoutVm, type VmNode} from './vm-lab.js';

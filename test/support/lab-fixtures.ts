@@ -8,7 +8,7 @@ import {parseContainers, parseNamespaces, parseTasks, parseVersion} from '../../
 import {parseCriContainers, parseCriVersion, parseSandboxes} from '../../source/collect/parse-cri.js';
 import {parseDockerContainers, parseDockerVersion} from '../../source/collect/parse-docker.js';
 import {parsePs} from '../../source/collect/parse-processes.js';
-import type {NodeFacts} from '../../source/model/types.js';
+import type {NodeFacts} from '../../source/schema/types.js';
 
 export const LAB_FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'lab');
 

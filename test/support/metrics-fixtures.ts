@@ -4,7 +4,7 @@
  * to break the exposition format: a backslash, a double quote, a newline, an ESC, a bidi
  * override.
  */
-import type {Container, Diagnosis, NodeSnapshot, Snapshot} from '../../source/model/types.js';
+import type {Container, Diagnosis, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {IDS, mainNode, smallNode} from '../views/fixtures.js';
 
 export const HOSTILE_NAME = 'evil\\"name\nline2\u001b]0;OWNED\u0007\u202e';

@@ -3,7 +3,7 @@
  * shims, containers and filler), M containers across moby and k8s.io with CRI pods, and
  * optionally one huge command line and one huge label.
  */
-import type {NodeFacts, ProcessInfo} from '../../source/model/types.js';
+import type {NodeFacts, ProcessInfo} from '../../source/schema/types.js';
 
 export interface SyntheticOptions {
 	readonly processes: number;

@@ -10,7 +10,8 @@ import {describe, expect, it} from 'vitest';
 import {completionScript} from '../../source/cli/completion.js';
 import {COMMANDS, FLAGS, flagsFor, type FlagSpec} from '../../source/cli/flag-table.js';
 import {helpText} from '../../source/cli/help-text.js';
-import {ArgsError, parseArgs} from '../../source/cli/parse-args.js';
+import {parseArgs} from '../../source/cli/parse-args.js';
+import {ArgsError} from '../../source/util/usage-error.js';
 
 /** A value the flag accepts, and the argv that reaches each command (compare wants two operands). */
 const SAMPLE: Record<string, string> = {'--format': 'json', '--interval': '2s', '--timeout': '2s', '--sample': '1s', '--concurrency': '2', '--listen': '1'};
@@ -124,7 +125,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
 
 describe('errors name their flag', () => {
 	it('a bad --node target names --node', async () => {
-		const {resolveNodes} = await import('../../source/nodes/resolve-nodes.js');
+		const {resolveNodes} = await import('../../source/cli/resolve-nodes.js');
 		await expect(resolveNodes(parseArgs(['snapshot', '--node', 'ssh://a b']), {}, '/nonexistent')).rejects.toThrow(/^--node "ssh:\/\/a b" holds whitespace/);
 		await expect(resolveNodes(parseArgs(['snapshot', '-n', 'ssh://h:0']), {}, '/nonexistent')).rejects.toThrow(/^--node "ssh:\/\/h:0": port/);
 	});

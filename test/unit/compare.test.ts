@@ -6,7 +6,7 @@
 import {describe, expect, it} from 'vitest';
 import {buildNodeSnapshot, unreachableNode} from '../../source/model/build-snapshot.js';
 import {compareNodes, comparisonDocument, workloadName} from '../../source/model/compare.js';
-import type {CriProbeFacts, KubeletFacts, NodeFacts, NodeSnapshot} from '../../source/model/types.js';
+import type {CriProbeFacts, KubeletFacts, NodeFacts, NodeSnapshot} from '../../source/schema/types.js';
 import {renderCompareJson, renderCompareText} from '../../source/render/text-compare.js';
 import {labFacts, recordedLab} from '../support/lab-fixtures.js';
 

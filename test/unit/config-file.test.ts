@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {parseArgs} from '../../source/cli/parse-args.js';
-import {ConfigError, defaultConfigPath, loadConfig, parseConfig} from '../../source/nodes/config-file.js';
-import {UsageError} from '../../source/nodes/open-node.js';
-import {resolveNodes} from '../../source/nodes/resolve-nodes.js';
+import {ConfigError, defaultConfigPath, loadConfig, parseConfig} from '../../source/config/config-file.js';
+import {UsageError} from '../../source/util/usage-error.js';
+import {resolveNodes} from '../../source/cli/resolve-nodes.js';
 
 const EXAMPLE = `
 interval: 3s

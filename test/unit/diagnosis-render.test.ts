@@ -7,7 +7,7 @@ import {createElement} from 'react';
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
-import type {KubeletFacts, NodeFacts, NodeSnapshot} from '../../source/model/types.js';
+import type {KubeletFacts, NodeFacts, NodeSnapshot} from '../../source/schema/types.js';
 import {diagnosisLines, wrapText} from '../../source/render/text-diagnosis.js';
 import {renderNodeText} from '../../source/render/text-snapshot.js';
 import {MONO_THEME} from '../../source/ui/theme.js';

@@ -7,7 +7,7 @@
 import {describe, expect, it} from 'vitest';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
 import {dockerSocketViaMount, dockerSocketPaths, kubeadmPicks} from '../../source/model/diagnosis.js';
-import type {CriProbeFacts, CriSocketProbe, Diagnosis, Finding, KubeletFacts, NodeFacts} from '../../source/model/types.js';
+import type {CriProbeFacts, CriSocketProbe, Diagnosis, Finding, KubeletFacts, NodeFacts} from '../../source/schema/types.js';
 import {labFacts, recordedLab} from '../support/lab-fixtures.js';
 
 const lab = recordedLab();

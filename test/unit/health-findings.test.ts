@@ -11,11 +11,11 @@ import {inspectCandidates, parseDockerInspect} from '../../source/collect/docker
 import {parseContainers, parseTasks} from '../../source/collect/parse-containerd.js';
 import {parsePs} from '../../source/collect/parse-processes.js';
 import {containerdEvent} from '../../source/events/decode-containerd-event.js';
-import {EventTally} from '../../source/events/event-tally.js';
+import {EventTally} from '../../source/model/event-tally.js';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
 import {healthFindings, healthMarks} from '../../source/model/health-findings.js';
-import {findShims} from '../../source/model/shims.js';
-import type {DockerContainerFact, Finding, FindingCode, HealthFacts, NodeFacts, NodeSnapshot} from '../../source/model/types.js';
+import {findShims} from '../../source/collect/shims.js';
+import type {DockerContainerFact, Finding, FindingCode, HealthFacts, NodeFacts, NodeSnapshot} from '../../source/schema/types.js';
 import {recordedEnvelopes} from '../support/faults-fixtures.js';
 import {labFacts} from '../support/lab-fixtures.js';
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
 import {blockIoUsage, HOST_NETNS, networkUsages, perSecond, SHARES_POD_NETNS, sumBlockIo} from '../../source/model/io-usage.js';
-import type {ContainerUsageFact, InterfaceCounters, NetnsFact, NodeFacts, UsageSample} from '../../source/model/types.js';
+import type {ContainerUsageFact, InterfaceCounters, NetnsFact, NodeFacts, UsageSample} from '../../source/schema/types.js';
 import {labFacts} from '../support/lab-fixtures.js';
 
 const iface = (name: string, rxBytes: number, txBytes: number): InterfaceCounters => ({name, rxBytes, txBytes, rxPackets: 1, txPackets: 1, rxErrors: 0, txErrors: 0, rxDropped: 0, txDropped: 0});

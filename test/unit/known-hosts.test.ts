@@ -4,7 +4,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {
 	appendKnownHost, checkHostKey, entryMatches, fingerprint, formatKnownHostsLine, keyTypeOf, knownHostsName, knownKeyTypes, parseKnownHosts,
-} from '../../source/nodes/known-hosts.js';
+} from '../../source/targets/known-hosts.js';
 
 // Real keys from ssh-keygen, with the fingerprints `ssh-keygen -lf` printed for them.
 const ED25519 = 'AAAAC3NzaC1lZDI1NTE5AAAAIFFeIP6/MxGDJpmbSt5sxK7ceHxKS1S1MwYxos7FK/tt';

@@ -8,7 +8,7 @@ import {describe, expect, it} from 'vitest';
 import {
 	argvFromCmdline, executableFromMaps, findDpkgPackage, kubeadmFlagsArgs, kubeletEra, normalizeEndpoint, parseEnvironmentFile,
 	parseKubeletConfig, resolveKubeletCri, runtimeOfEndpoint, runtimeOfName, sameEndpoint, upstreamVersion,
-} from '../../source/model/kubelet-flags.js';
+} from '../../source/collect/kubelet-flags.js';
 
 const KUBEADM_BASE = '/usr/bin/kubelet --bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf --config=/var/lib/kubelet/config.yaml';
 const argv = (line: string) => line.split(' ');

@@ -5,8 +5,8 @@
  */
 import {afterEach, describe, expect, it} from 'vitest';
 import {DEFAULT_COLLECT_OPTIONS, type CollectOptions} from '../../source/collect/collect-options.js';
-import {NodeSession} from '../../source/nodes/node-session.js';
-import {openNode, type TransportFactory} from '../../source/nodes/open-node.js';
+import {NodeSession} from '../../source/session/node-session.js';
+import {openNode, type TransportFactory} from '../../source/session/open-node.js';
 import {LocalTransport} from '../../source/transport/local-transport.js';
 import type {Transport} from '../../source/transport/transport.js';
 import {countOpens} from '../support/counting.js';
@@ -155,7 +155,7 @@ describe('the poll policy, the same for every node', () => {
 
 describe('runBounded after a poll that ran out of time', () => {
 	it('gives the liveness probe a bound of its own: a slow node that still answers keeps its connection', async () => {
-		const {runBounded} = await import('../../source/nodes/node-session.js');
+		const {runBounded} = await import('../../source/session/node-session.js');
 		const {TransportError} = await import('../../source/transport/transport.js');
 		const given: number[] = [];
 		const transport = Object.assign(new ReplayTransport(fixture('ps.txt')), {

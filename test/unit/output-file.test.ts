@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {checkWritable, OutputError, writeFileAtomic} from '../../source/snapshot-file/atomic-write.js';
+import {checkWritable, OutputError, writeFileAtomic} from '../../source/util/atomic-write.js';
 
 describe('--output', () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimon-output-'));

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {ArgsError, parseArgs, parseDuration} from '../../source/cli/parse-args.js';
+import {parseArgs} from '../../source/cli/parse-args.js';
+import {parseDuration} from '../../source/util/duration.js';
+import {ArgsError} from '../../source/util/usage-error.js';
 import {helpText} from '../../source/cli/help-text.js';
 
 describe('parseArgs', () => {

@@ -10,7 +10,7 @@ import {parseCriContainers, parseCriVersion, parseSandboxes} from '../../source/
 import {DockerShapeError, parseDockerContainers, parseDockerVersion} from '../../source/collect/parse-docker.js';
 import {commandFromCmdline, parsePasswd, parseProcStat, parsePs, ProcessTableError} from '../../source/collect/parse-processes.js';
 import {buildNodeSnapshot, buildSnapshot} from '../../source/model/build-snapshot.js';
-import type {NodeFacts} from '../../source/model/types.js';
+import type {NodeFacts} from '../../source/schema/types.js';
 import {ProtobufError} from '../../source/protocol/protobuf.js';
 import {escapeText, isTerminalSafe} from '../../source/render/terminal-text.js';
 import {renderSnapshotJson, renderSnapshotText} from '../../source/render/text-snapshot.js';

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
 import {runtimeStatesOf} from '../../source/collect/collect-node.js';
 import {noRuntimeAnswers, runtimeFindings, savedRuntimeStates, snapshotExitCode} from '../../source/model/runtime-states.js';
-import type {NodeFacts, RuntimeStates} from '../../source/model/types.js';
+import type {NodeFacts, RuntimeStates} from '../../source/schema/types.js';
 
 const reached = (runtimeStates: RuntimeStates): NodeFacts => ({
 	name: 'n1', target: 'ssh://n1', reachable: true,

@@ -14,9 +14,9 @@ import {createSudoSources} from '../../source/collect/sudo-cli.js';
 import type {Transport} from '../../source/transport/transport.js';
 import {diagnoseNode} from '../../source/model/diagnosis.js';
 import {containerdEndOfLife, dockerEndOfLife, endOfLifeFindings} from '../../source/model/end-of-life.js';
-import {resolveK3sCri} from '../../source/model/k3s-kubelet.js';
-import {resolveKubeletCri} from '../../source/model/kubelet-flags.js';
-import type {KubeletFacts, NodeFacts, Runtimes} from '../../source/model/types.js';
+import {resolveK3sCri} from '../../source/collect/k3s-kubelet.js';
+import {resolveKubeletCri} from '../../source/collect/kubelet-flags.js';
+import type {KubeletFacts, NodeFacts, Runtimes} from '../../source/schema/types.js';
 import {GrpcChannel} from '../../source/protocol/grpc-client.js';
 import {openGrpcStream} from '../../source/protocol/grpc-stream.js';
 

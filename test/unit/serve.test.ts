@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {ArgsError} from '../../source/cli/parse-args.js';
+import {ArgsError} from '../../source/util/usage-error.js';
 import {DEFAULT_LISTEN, parseListenAddress} from '../../source/serve/listen-address.js';
 import {startMetricsServer, type MetricsServer} from '../../source/serve/metrics-server.js';
 

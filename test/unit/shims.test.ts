@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {findShims, flagValue, parseShim, shimVersionOf} from '../../source/model/shims.js';
+import {findShims, flagValue, parseShim, shimVersionOf} from '../../source/collect/shims.js';
 import {parseKubeletDockerName} from '../../source/model/kubernetes-labels.js';
 
 const proc = (pid: number, ppid: number, command: string) => ({pid, ppid, user: 'root', state: 'S', command});

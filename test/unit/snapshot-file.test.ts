@@ -9,7 +9,7 @@ import {SnapshotProblem} from '../../source/snapshot-file/validate-snapshot.js';
 import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {isTerminalSafe} from '../../source/render/terminal-text.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
-import type {Snapshot} from '../../source/model/types.js';
+import type {Snapshot} from '../../source/schema/types.js';
 
 const CLI = path.resolve(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const good = () => renderSnapshotJson(metricsSnapshot());

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {hostPatternsMatch, parseProxyJump, resolveSshConfig, SshConfigError, tokenizeLine, wildcardMatch} from '../../source/nodes/ssh-config.js';
+import {hostPatternsMatch, parseProxyJump, resolveSshConfig, SshConfigError, tokenizeLine, wildcardMatch} from '../../source/targets/ssh-config.js';
 
 let home: string;
 const write = (rel: string, text: string) => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parseTarget, TargetError} from '../../source/nodes/target.js';
+import {parseTarget, TargetError} from '../../source/targets/target.js';
 
 describe('parseTarget', () => {
 	it('reads local, ssh:// URLs and bare aliases', () => {

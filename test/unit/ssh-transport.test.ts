@@ -12,12 +12,12 @@ import ssh2 from 'ssh2';
 import type {Connection, ServerChannel} from 'ssh2';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {SUDO_COMMANDS} from '../../source/collect/sudo-cli.js';
-import {fingerprint} from '../../source/nodes/known-hosts.js';
+import {fingerprint} from '../../source/targets/known-hosts.js';
 import {HostKeyError, SshAuthError} from '../../source/transport/ssh-connection.js';
 import {MAX_CHANNELS, MAX_HANDSHAKES, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
 import {handshakeSlots} from '../../source/transport/handshake-slots.js';
 import {commandLabel, TransportError} from '../../source/transport/transport.js';
-import {runBounded} from '../../source/nodes/node-session.js';
+import {runBounded} from '../../source/session/node-session.js';
 
 const {Server, utils} = ssh2;
 

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {findShims} from '../../source/model/shims.js';
-import type {NodeSnapshot} from '../../source/model/types.js';
+import {findShims} from '../../source/collect/shims.js';
+import type {NodeSnapshot} from '../../source/schema/types.js';
 import {isTerminalSafe} from '../../source/render/terminal-text.js';
 import {DEFAULT_SORT} from '../../source/ui/container-rows.js';
 import {detailLines, detailsHeading, detailsOf} from '../../source/ui/details.js';

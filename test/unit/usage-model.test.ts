@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
-import {coresBetween, containerUsage, hostUsage, sumUsage, workingSet} from '../../source/model/usage.js';
-import type {ContainerUsageFact, NodeFacts, Usage} from '../../source/model/types.js';
+import {containerUsage, hostUsage, sumUsage, workingSet} from '../../source/model/usage.js';
+import {coresBetween} from '../../source/collect/parse-processes.js';
+import type {ContainerUsageFact, NodeFacts, Usage} from '../../source/schema/types.js';
 import {parsePs, parseProcStat} from '../../source/collect/parse-processes.js';
 import {labFacts} from '../support/lab-fixtures.js';
 

@@ -9,7 +9,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {containerdEvent} from '../../source/events/decode-containerd-event.js';
 import type {RuntimeEvent} from '../../source/events/runtime-event.js';
 import {textWidth} from '../../source/render/terminal-text.js';
-import {EVENT_RING_SIZE, pushEvents} from '../../source/store/events-slice.js';
+import {EVENT_RING_SIZE, pushEvents} from '../../source/model/event-ring.js';
 import {recordedEnvelopes} from '../support/faults-fixtures.js';
 import {IDS} from './fixtures.js';
 import {KEYS, renderApp} from './render-app.js';

@@ -5,8 +5,8 @@
  * container the CRI does not know, a third namespace, a stopped container, and a process
  * whose command line tries to retitle the terminal and reverse the text.
  */
-import {findShims} from '../../source/model/shims.js';
-import type {Container, Diagnosis, NodeSnapshot, Pod, ProcessInfo} from '../../source/model/types.js';
+import {findShims} from '../../source/collect/shims.js';
+import type {Container, Diagnosis, NodeSnapshot, Pod, ProcessInfo} from '../../source/schema/types.js';
 import {createCrimonStore, type CrimonStore} from '../../source/store/store.js';
 
 export const NOW = Date.parse('2025-01-01T12:00:00Z');

@@ -1,7 +1,7 @@
 import {EventEmitter} from 'node:events';
 import {describe, expect, it} from 'vitest';
 import {runApp} from '../../views/run-app.js';
-import type {Poller} from '../../source/store/poller.js';
+import type {Poller} from '../../source/session/poller.js';
 import {fixtureStore} from './fixtures.js';
 import {FakeStdin} from '../support/fake-tty.js';
 

@@ -11,7 +11,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {loadSnapshotFiles} from '../../source/snapshot-file/load-snapshot.js';
 import {savedNodes} from '../../source/snapshot-file/saved-nodes.js';
-import {addSavedNodes} from '../../source/snapshot-file/saved-store.js';
+import {addSavedNodes} from '../../source/store/saved-store.js';
 import {createCrimonStore, type CrimonStore} from '../../source/store/store.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
 import {KEYS, renderApp} from './render-app.js';

@@ -6,7 +6,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {createCrimonStore} from '../../source/store/store.js';
-import type {NodeSnapshot, Usage} from '../../source/model/types.js';
+import type {NodeSnapshot, Usage} from '../../source/schema/types.js';
 import {mainNode, NOW} from './fixtures.js';
 import {KEYS, renderApp} from './render-app.js';
 

@@ -13,4 +13,3 @@ export interface NodeSpec {
 	readonly timeoutMs?: number;
 }
 
-export const LOCAL_TARGET = 'local';

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import {constants, existsSync} from 'node:fs';
 import path from 'node:path';
 import {randomBytes} from 'node:crypto';
-import {UsageError} from '../nodes/open-node.js';
+import {UsageError} from './usage-error.js';
 
 /** --output cannot be written: a usage error (exit 2) naming the flag, the file and why. */
 export class OutputError extends UsageError {}

@@ -4,9 +4,9 @@
  * named by --config — and the kubelet's version decides what silence means (dockershim
  * before 1.24, containerd's socket after).
  */
-import {loadYaml} from '../lazy-modules.js';
+import {loadYaml} from '../util/lazy-modules.js';
 import {basename, flagValue, splitCommand} from './shims.js';
-import type {CriRuntimeKind, KubeletEndpointSource} from './types.js';
+import type {CriRuntimeKind, KubeletEndpointSource} from '../schema/types.js';
 
 export const KUBEADM_FLAGS_ENV = '/var/lib/kubelet/kubeadm-flags.env';
 export const DOCKERSHIM_ENDPOINT = 'unix:///var/run/dockershim.sock';

@@ -4,8 +4,8 @@
  * poll's truth), bounded: HISTORY_LENGTH samples a container, and a container that is gone
  * from the node is gone from its history.
  */
-import type {NodeSnapshot} from '../model/types.js';
-import {ioRate, netRate} from '../render/io-text.js';
+import type {NodeSnapshot} from '../schema/types.js';
+import {ioRate, netRate} from './io-usage.js';
 
 export const HISTORY_LENGTH = 60;
 

@@ -9,10 +9,11 @@
 import {createNodeCollector, describeError, type NodeCollector} from '../collect/collect-node.js';
 import type {CollectOptions} from '../collect/collect-options.js';
 import {buildNodeSnapshot, unreachableNode} from '../model/build-snapshot.js';
-import type {NodeSnapshot} from '../model/types.js';
+import {healthMarks} from '../model/health-findings.js';
+import type {NodeSnapshot} from '../schema/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {callTimeout, Deadline} from '../util/deadline.js';
-import type {NodeSpec} from './node-spec.js';
+import type {NodeSpec} from '../config/node-spec.js';
 
 export interface NodeSessionParts {
 	readonly spec: NodeSpec;
@@ -73,6 +74,8 @@ export class NodeSession {
 			const collector = this.collector ??= createNodeCollector(this.currentName, this.transport, this.collectOptions, true);
 			const facts = await runBounded(this.transport, deadline, () => collector.collect(refresh), (result) => result.errors.length > 0 && !collector.answered(), this.currentName);
 			this.lastFailed = false;
+			// What the next poll's health findings compare against (a shim seen childless twice).
+			if (facts.processes !== null) collector.remember(healthMarks(facts, facts.shims ?? []));
 			return buildNodeSnapshot({...facts, name: this.currentName});
 		} catch (error) {
 			this.lastFailed = true;

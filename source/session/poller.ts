@@ -3,9 +3,23 @@
  * in flight (a slow node skips ticks instead of piling them up), exponential backoff after
  * failures, and a bound on how many nodes are polled at once.
  */
-import type {NodeHandle} from '../nodes/open-node.js';
+import type {NodeHandle} from './open-node.js';
 import {Semaphore} from '../util/semaphore.js';
-import type {CrimonStore} from './store.js';
+import type {NodeSnapshot} from '../schema/types.js';
+
+/**
+ * What the poller reads and tells: the store, seen from below (the store is built on this
+ * floor, not the other way round), so any state with these members can be polled into.
+ */
+export interface PollSink {
+	getState(): {
+		readonly paused: boolean;
+		readonly intervalMs: number;
+		readonly nodes: readonly {readonly inFlight: boolean; readonly failures: number}[];
+		pollStarted(index: number): void;
+		pollFinished(index: number, snapshot: NodeSnapshot, finishedAt: number, durationMs: number): void;
+	};
+}
 
 export interface PollerOptions {
 	readonly concurrency: number;
@@ -29,7 +43,7 @@ export class Poller {
 	private readonly slots: Semaphore;
 	private readonly now: () => number;
 
-	constructor(private readonly store: CrimonStore, private readonly handles: readonly NodeHandle[], private readonly options: PollerOptions) {
+	constructor(private readonly store: PollSink, private readonly handles: readonly NodeHandle[], private readonly options: PollerOptions) {
 		this.now = options.now ?? Date.now;
 		this.slots = new Semaphore(Math.max(1, options.concurrency));
 	}

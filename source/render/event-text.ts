@@ -2,8 +2,8 @@
  * Pure: how an event reads, for `crimon events` and the Events pane: what happened in a
  * few words, and which container it was about (from the node's latest snapshot).
  */
-import type {NodeSnapshot, PodRef} from '../model/types.js';
-import type {RuntimeEvent} from './runtime-event.js';
+import type {NodeSnapshot, PodRef} from '../schema/types.js';
+import type {RuntimeEvent} from '../events/runtime-event.js';
 
 /** "exited 137", "OOM", "started", "deleted", …; the topic for anything else. */
 export function eventWhat(event: RuntimeEvent): string {

@@ -3,9 +3,10 @@
  * handles cover the live ones only, so these are never polled), each shown as its file
  * left it, with its age counted from when it was taken.
  */
-import type {NodeSnapshot} from '../model/types.js';
-import {initialEntry, type CrimonStore, type NodeEntry} from '../store/store.js';
-import type {LoadedSnapshot} from './load-snapshot.js';
+import type {NodeSnapshot} from '../schema/types.js';
+import {type CrimonStore} from './store.js';
+import {initialEntry, type NodeEntry} from '../model/node-entry.js';
+import type {LoadedSnapshot} from '../snapshot-file/load-snapshot.js';
 
 export function savedEntry(node: NodeSnapshot, takenAtMs: number): NodeEntry {
 	return {

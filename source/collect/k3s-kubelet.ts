@@ -5,7 +5,7 @@
  * `container-runtime-endpoint`, else `docker` (k3s's embedded cri-dockerd), else the
  * containerd k3s runs itself on its own socket.
  */
-import {loadYaml} from '../lazy-modules.js';
+import {loadYaml} from '../util/lazy-modules.js';
 import {normalizeEndpoint, runtimeOfEndpoint, type KubeletCriChoice, type KubeletInput} from './kubelet-flags.js';
 import {basename, flagValue} from './shims.js';
 

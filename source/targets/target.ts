@@ -5,7 +5,9 @@
  * host or user that looks like an option or holds whitespace is refused all the same: it
  * is a typo, and no real name looks like that.
  */
-import {LOCAL_TARGET} from './node-spec.js';
+
+/** The target that names this machine. */
+export const LOCAL_TARGET = 'local';
 
 export class TargetError extends Error {
 	override readonly name = 'TargetError';

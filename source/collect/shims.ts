@@ -2,7 +2,7 @@
  * Pure: which processes are shims — containerd's (v1, v2) and conmon (podman's and CRI-O's,
  * one per container) — and what their command lines say.
  */
-import type {ConmonEngine, ProcessInfo, Shim, ShimVersion} from './types.js';
+import type {ConmonEngine, ProcessInfo, Shim, ShimVersion} from '../schema/types.js';
 
 /** Splits a /proc-style command line; arguments holding spaces are rare for shims and containerd. */
 export function splitCommand(command: string): string[] {

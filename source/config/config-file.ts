@@ -21,11 +21,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {loadYaml} from '../lazy-modules.js';
-import {ArgsError, parseDuration} from '../cli/parse-args.js';
+import {loadYaml} from '../util/lazy-modules.js';
+import {parseDuration} from '../util/duration.js';
+import {ArgsError} from '../util/usage-error.js';
 import type {NodeSpec} from './node-spec.js';
-import {UsageError} from './open-node.js';
-import {parseTarget, TargetError} from './target.js';
+import {UsageError} from '../util/usage-error.js';
+import {parseTarget, TargetError} from '../targets/target.js';
 import {isRecord} from '../collect/json-shape.js';
 
 export class ConfigError extends UsageError {}

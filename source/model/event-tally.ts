@@ -5,8 +5,8 @@
  * twice, and a Docker container whose containerd crimon does not subscribe to is still
  * counted. Bounded: past MAX_CONTAINERS the longest-quiet container is dropped.
  */
-import type {ContainerEventCount} from '../model/types.js';
-import {isInitEvent, type RuntimeEvent} from './runtime-event.js';
+import type {ContainerEventCount} from '../schema/types.js';
+import {isInitEvent, type RuntimeEvent} from '../events/runtime-event.js';
 
 export const MAX_CONTAINERS = 10_000;
 

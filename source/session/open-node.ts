@@ -2,15 +2,17 @@
  * Turns a NodeSpec into something that can be polled: its transport and collector.
  */
 import {DEFAULT_COLLECT_OPTIONS, type CollectOptions} from '../collect/collect-options.js';
-import type {NodeSnapshot} from '../model/types.js';
+import type {NodeSnapshot} from '../schema/types.js';
 import {LocalTransport} from '../transport/local-transport.js';
 import {SshTransport} from '../transport/ssh-transport.js';
 import type {Transport} from '../transport/transport.js';
-import type {ContainerEventCount} from '../model/types.js';
-import {LOCAL_TARGET, type NodeSpec} from './node-spec.js';
+import type {ContainerEventCount} from '../schema/types.js';
+import {type NodeSpec} from '../config/node-spec.js';
+import {LOCAL_TARGET} from '../targets/target.js';
 import {NodeSession} from './node-session.js';
-import type {SshConfigSources} from './ssh-config.js';
-import {parseTarget, TargetError, type Target} from './target.js';
+import type {SshConfigSources} from '../targets/ssh-config.js';
+import {parseTarget, TargetError, type Target} from '../targets/target.js';
+import {UsageError} from '../util/usage-error.js';
 
 export interface GlobalNodeOptions {
 	readonly containerdSocket?: string;
@@ -37,10 +39,6 @@ export interface NodeHandle {
 	/** One poll: never rejects; an unreachable node comes back with ok false. */
 	poll(refresh?: ReadonlySet<number>): Promise<NodeSnapshot>;
 	close(): Promise<void>;
-}
-
-export class UsageError extends Error {
-	override readonly name = 'UsageError';
 }
 
 export function collectOptionsFor(spec: NodeSpec, global: GlobalNodeOptions): CollectOptions {

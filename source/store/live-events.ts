@@ -4,13 +4,13 @@
  * oom-killed), and re-poll the node at once, debounced, so a container that starts shows
  * within a second whatever --interval is. Stream states go to the store for the status line.
  */
-import type {NodeHandle} from '../nodes/open-node.js';
-import type {CrimonStore} from '../store/store.js';
-import type {EventTally} from './event-tally.js';
-import {changesRuntime} from './event-text.js';
-import {NodeEventStream} from './node-event-stream.js';
-import {RepollOnEvents, type RepollTarget} from './repoll-on-events.js';
-import type {RuntimeEvent} from './runtime-event.js';
+import type {NodeHandle} from '../session/open-node.js';
+import type {CrimonStore} from './store.js';
+import type {EventTally} from '../model/event-tally.js';
+import {changesRuntime} from '../render/event-text.js';
+import {NodeEventStream} from '../events/node-event-stream.js';
+import {RepollOnEvents, type RepollTarget} from '../session/repoll-on-events.js';
+import type {RuntimeEvent} from '../events/runtime-event.js';
 
 export interface PollNow {
 	pollNow(index?: number): void;

@@ -2,11 +2,12 @@
  * Which nodes to watch: the --node flags in order, else the config file's nodes, else this
  * machine.
  */
-import type {CliArgs} from '../cli/parse-args.js';
-import {loadConfig, type CrimonConfig} from './config-file.js';
-import {LOCAL_TARGET, type NodeSpec} from './node-spec.js';
-import {UsageError} from './open-node.js';
-import {parseTarget, TargetError} from './target.js';
+import type {CliArgs} from './parse-args.js';
+import {loadConfig, type CrimonConfig} from '../config/config-file.js';
+import {type NodeSpec} from '../config/node-spec.js';
+import {LOCAL_TARGET} from '../targets/target.js';
+import {UsageError} from '../util/usage-error.js';
+import {parseTarget, TargetError} from '../targets/target.js';
 
 export interface ResolvedNodes {
 	readonly specs: readonly NodeSpec[];

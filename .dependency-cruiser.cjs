@@ -30,7 +30,7 @@ module.exports = {
 			comment: 'below hooks everything is plain TypeScript: rows, panes and keys are pure, so headless runs and tests load no React',
 			severity: 'error',
 			from: {path: anyOf(FLOORS.slice(0, FLOORS.indexOf('hooks')))},
-			to: {path: '^node_modules/(react|ink|ink-testing-library)/'},
+			to: {path: '(^|/)node_modules/(react|react-dom|ink|ink-testing-library)/'},
 		},
 		{name: 'no-test-code', comment: 'shipped code never imports tests, benches or scripts', severity: 'error', from: {path: anyOf(FLOORS)}, to: {path: '^(test|bench|scripts)/'}},
 		{name: 'not-in-a-floor', comment: 'every source file sits on a floor', severity: 'error', from: {path: '^source/', pathNot: anyOf(FLOORS)}, to: {}},

@@ -60,7 +60,7 @@ function flagsOf(char: string): KeyFlags {
  * One key press, or a burst (a paste, or keys typed faster than a read) that Ink hands
  * over as one string: each character then counts on its own.
  */
-export function handleKey(input: string, key: KeyFlags, ctx: KeyContext): void {
+function handleKey(input: string, key: KeyFlags, ctx: KeyContext): void {
 	const chars = [...input];
 	// Esc and the next key in one read arrive as Alt+key; nothing here uses Alt, so split them.
 	if (key.meta && !key.escape && !key.ctrl && chars.length === 1 && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && !key.tab) {

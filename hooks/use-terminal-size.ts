@@ -6,7 +6,7 @@ export interface TerminalSize {
 	readonly rows: number;
 }
 
-export function readSize(stream: {columns?: number; rows?: number}): TerminalSize {
+function readSize(stream: {columns?: number; rows?: number}): TerminalSize {
 	return {columns: stream.columns || 80, rows: stream.rows || 24};
 }
 

@@ -19,7 +19,7 @@ export interface StatusFooterProps {
 	readonly now: () => number;
 }
 
-export function pollStatusOf(state: CrimonState): PollStatus {
+function pollStatusOf(state: CrimonState): PollStatus {
 	const entry = state.nodes[state.ui.activeNode];
 	return {
 		intervalMs: state.intervalMs,

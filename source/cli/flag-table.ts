@@ -9,7 +9,7 @@ export type CommandName = 'app' | 'snapshot' | 'compare' | 'serve' | 'events';
 export const COMMANDS: readonly CommandName[] = ['app', 'snapshot', 'compare', 'serve', 'events'];
 
 /** What a flag's value is, for completion: a file, a node target, a fixed set of words, or anything. */
-export type ValueKind = 'file' | 'node' | 'duration' | 'number' | 'address' | 'path' | readonly string[];
+type ValueKind = 'file' | 'node' | 'duration' | 'number' | 'address' | 'path' | readonly string[];
 
 export interface FlagSpec {
 	/** `--node` */

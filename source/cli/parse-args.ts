@@ -7,7 +7,7 @@ import {parseDuration} from '../util/duration.js';
 import {ArgsError} from '../util/usage-error.js';
 import {commandLabel, flagSpec, whereFlagApplies, type CommandName} from './flag-table.js';
 
-export type Command = CommandName | 'completion' | 'help' | 'version';
+type Command = CommandName | 'completion' | 'help' | 'version';
 
 export type Shell = 'bash' | 'zsh' | 'fish';
 const SHELLS: readonly Shell[] = ['bash', 'zsh', 'fish'];

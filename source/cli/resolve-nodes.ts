@@ -16,7 +16,7 @@ export interface ResolvedNodes {
 	readonly timeoutMs: number;
 }
 
-export const DEFAULT_INTERVAL_MS = 2000;
+const DEFAULT_INTERVAL_MS = 2000;
 /**
  * Nodes polled at once. Measured with 50 SSH nodes (bench/ssh-fifty.ts): a first round took
  * 2.0 s at 8, 1.9 s at 16, 1.4 s at 32 and 50, for the same CPU; later rounds cost the same
@@ -24,7 +24,7 @@ export const DEFAULT_INTERVAL_MS = 2000;
  * crowds a node's sshd.
  */
 export const DEFAULT_CONCURRENCY = 32;
-export const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_TIMEOUT_MS = 5000;
 
 /**
  * A --node that names a config node (by name or target) takes that node's settings, so

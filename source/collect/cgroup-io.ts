@@ -21,7 +21,7 @@ export const PRESSURE_FILES = ['cpu.pressure', 'memory.pressure', 'io.pressure']
 export type IoFiles = Readonly<Record<string, string | null>>;
 
 export const NO_PSI_V1 = 'cgroup v1 has no pressure (PSI) files';
-export const NO_PSI_V2 = 'the cgroup has no cpu.pressure: the kernel runs without PSI (CONFIG_PSI off or psi=0)';
+const NO_PSI_V2 = 'the cgroup has no cpu.pressure: the kernel runs without PSI (CONFIG_PSI off or psi=0)';
 export const NO_PSI_NODE = 'no /proc/pressure: the kernel runs without PSI (CONFIG_PSI off or psi=0)';
 
 /** The three PSI files of one directory (or /proc/pressure); null when none of them reads. */

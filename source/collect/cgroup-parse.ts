@@ -87,18 +87,6 @@ export function cgroupDir(mount: CgroupMount, path: string): string | null {
 	return mount.mountPoint.replace(/\/$/, '') + (inside === '/' ? '' : inside);
 }
 
-/** `key value` lines (cpu.stat, memory.stat, memory.events, memory.oom_control) → numbers. */
-export function parseKeyedNumbers(text: string): Map<string, number> {
-	const out = new Map<string, number>();
-	for (const line of text.split('\n')) {
-		const space = line.indexOf(' ');
-		if (space <= 0) continue;
-		const value = Number(line.slice(space + 1).trim());
-		if (Number.isFinite(value)) out.set(line.slice(0, space), value);
-	}
-	return out;
-}
-
 /** One key's value in `key value` lines, found without splitting the whole file (memory.stat has dozens of lines; crimon wants one). */
 export function keyedValue(text: string | null, key: string): number | null {
 	if (text === null) return null;
@@ -126,7 +114,7 @@ export function parseSingleNumber(text: string | null): number | null {
  * (9223372036854771712 on 4 KiB pages), cgroup v2 as `max`, and containerd passes
  * math.MaxUint64 along: anything at or past 2^62 bytes is no limit.
  */
-export const UNLIMITED_BYTES = 2 ** 62;
+const UNLIMITED_BYTES = 2 ** 62;
 
 export function limitOrNull(bytes: number | null): number | null {
 	return bytes === null || bytes >= UNLIMITED_BYTES ? null : bytes;
@@ -164,7 +152,7 @@ export const V1_LIMIT_FILES = {
 } as const satisfies Record<string, readonly (keyof V1Files)[]>;
 
 /** CFS quota ÷ period; a quota of -1 (v1) or `max` (v2) is no limit. */
-export function quotaCores(quota: number | null, period: number | null): number | null {
+function quotaCores(quota: number | null, period: number | null): number | null {
 	if (quota === null || period === null || quota <= 0 || period <= 0) return null;
 	return quota / period;
 }

@@ -39,7 +39,7 @@ interface Located {
 }
 
 /** How long limits read from a cgroup are trusted before they are read again. */
-export const LIMITS_TTL_MS = 10_000;
+const LIMITS_TTL_MS = 10_000;
 
 type LocalProcFs = ProcFs & {readText(path: string): string | null};
 

@@ -44,9 +44,9 @@ export function usageFromMetrics(namespace: string, metrics: TaskMetrics, fallba
 }
 
 /** Over SSH the node's /proc/stat and /proc/meminfo cost two SFTP channels: read them this often once a rate exists. */
-export const REMOTE_HOST_EVERY_MS = 30_000;
+const REMOTE_HOST_EVERY_MS = 30_000;
 /** The second read, the first rate, needs at least this much time after the first. */
-export const REMOTE_HOST_FIRST_RATE_MS = 1_000;
+const REMOTE_HOST_FIRST_RATE_MS = 1_000;
 
 export class UsageCollector {
 	private previous: UsageSample | null = null;

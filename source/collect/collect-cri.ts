@@ -9,18 +9,18 @@ import {rememberOnChannel} from './session-memo.js';
 import {CRI_SOCKET_CANDIDATES, socketPath, type CollectOptions} from './collect-options.js';
 import {parseCriContainers, parseCriVersion, parseSandboxes} from './parse-cri.js';
 
-export class CriUnavailableError extends Error {
+class CriUnavailableError extends Error {
 	override readonly name = 'CriUnavailableError';
 }
 
 /** Asks one endpoint for the CRI, v1 first, then v1alpha2 as crictl does for old runtimes. */
-export async function collectCriAt(transport: Transport, endpoint: string, options: CollectOptions): Promise<CriFacts> {
+async function collectCriAt(transport: Transport, endpoint: string, options: CollectOptions): Promise<CriFacts> {
 	const path = socketPath(endpoint);
 	return withChannel(transport, options.channels, path, options.timeoutMs, (channel) => readCri(channel, path, options));
 }
 
 /** Only whether an endpoint serves the CRI, and which runtime: its Version (once a session), no listing. */
-export async function criVersionAt(transport: Transport, endpoint: string, options: CollectOptions): Promise<CriFacts['info']> {
+async function criVersionAt(transport: Transport, endpoint: string, options: CollectOptions): Promise<CriFacts['info']> {
 	const path = socketPath(endpoint);
 	return withChannel(transport, options.channels, path, options.timeoutMs, async (channel) => (await negotiateCri(channel, path, options)).info);
 }
@@ -107,7 +107,7 @@ function probeOf(endpoint: string, outcome: PromiseSettledResult<CriFacts['info'
 }
 
 /** Whether a socket file is there (kubeadm decides on that alone); a refused or denied socket still is. */
-export async function socketExists(transport: Transport, path: string, timeoutMs: number): Promise<boolean> {
+async function socketExists(transport: Transport, path: string, timeoutMs: number): Promise<boolean> {
 	if (transport.pathExists) return transport.pathExists(path, timeoutMs).catch(() => true);
 	try {
 		const stream = await transport.connectUnix(path, timeoutMs);

@@ -18,7 +18,7 @@ import type {KubeletFacts, NodeFileFact, ProcessInfo} from '../schema/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
 
-export const KUBELET_READ_LIMITS = {
+const KUBELET_READ_LIMITS = {
 	cmdline: 256 * 1024,
 	flagsEnv: 64 * 1024,
 	config: 1024 * 1024,
@@ -40,7 +40,7 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): P
 	});
 }
 
-export async function readNodeFile(transport: Transport, path: string, maxBytes: number, timeoutMs: number): Promise<NodeFileFact> {
+async function readNodeFile(transport: Transport, path: string, maxBytes: number, timeoutMs: number): Promise<NodeFileFact> {
 	try {
 		const bytes = await withTimeout(transport.readFile(path, maxBytes), timeoutMs, path);
 		return {path, text: bytes.toString('utf8'), missing: false, error: null};

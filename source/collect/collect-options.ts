@@ -34,7 +34,7 @@ export interface CollectOptions {
 }
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
-export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 /** podman.socket's (root): Docker-compatible, started by systemd on first connect. */
 export const DEFAULT_PODMAN_SOCKET = '/run/podman/podman.sock';
 /** Where dockerd started without --containerd runs its own containerd. */

@@ -7,7 +7,7 @@ import type {KubeletFacts} from '../schema/types.js';
 import {isK3sArgv, resolveK3sCri} from './k3s-kubelet.js';
 import {normalizeEndpoint, resolveKubeletCri, type KubeletCriChoice, type KubeletInput} from './kubelet-flags.js';
 
-export function kubeletInput(kubelet: KubeletFacts): KubeletInput {
+function kubeletInput(kubelet: KubeletFacts): KubeletInput {
 	const config = kubelet.config;
 	const configUnreadable = config && config.text === null ? config.error ?? (config.missing ? 'missing' : 'unreadable') : null;
 	return {

@@ -11,7 +11,7 @@ import type {ContainerEventCount, HealthFacts, HealthMarks, NodeFacts, Shim, Shi
 import {TransportError, type Transport} from '../transport/transport.js';
 
 /** How long a probe's answer is kept: a socket that answers rarely stops; one that does not is re-checked sooner. */
-export const PROBE_TTL_MS = {answers: 30_000, silent: 5_000} as const;
+const PROBE_TTL_MS = {answers: 30_000, silent: 5_000} as const;
 const PROBE_TIMEOUT_MS = 1_000;
 /** A node with more shim sockets than this is probed for the first ones only. */
 const MAX_ADDRESSES = 16;

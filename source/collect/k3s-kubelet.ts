@@ -9,9 +9,9 @@ import {loadYaml} from '../util/lazy-modules.js';
 import {normalizeEndpoint, runtimeOfEndpoint, type KubeletCriChoice, type KubeletInput} from './kubelet-flags.js';
 import {basename, flagValue} from './shims.js';
 
-export const K3S_CONFIG = '/etc/rancher/k3s/config.yaml';
-export const K3S_CONTAINERD_ENDPOINT = 'unix:///run/k3s/containerd/containerd.sock';
-export const K3S_CRI_DOCKERD_ENDPOINT = 'unix:///run/k3s/cri-dockerd/cri-dockerd.sock';
+const K3S_CONFIG = '/etc/rancher/k3s/config.yaml';
+const K3S_CONTAINERD_ENDPOINT = 'unix:///run/k3s/containerd/containerd.sock';
+const K3S_CRI_DOCKERD_ENDPOINT = 'unix:///run/k3s/cri-dockerd/cri-dockerd.sock';
 
 export function isK3sArgv(argv: readonly string[]): boolean {
 	return basename(argv[0] ?? '') === 'k3s' && (argv[1] === 'server' || argv[1] === 'agent');
@@ -32,7 +32,7 @@ interface K3sConfig {
 	readonly problem: string | null;
 }
 
-export function parseK3sConfig(text: string): K3sConfig {
+function parseK3sConfig(text: string): K3sConfig {
 	let doc: unknown;
 	try {
 		doc = loadYaml().parse(text);

@@ -11,7 +11,7 @@ import type {CriRuntimeKind, KubeletEndpointSource} from '../schema/types.js';
 export const KUBEADM_FLAGS_ENV = '/var/lib/kubelet/kubeadm-flags.env';
 export const DOCKERSHIM_ENDPOINT = 'unix:///var/run/dockershim.sock';
 /** The kubelet's default endpoint from 1.24 on (kubernetes/kubernetes#107624). */
-export const KUBELET_DEFAULT_ENDPOINT = 'unix:///run/containerd/containerd.sock';
+const KUBELET_DEFAULT_ENDPOINT = 'unix:///run/containerd/containerd.sock';
 
 /**
  * /proc/PID/cmdline → argv. Programs that rewrite their title (setproctitle, perl's $0)
@@ -134,7 +134,7 @@ export function runtimeOfName(runtimeName: string, endpoint: string): CriRuntime
 }
 
 /** "v1.20.15", "1.29.2-1.1", "1.20.15-00" → [1, 20]; null when it is not a version. */
-export function minorVersion(version: string | null): [number, number] | null {
+function minorVersion(version: string | null): [number, number] | null {
 	if (!version) return null;
 	const match = /^v?(\d+)\.(\d+)(?:\.|$|-)/.exec(version.trim());
 	return match ? [Number(match[1]), Number(match[2])] : null;
@@ -145,7 +145,7 @@ function atLeast(version: [number, number], major: number, minor: number): boole
 }
 
 /** Flags that went with dockershim in 1.24: a kubelet carrying them is older (a newer one refuses to start). */
-export const DOCKERSHIM_ERA_FLAGS = [
+const DOCKERSHIM_ERA_FLAGS = [
 	'network-plugin', 'network-plugin-mtu', 'cni-bin-dir', 'cni-conf-dir', 'cni-cache-dir', 'docker-endpoint',
 	'image-pull-progress-deadline', 'experimental-dockershim-root-directory', 'non-masquerade-cidr',
 ] as const;
@@ -185,7 +185,7 @@ export interface KubeletInput {
 /** Where kubeadm 1.34+ (NodeLocalCRISocket) keeps the node's CRI endpoint, beside config.yaml. */
 export const KUBEADM_INSTANCE_CONFIG = '/var/lib/kubelet/instance-config.yaml';
 
-export interface PendingChange {
+interface PendingChange {
 	readonly flag: 'container-runtime' | 'container-runtime-endpoint';
 	readonly running: string | null;
 	readonly file: string;

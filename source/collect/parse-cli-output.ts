@@ -16,8 +16,8 @@ export class CliOutputError extends Error {
  * and digits, single separators among `.`, `_`, `-`, at most 76 characters. containerd
  * refuses anything else, so a real node never lists such a name.
  */
-export const CONTAINERD_IDENTIFIER = /^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$/;
-export const CONTAINERD_IDENTIFIER_MAX = 76;
+const CONTAINERD_IDENTIFIER = /^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$/;
+const CONTAINERD_IDENTIFIER_MAX = 76;
 
 export function isContainerdIdentifier(text: string): boolean {
 	return text.length <= CONTAINERD_IDENTIFIER_MAX && CONTAINERD_IDENTIFIER.test(text);

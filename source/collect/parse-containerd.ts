@@ -72,7 +72,7 @@ export function parseContainers(bytes: Uint8Array, namespace: string, cache?: Sp
 }
 
 /** A protobuf Timestamp in ms since the epoch; null when unset (Go's zero time is year 1: also unset). */
-export function timestampMs(timestamp: Decoded<typeof api.Timestamp> | null): number | null {
+function timestampMs(timestamp: Decoded<typeof api.Timestamp> | null): number | null {
 	if (!timestamp) return null;
 	const seconds = Number(timestamp.seconds);
 	if (!(seconds > 0)) return null;

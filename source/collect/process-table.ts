@@ -145,7 +145,7 @@ export class ProcessTableReader {
 }
 
 /** The kernel's page size (RSS in /proc/PID/stat is in pages): VmRSS against statm's resident pages, rounded to a size kernels use. */
-export function pageSizeOf(procfs: {readText?(path: string): string | null}): number {
+function pageSizeOf(procfs: {readText?(path: string): string | null}): number {
 	const status = procfs.readText?.('/proc/self/status') ?? null;
 	const statm = procfs.readText?.('/proc/self/statm') ?? null;
 	const kib = status ? Number(/VmRSS:\s+(\d+)\s*kB/.exec(status)?.[1]) : NaN;

@@ -43,7 +43,7 @@ export function shimLabel(shim: Pick<Shim, 'kind' | 'version' | 'ociRuntime'>): 
 	return `shim ${shim.version}`;
 }
 
-export function isConmon(binary: string): boolean {
+function isConmon(binary: string): boolean {
 	return basename(binary) === 'conmon';
 }
 
@@ -51,7 +51,7 @@ export function isConmon(binary: string): boolean {
  * Who started a conmon: podman hands it `--exit-command <podman>` (and libpod's exit dir),
  * CRI-O its own exit and socket dirs under /var/run/crio. Null when neither shows.
  */
-export function conmonEngine(args: readonly string[]): ConmonEngine | null {
+function conmonEngine(args: readonly string[]): ConmonEngine | null {
 	const exitCommand = flagValue(args, 'exit-command');
 	const exitDir = flagValue(args, 'exit-dir') ?? '';
 	if ((exitCommand && basename(exitCommand) === 'podman') || exitDir.includes('/libpod/')) return 'podman';

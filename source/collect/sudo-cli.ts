@@ -21,7 +21,7 @@ import {
 const SUDO = ['env', 'LC_ALL=C', 'sudo', '-n'] as const;
 
 /** At most this many `ctr containers info` calls per poll; the rest come on later polls. */
-export const MAX_INFO_PER_POLL = 24;
+const MAX_INFO_PER_POLL = 24;
 
 function identifier(text: string, what: string): string {
 	if (!isContainerdIdentifier(text)) throw new TransportError(`refusing to pass ${what} "${text.slice(0, 80)}" to a command: not a containerd identifier`, 'other');

@@ -11,7 +11,7 @@ import type {Timestamp} from '../protocol/containerd-api.js';
 import {decode, ProtobufError, type Decoded} from '../protocol/protobuf.js';
 import type {EventKind, RuntimeEvent} from './runtime-event.js';
 
-export interface TimestampMessage {
+interface TimestampMessage {
 	readonly seconds: number;
 	readonly nanos: number;
 }
@@ -23,7 +23,7 @@ export interface EnvelopeMessage {
 	readonly event: {readonly typeUrl: string; readonly value: Uint8Array} | null;
 }
 
-export interface TaskEventMessage {
+interface TaskEventMessage {
 	readonly containerId: string;
 	/** The exec id (TaskExit, TaskDelete); '' for the init. */
 	readonly id: string;
@@ -31,11 +31,11 @@ export interface TaskEventMessage {
 	readonly exitStatus: number | null;
 }
 
-export interface ContainerEventMessage {
+interface ContainerEventMessage {
 	readonly id: string;
 }
 
-export interface SandboxEventMessage {
+interface SandboxEventMessage {
 	readonly sandboxId: string;
 	readonly exitStatus: number | null;
 }
@@ -103,13 +103,13 @@ const SANDBOX_TOPICS: Readonly<Record<string, TopicSpec<SandboxEventMessage>>> =
 	}},
 };
 
-export function decodeTaskEvent(topic: string, value: Uint8Array): TaskEventMessage {
+function decodeTaskEvent(topic: string, value: Uint8Array): TaskEventMessage {
 	const spec = TASK_TOPICS[topic];
 	if (!spec) throw new ProtobufError(`${topic} is not a task event`);
 	return spec.read(value);
 }
 
-export function decodeContainerEvent(topic: string, value: Uint8Array): ContainerEventMessage {
+function decodeContainerEvent(topic: string, value: Uint8Array): ContainerEventMessage {
 	const spec = CONTAINER_TOPICS[topic];
 	if (!spec) throw new ProtobufError(`${topic} is not a container event`);
 	return spec.read(value);

@@ -7,7 +7,7 @@ import {isRecord, stringMap} from '../collect/json-shape.js';
 import type {EventKind, RuntimeEvent} from './runtime-event.js';
 
 /** The filter sent with GET /events: container events only, the actions crimon shows. */
-export const DOCKER_EVENT_ACTIONS = ['create', 'start', 'die', 'oom', 'restart', 'destroy'] as const;
+const DOCKER_EVENT_ACTIONS = ['create', 'start', 'die', 'oom', 'restart', 'destroy'] as const;
 
 /** With `sinceSeconds` (Docker's clock), Docker first replays what it kept from then on. */
 export function dockerEventsPath(sinceSeconds?: number): string {

@@ -1,6 +1,6 @@
 /** One thing that happened on a node's runtime, as crimon keeps and prints it. */
 
-export type EventSource = 'containerd' | 'docker';
+type EventSource = 'containerd' | 'docker';
 
 /** What crimon makes of a topic: the kinds the Events pane and the health findings tell apart. */
 export type EventKind = 'start' | 'exit' | 'oom' | 'delete' | 'create' | 'update' | 'container-delete' | 'restart'

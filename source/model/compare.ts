@@ -15,7 +15,7 @@ import type {
 	Container, CriChoiceHow, CriRuntimeKind, Diagnosis, FindingCode, FindingSeverity, NodeSnapshot, Pod, ShimVersion,
 } from '../schema/types.js';
 
-export const COMPARE_SCHEMA = 'crimon.compare/v1';
+const COMPARE_SCHEMA = 'crimon.compare/v1';
 
 export interface CompareSide {
 	readonly name: string;
@@ -35,12 +35,12 @@ export interface CompareSide {
 	readonly diagnosis: Diagnosis | null;
 }
 
-export interface ShimCount {
+interface ShimCount {
 	readonly v1: number;
 	readonly v2: number;
 }
 
-export interface ShimRow {
+interface ShimRow {
 	readonly namespace: string;
 	readonly a: ShimCount;
 	readonly b: ShimCount;
@@ -64,7 +64,7 @@ export interface OneSided {
 	readonly both: number;
 }
 
-export interface FindingRow {
+interface FindingRow {
 	readonly code: FindingCode;
 	readonly a: {readonly severity: FindingSeverity; readonly subjects: number; readonly message: string} | null;
 	readonly b: {readonly severity: FindingSeverity; readonly subjects: number; readonly message: string} | null;
@@ -106,7 +106,7 @@ function sideOf(node: NodeSnapshot, other: NodeSnapshot, letter: 'A' | 'B'): Com
 	};
 }
 
-export function runtimeWords(side: CompareSide): string {
+function runtimeWords(side: CompareSide): string {
 	if (!side.ok) return 'unreachable';
 	if (side.runtime === 'unknown') return side.how === 'none' ? 'no CRI runtime' : 'an unknown runtime';
 	return side.how === 'kubelet' ? side.runtime : `${side.runtime} (no kubelet)`;

@@ -34,23 +34,23 @@ export function dockerSocketViaMount(source: string, sockets: readonly string[])
 	return null;
 }
 
-export function podOf(container: Container): FindingSubject['pod'] {
+function podOf(container: Container): FindingSubject['pod'] {
 	return container.pod ? {name: container.pod.name, namespace: container.pod.namespace} : null;
 }
 
 /** What a person calls a container: its Kubernetes name inside its pod, else its runtime name. */
-export function containerTitle(container: Container): string {
+function containerTitle(container: Container): string {
 	const kubeName = container.labels['io.kubernetes.container.name'];
 	if (container.pod && kubeName && container.seenBy.docker) return `${container.pod.namespace}/${container.pod.name} ${kubeName}`;
 	if (container.pod && container.seenBy.cri) return `${container.pod.namespace}/${container.pod.name} ${container.name}`;
 	return container.name;
 }
 
-export function containerSubject(container: Container, detail: string | null): FindingSubject {
+function containerSubject(container: Container, detail: string | null): FindingSubject {
 	return {kind: 'container', id: container.id, name: container.name, namespace: container.namespace, pod: podOf(container), detail};
 }
 
-export function podSubjects(containers: readonly Container[], snapshot: DiagnosisInput): FindingSubject[] {
+function podSubjects(containers: readonly Container[], snapshot: DiagnosisInput): FindingSubject[] {
 	const seen = new Map<string, FindingSubject>();
 	for (const c of containers) {
 		if (!c.pod) continue;

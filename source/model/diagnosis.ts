@@ -5,13 +5,11 @@
  * mounts /var/run/docker.sock only matters on the nodes where it actually runs.
  */
 import {
-	DOCKERSHIM_ENDPOINT, endpointPath, KUBEADM_FLAGS_ENV, normalizeEndpoint, resolveKubeletCri,
-	runtimeOfEndpoint, runtimeOfName, sameEndpoint, type KubeletCriChoice, type KubeletInput,
+	DOCKERSHIM_ENDPOINT, endpointPath, KUBEADM_FLAGS_ENV, runtimeOfEndpoint, runtimeOfName, sameEndpoint, type KubeletCriChoice,
 } from '../collect/kubelet-flags.js';
 import {resolveCri} from '../collect/cri-choice.js';
 import {healthFindings} from './health-findings.js';
 import {endOfLifeFindings} from './end-of-life.js';
-import {isK3sArgv, resolveK3sCri} from '../collect/k3s-kubelet.js';
 import {pressureFindings} from './pressure-findings.js';
 import {basename} from '../collect/shims.js';
 import type {
@@ -22,7 +20,7 @@ import {
 	dockerSockFinding, finding, kubernetesInMobyFinding, listNames, plural, shimV1Finding, type DiagnosisInput,
 } from './container-findings.js';
 
-export {containerTitle, dockerSocketPaths, dockerSocketViaMount, type DiagnosisInput} from './container-findings.js';
+export { dockerSocketPaths, dockerSocketViaMount, type DiagnosisInput} from './container-findings.js';
 
 const SEVERITY_ORDER: Record<FindingSeverity, number> = {error: 0, warn: 1, info: 2};
 const CODE_ORDER: readonly FindingCode[] = [

@@ -28,7 +28,7 @@ export interface EndOfLife {
 }
 
 /** containerd's lines by major.minor. */
-export const CONTAINERD_END_OF_LIFE: Readonly<Record<string, EndOfLife>> = {
+const CONTAINERD_END_OF_LIFE: Readonly<Record<string, EndOfLife>> = {
 	'1.0': {line: '1.0', ends: '2018-12-05', upgradeTo: '2.3'},
 	'1.1': {line: '1.1', ends: '2019-10-23', upgradeTo: '2.3'},
 	'1.2': {line: '1.2', ends: '2020-10-15', upgradeTo: '2.3'},
@@ -44,7 +44,7 @@ export const CONTAINERD_END_OF_LIFE: Readonly<Record<string, EndOfLife>> = {
 };
 
 /** Docker Engine's release branches by major (26 split into 26.0 and 26.1, both unmaintained). */
-export const DOCKER_END_OF_LIFE: Readonly<Record<string, EndOfLife | 'maintained'>> = {
+const DOCKER_END_OF_LIFE: Readonly<Record<string, EndOfLife | 'maintained'>> = {
 	'23': {line: '23.0', ends: '2025-05-19', upgradeTo: '29'},
 	'24': {line: '24.0', ends: null, upgradeTo: '29'},
 	'25': 'maintained',

@@ -8,7 +8,7 @@
 import type {ContainerEventCount} from '../schema/types.js';
 import {isInitEvent, type RuntimeEvent} from '../events/runtime-event.js';
 
-export const MAX_CONTAINERS = 10_000;
+const MAX_CONTAINERS = 10_000;
 
 interface Count {
 	readonly namespace: string | null;

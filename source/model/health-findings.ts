@@ -14,11 +14,11 @@ import type {
 } from '../schema/types.js';
 
 /** Zombies under one container at or above this count are a warning, below it a note. */
-export const ZOMBIE_WARN_AT = 20;
+const ZOMBIE_WARN_AT = 20;
 /** Restarts (Docker's RestartCount, the CRI's attempt, exits seen) from which a container is in a loop. */
-export const RESTART_LOOP_AT = 3;
+const RESTART_LOOP_AT = 3;
 /** A stopped task whose shim still runs this long after its exit is leaked, not just being cleaned up. */
-export const STOPPED_GRACE_MS = 5_000;
+const STOPPED_GRACE_MS = 5_000;
 
 /** What the model needs from the snapshot being built. */
 export interface HealthInput {

@@ -9,12 +9,12 @@ import type {
 } from '../schema/types.js';
 
 export const HOST_NETNS = "in the host's network namespace: no figures of its own (the host's counters are not this container's)";
-export const NETNS_UNREAD = 'its network namespace could not be read (the init process is gone or /proc/PID/ns/net is not readable)';
+const NETNS_UNREAD = 'its network namespace could not be read (the init process is gone or /proc/PID/ns/net is not readable)';
 export const SHARES_POD_NETNS = "shares its pod's network namespace: the pod has the figures";
-export const NO_NETWORK_SOURCE = 'no network namespace came with this poll (over SSH it is read with ps: is awk there, and /proc/PID/ns/net readable?; --sudo nodes have no usage)';
-export const NO_BLOCK_IO = 'the cgroup has no IO file crimon can read';
-export const NO_POD_CGROUP = 'no pod cgroup was found for its containers';
-export const NOT_REPORTED = 'not reported by this source';
+const NO_NETWORK_SOURCE = 'no network namespace came with this poll (over SSH it is read with ps: is awk there, and /proc/PID/ns/net readable?; --sudo nodes have no usage)';
+const NO_BLOCK_IO = 'the cgroup has no IO file crimon can read';
+const NO_POD_CGROUP = 'no pod cgroup was found for its containers';
+const NOT_REPORTED = 'not reported by this source';
 
 /** Per second between two readings of a cumulative counter; null when they cannot say. */
 export function perSecond(before: number | undefined, after: number, seconds: number | null): number | null {

@@ -14,12 +14,12 @@
 import type {Container, Finding, FindingSubject, NodeFacts, Pod, PressureUsage} from '../schema/types.js';
 import {pressureUsage} from './io-usage.js';
 
-export const STALL_THRESHOLD = {line: 'full', window: 'avg60', percent: 10} as const;
+const STALL_THRESHOLD = {line: 'full', window: 'avg60', percent: 10} as const;
 
 const RESOURCES = ['memory', 'io'] as const;
 
 /** The resources stalled past the threshold, with their share: `memory 23.5%`. */
-export function stalledResources(pressure: PressureUsage | null | undefined): string[] {
+function stalledResources(pressure: PressureUsage | null | undefined): string[] {
 	if (!pressure) return [];
 	const out: string[] = [];
 	for (const resource of RESOURCES) {

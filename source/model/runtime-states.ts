@@ -7,7 +7,7 @@
  */
 import type {Finding, NodeFacts, NodeSnapshot, Runtimes, RuntimeStates, SourceError} from '../schema/types.js';
 
-export type RuntimeState = RuntimeStates[keyof RuntimeStates];
+type RuntimeState = RuntimeStates[keyof RuntimeStates];
 export type RuntimeName = keyof Runtimes;
 export const RUNTIME_NAMES: readonly RuntimeName[] = ['containerd', 'cri', 'docker', 'podman'];
 

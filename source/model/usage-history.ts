@@ -7,7 +7,7 @@
 import type {NodeSnapshot} from '../schema/types.js';
 import {ioRate, netRate} from './io-usage.js';
 
-export const HISTORY_LENGTH = 60;
+const HISTORY_LENGTH = 60;
 
 export interface UsageSeries {
 	/** Oldest first; null where that poll had no figure (the first poll's rate). */

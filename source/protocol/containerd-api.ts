@@ -17,6 +17,7 @@ export const VersionResponse = message('containerd.services.version.v1.VersionRe
 	2: field('revision', 'string'),
 });
 
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const Namespace = message('containerd.services.namespaces.v1.Namespace', {
 	1: field('name', 'string'),
 	2: field('labels', {map: ['string', 'string']}),
@@ -30,11 +31,13 @@ export const ListNamespacesResponse = message('containerd.services.namespaces.v1
 	1: field('namespaces', Namespace, true),
 });
 
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const ContainerRuntime = message('containerd.services.containers.v1.Container.Runtime', {
 	1: field('name', 'string'),
 	2: field('options', Any),
 });
 
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const Container = message('containerd.services.containers.v1.Container', {
 	1: field('id', 'string'),
 	2: field('labels', {map: ['string', 'string']}),
@@ -59,6 +62,7 @@ export const Timestamp = message('google.protobuf.Timestamp', {
 	2: field('nanos', 'int32'),
 });
 
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const Process = message('containerd.v1.types.Process', {
 	1: field('containerId', 'string'),
 	2: field('id', 'string'),

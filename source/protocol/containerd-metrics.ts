@@ -19,12 +19,16 @@ import {field, message, ProtobufError, type FieldName, type MessageSchema} from 
 // The reader below takes its field numbers from these schemas, and
 // test/unit/proto-upstream.test.ts holds the schemas to the upstream .proto files.
 
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const Timestamp = message('google.protobuf.Timestamp', {1: field('seconds', 'int64'), 2: field('nanos', 'int32')});
 
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const MetricsRequest = message('containerd.services.tasks.v1.MetricsRequest', {1: field('filters', 'string', true)});
 
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const Metric = message('containerd.types.Metric', {1: field('timestamp', Timestamp), 2: field('id', 'string'), 3: field('data', Any)});
 
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const MetricsResponse = message('containerd.services.tasks.v1.MetricsResponse', {1: field('metrics', Metric, true)});
 
 const V1_PIDS = message('io.containerd.cgroups.v1.PidsStat', {1: field('current', 'uint64')});
@@ -36,6 +40,7 @@ const V1_MEMORY = message('io.containerd.cgroups.v1.MemoryStat', {30: field('tot
 const V1_OOM = message('io.containerd.cgroups.v1.MemoryOomControl', {3: field('oomKill', 'uint64')});
 const V1_BLKIO_ENTRY = message('io.containerd.cgroups.v1.BlkIOEntry', {1: field('op', 'string'), 3: field('major', 'uint64'), 4: field('minor', 'uint64'), 5: field('value', 'uint64')});
 const V1_BLKIO = message('io.containerd.cgroups.v1.BlkIOStat', {1: field('ioServiceBytesRecursive', V1_BLKIO_ENTRY, true), 2: field('ioServicedRecursive', V1_BLKIO_ENTRY, true)});
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const CgroupsV1Metrics = message('io.containerd.cgroups.v1.Metrics', {2: field('pids', V1_PIDS), 3: field('cpu', V1_CPU), 4: field('memory', V1_MEMORY), 5: field('blkio', V1_BLKIO), 9: field('memoryOomControl', V1_OOM)});
 
 const V2_PIDS = message('io.containerd.cgroups.v2.PidsStat', {1: field('current', 'uint64')});
@@ -44,6 +49,7 @@ const V2_MEMORY = message('io.containerd.cgroups.v2.MemoryStat', {13: field('ina
 const V2_EVENTS = message('io.containerd.cgroups.v2.MemoryEvents', {5: field('oomKill', 'uint64')});
 const V2_IO_ENTRY = message('io.containerd.cgroups.v2.IOEntry', {1: field('major', 'uint64'), 2: field('minor', 'uint64'), 3: field('rbytes', 'uint64'), 4: field('wbytes', 'uint64'), 5: field('rios', 'uint64'), 6: field('wios', 'uint64')});
 const V2_IO = message('io.containerd.cgroups.v2.IOStat', {1: field('usage', V2_IO_ENTRY, true)});
+/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
 export const CgroupsV2Metrics = message('io.containerd.cgroups.v2.Metrics', {1: field('pids', V2_PIDS), 2: field('cpu', V2_CPU), 4: field('memory', V2_MEMORY), 6: field('io', V2_IO), 8: field('memoryEvents', V2_EVENTS)});
 
 /** A field's number in a schema, by name: the reader below never writes a number itself, and a misspelt name does not compile. */
@@ -100,7 +106,7 @@ export interface TaskMetrics {
 	readonly blockIo: readonly MetricsDevice[] | null;
 }
 
-export interface MetricsDevice {readonly device: string; readBytes: number; writeBytes: number; readOps: number; writeOps: number}
+interface MetricsDevice {readonly device: string; readBytes: number; writeBytes: number; readOps: number; writeOps: number}
 
 function deviceOf(devices: Map<string, MetricsDevice>, major: number, minor: number): MetricsDevice {
 	const key = `${major}:${minor}`;

@@ -12,7 +12,7 @@
  */
 export const DOCKER_API_VERSION = '1.44';
 
-export class DockerVersionError extends Error {
+class DockerVersionError extends Error {
 	override readonly name = 'DockerVersionError';
 }
 

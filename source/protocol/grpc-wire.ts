@@ -32,7 +32,7 @@ export function isGrpcContentType(value: string | undefined): boolean {
 }
 
 /** HTTP/2's error codes (RFC 9113 §7), by number, as RST_STREAM and GOAWAY carry them. */
-export const HTTP2_ERROR_NAMES: readonly string[] = [
+const HTTP2_ERROR_NAMES: readonly string[] = [
 	'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED',
 	'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM',
 	'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED',
@@ -66,7 +66,7 @@ export function describeStreamReset(code: number): StreamReset {
  * runtime in containerd 1.7: a second reader takes events away from the kubelet's evented
  * PLEG, so a monitor that subscribed would make the kubelet miss container changes.
  */
-export const NEVER_CALLED_METHODS: readonly string[] = ['GetContainerEvents'];
+const NEVER_CALLED_METHODS: readonly string[] = ['GetContainerEvents'];
 
 export function refusedMethod(path: string): string | null {
 	const method = path.slice(path.lastIndexOf('/') + 1);

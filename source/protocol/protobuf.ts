@@ -11,9 +11,9 @@
  * here to the upstream `.proto` files.
  */
 
-export type ScalarType = 'string' | 'bytes' | 'bool' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'enum';
+type ScalarType = 'string' | 'bytes' | 'bool' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'enum';
 
-export interface MapType {
+interface MapType {
 	readonly map: readonly [key: 'string', value: ScalarType | MessageSchema];
 }
 

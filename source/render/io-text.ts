@@ -43,7 +43,7 @@ export function blockIoLine(usage: Usage): string | null {
 const pct = (value: number | null) => (value === null ? UNKNOWN : `${value.toFixed(2)}%`);
 
 /** `some 0.15% 0.11% · full 0.15% 0.11% (avg60, avg300)` for one resource. */
-export function pressureLine(figures: PressureFigures | null): string {
+function pressureLine(figures: PressureFigures | null): string {
 	if (!figures) return UNKNOWN;
 	const full = figures.fullAvg10 === null ? 'full —' : `full ${pct(figures.fullAvg10)} ${pct(figures.fullAvg60)} ${pct(figures.fullAvg300)}`;
 	return `some ${pct(figures.someAvg10)} ${pct(figures.someAvg60)} ${pct(figures.someAvg300)} · ${full} (avg10 avg60 avg300)`;

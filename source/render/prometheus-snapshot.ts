@@ -22,7 +22,7 @@ export interface NodeMetrics {
 }
 
 /** The per-container usage another part of crimon adds to v1; read defensively, since saved files may predate it. */
-export interface ContainerUsage {
+interface ContainerUsage {
 	readonly cpuSeconds: number | null;
 	readonly memoryBytes: number | null;
 	readonly oomKills: number | null;
@@ -30,7 +30,7 @@ export interface ContainerUsage {
 
 const count = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null);
 
-export function usageOf(container: Container): ContainerUsage | null {
+function usageOf(container: Container): ContainerUsage | null {
 	const usage: unknown = (container as {usage?: unknown}).usage;
 	if (typeof usage !== 'object' || usage === null || Array.isArray(usage)) return null;
 	const u = usage as Record<string, unknown>;
@@ -38,7 +38,7 @@ export function usageOf(container: Container): ContainerUsage | null {
 }
 
 /** The container's name as Kubernetes knows it (dockershim's k8s_… names included); POD for a sandbox. */
-export function kubernetesContainerName(container: Container): string {
+function kubernetesContainerName(container: Container): string {
 	if (container.sandbox) return 'POD';
 	return container.labels[LABEL.containerName] ?? parseKubeletDockerName(container.name)?.container ?? container.name;
 }

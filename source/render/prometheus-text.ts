@@ -9,7 +9,7 @@
  */
 import {escapeText} from './terminal-text.js';
 
-export type MetricType = 'gauge' | 'counter';
+type MetricType = 'gauge' | 'counter';
 
 export interface Sample {
 	/** Label names and values, in the order they are printed. */
@@ -44,11 +44,11 @@ export function escapeLabelValue(value: string): string {
 }
 
 /** HELP text: the format escapes backslash and newline there. */
-export function escapeHelp(text: string): string {
+function escapeHelp(text: string): string {
 	return escapeText(text.replace(/\n/g, ' ')).replace(/\\/g, '\\\\');
 }
 
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
 	if (Number.isNaN(value)) return 'NaN';
 	if (value === Number.POSITIVE_INFINITY) return '+Inf';
 	if (value === Number.NEGATIVE_INFINITY) return '-Inf';

@@ -16,7 +16,7 @@ export interface StyledLine {
 
 const safe = (text: string) => escapeText(text);
 
-export const SEVERITY_STYLE: Record<Finding['severity'], Style> = {error: 'red', warn: 'yellow', info: 'cyan'};
+const SEVERITY_STYLE: Record<Finding['severity'], Style> = {error: 'red', warn: 'yellow', info: 'cyan'};
 
 /** Word-wraps already-escaped text to `width` columns; the first line gets `first`, the rest `rest` as indent. */
 export function wrapText(text: string, width: number, first: string, rest: string): string[] {
@@ -49,7 +49,7 @@ const SOURCE_WORDS: Record<string, string> = {
 	'default': 'its built-in default',
 };
 
-export function subjectText(subject: FindingSubject): string {
+function subjectText(subject: FindingSubject): string {
 	const detail = subject.detail ? ` — ${safe(subject.detail)}` : '';
 	switch (subject.kind) {
 		case 'pod':

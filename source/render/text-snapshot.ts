@@ -29,7 +29,7 @@ function line(text: string, options: TextOptions): string {
 	return textWidth(text) > options.maxWidth ? truncateText(text, options.maxWidth) : text;
 }
 
-export function containerLabel(container: Container): string {
+function containerLabel(container: Container): string {
 	const parts = [safe(container.name)];
 	if (container.pod) parts.push(`pod ${safe(container.pod.namespace)}/${safe(container.pod.name)}`);
 	parts.push(container.namespace ? `ns ${safe(container.namespace)}` : 'not in containerd');

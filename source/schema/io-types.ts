@@ -6,7 +6,7 @@
  */
 
 /** The eight counters /proc/PID/net/dev keeps for an interface, and their totals. */
-export interface NetworkCounters {
+interface NetworkCounters {
 	readonly rxBytes: number;
 	readonly txBytes: number;
 	readonly rxPackets: number;
@@ -102,7 +102,7 @@ export interface NetworkUsage extends NetworkCounters {
 	readonly interfaces: readonly InterfaceUsage[];
 }
 
-export interface DeviceUsage extends BlockDeviceFact {
+interface DeviceUsage extends BlockDeviceFact {
 	/** From /sys/dev/block; null when the node does not say. */
 	readonly name: string | null;
 }

@@ -32,25 +32,25 @@ export interface ProcessInfo extends ProcessIoUsage {
 	readonly cpuCores?: number | null;
 }
 
-export interface CriRuntimeInfo {
+interface CriRuntimeInfo {
 	readonly endpoint: string;
 	readonly runtimeName: string;
 	readonly runtimeVersion: string;
 	readonly apiVersion: string;
 }
 
-export interface ContainerdRuntimeInfo {
+interface ContainerdRuntimeInfo {
 	readonly address: string;
 	readonly version: string;
 }
 
-export interface DockerRuntimeInfo {
+interface DockerRuntimeInfo {
 	readonly address: string;
 	readonly version: string;
 }
 
 /** Addition to v1: podman's Docker-compatible API (its own socket, or a docker.sock that is really podman). */
-export interface PodmanRuntimeInfo {
+interface PodmanRuntimeInfo {
 	readonly address: string;
 	readonly version: string;
 }
@@ -67,7 +67,7 @@ export type RuntimeStates = Readonly<Record<keyof Runtimes, 'answering' | 'faili
 export type ShimVersion = 'v1' | 'v2';
 
 /** containerd's shims (v1 and v2), or conmon, which podman and CRI-O start one of per container. */
-export type ShimKind = 'containerd' | 'conmon';
+type ShimKind = 'containerd' | 'conmon';
 
 /** Who started a conmon, from its own flags (podman's --exit-command, CRI-O's exit and socket dirs). */
 export type ConmonEngine = 'podman' | 'cri-o';
@@ -107,7 +107,7 @@ export interface PodRef {
 	readonly uid: string;
 }
 
-export interface SeenBy {
+interface SeenBy {
 	readonly cri: boolean;
 	readonly containerd: boolean;
 	readonly docker: boolean;
@@ -140,7 +140,7 @@ export interface Container {
 	readonly usage?: Usage | null;
 }
 
-export type PodSource = 'cri' | 'docker-labels';
+type PodSource = 'cri' | 'docker-labels';
 
 export interface Pod {
 	readonly id: string;
@@ -357,7 +357,7 @@ export interface KubeletFacts {
 	readonly versionNote: string;
 }
 
-export type CriSocketStatus = 'missing' | 'cri' | 'not-cri' | 'failed';
+type CriSocketStatus = 'missing' | 'cri' | 'not-cri' | 'failed';
 
 export interface CriSocketProbe {
 	readonly endpoint: string;

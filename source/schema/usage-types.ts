@@ -41,7 +41,7 @@ export interface NodePressure {
 	readonly pressureReason?: string | null;
 }
 
-export type UsageSource = 'containerd' | 'cgroup-v1' | 'cgroup-v2' | 'cri';
+type UsageSource = 'containerd' | 'cgroup-v1' | 'cgroup-v2' | 'cri';
 
 /** A cgroup's counters as read, in the units the snapshot reports. */
 export interface CgroupCounters {

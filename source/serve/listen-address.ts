@@ -7,7 +7,7 @@
 import net from 'node:net';
 import {ArgsError} from '../util/usage-error.js';
 
-export const DEFAULT_PORT = 10274;
+const DEFAULT_PORT = 10274;
 export const DEFAULT_LISTEN = `127.0.0.1:${DEFAULT_PORT}`;
 
 export interface ListenAddress {

@@ -39,7 +39,7 @@ function answer(response: http.ServerResponse, status: number, body: string, hea
 	response.end(head ? undefined : body);
 }
 
-export function handleRequest(source: MetricsSource, request: http.IncomingMessage, response: http.ServerResponse): void {
+function handleRequest(source: MetricsSource, request: http.IncomingMessage, response: http.ServerResponse): void {
 	const method = request.method ?? '';
 	const path = (request.url ?? '').split('?')[0];
 	const head = method === 'HEAD';

@@ -8,7 +8,6 @@ import {SshTransport} from '../transport/ssh-transport.js';
 import type {Transport} from '../transport/transport.js';
 import type {ContainerEventCount} from '../schema/types.js';
 import {type NodeSpec} from '../config/node-spec.js';
-import {LOCAL_TARGET} from '../targets/target.js';
 import {NodeSession} from './node-session.js';
 import type {SshConfigSources} from '../targets/ssh-config.js';
 import {parseTarget, TargetError, type Target} from '../targets/target.js';
@@ -41,7 +40,7 @@ export interface NodeHandle {
 	close(): Promise<void>;
 }
 
-export function collectOptionsFor(spec: NodeSpec, global: GlobalNodeOptions): CollectOptions {
+function collectOptionsFor(spec: NodeSpec, global: GlobalNodeOptions): CollectOptions {
 	return {
 		containerdSocket: spec.containerdSocket ?? global.containerdSocket ?? DEFAULT_COLLECT_OPTIONS.containerdSocket,
 		criSocket: spec.criSocket ?? global.criSocket ?? null,
@@ -53,11 +52,6 @@ export function collectOptionsFor(spec: NodeSpec, global: GlobalNodeOptions): Co
 }
 
 export type TransportFactory = (spec: NodeSpec) => {transport: Transport; name: string};
-
-export const localTransportFactory: TransportFactory = (spec) => {
-	if (spec.target !== LOCAL_TARGET) throw new UsageError(`unknown node target "${spec.target}" (use local or ssh://[user@]host[:port])`);
-	return {transport: new LocalTransport(), name: spec.name ?? ''};
-};
 
 export interface TransportFactoryOptions {
 	/** --accept-new: trust and record host keys never seen before. */

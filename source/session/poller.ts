@@ -32,7 +32,7 @@ export interface PollerOptions {
 }
 
 /** Pure: how long to wait before the next poll of a node. */
-export function nextDelay(intervalMs: number, failures: number, maxBackoffMs: number): number {
+function nextDelay(intervalMs: number, failures: number, maxBackoffMs: number): number {
 	if (failures === 0) return intervalMs;
 	return Math.min(maxBackoffMs, intervalMs * 2 ** Math.min(failures, 10));
 }

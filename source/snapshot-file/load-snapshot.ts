@@ -10,7 +10,7 @@ import type {Snapshot} from '../schema/types.js';
 import {SnapshotProblem, validateSnapshot} from './validate-snapshot.js';
 
 /** The 50,000-process benchmark node saves 15.8 MB; a bound well above any real node. */
-export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 
 export class SnapshotFileError extends Error {
 	override readonly name = 'SnapshotFileError';

@@ -12,13 +12,13 @@ import {SnapshotFileError, type LoadedSnapshot} from './load-snapshot.js';
 export const FILE_TARGET_PREFIX = 'file:';
 
 /** 2026-11-25T17:18:07.356Z → 2026-11-25 17:18Z */
-export function shortTime(iso: string): string {
+function shortTime(iso: string): string {
 	const date = new Date(iso);
 	if (Number.isNaN(date.getTime())) return iso;
 	return `${date.toISOString().slice(0, 16).replace('T', ' ')}Z`;
 }
 
-export function fileLabel(file: string): string {
+function fileLabel(file: string): string {
 	return file === '-' ? 'stdin' : path.basename(file);
 }
 

@@ -8,7 +8,7 @@ import {type CrimonStore} from './store.js';
 import {initialEntry, type NodeEntry} from '../model/node-entry.js';
 import type {LoadedSnapshot} from '../snapshot-file/load-snapshot.js';
 
-export function savedEntry(node: NodeSnapshot, takenAtMs: number): NodeEntry {
+function savedEntry(node: NodeSnapshot, takenAtMs: number): NodeEntry {
 	return {
 		...initialEntry(node.name, node.target),
 		snapshot: node,

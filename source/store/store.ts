@@ -8,13 +8,13 @@ import {createUiSlice, type UiSlice} from './ui-state.js';
 import {applyPoll, initialEntry, type NodeEntry} from '../model/node-entry.js';
 import {createEventsSlice, type EventsSlice} from './events-slice.js';
 
-export interface DataState {
+interface DataState {
 	readonly nodes: readonly NodeEntry[];
 	readonly intervalMs: number;
 	readonly paused: boolean;
 }
 
-export interface DataActions {
+interface DataActions {
 	pollStarted(index: number): void;
 	pollFinished(index: number, snapshot: NodeSnapshot, finishedAt: number, durationMs: number): void;
 	setPaused(paused: boolean): void;

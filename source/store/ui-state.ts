@@ -10,7 +10,7 @@ import type {Mode} from '../ui/keymap.js';
 import {stepPane, type PaneId} from '../ui/panes.js';
 import type {Subject} from '../ui/row.js';
 
-export interface DetailsState {
+interface DetailsState {
 	readonly node: number;
 	readonly subject: Subject;
 	readonly scroll: number;
@@ -39,7 +39,7 @@ export interface UiState {
 	readonly onScreen: {readonly node: number; readonly pids: ReadonlySet<number>} | null;
 }
 
-export interface UiActions {
+interface UiActions {
 	selectPane(pane: PaneId): void;
 	stepPane(delta: number): void;
 	selectNode(index: number): void;

@@ -9,7 +9,7 @@
 import type {Duplex} from 'node:stream';
 import type {ClientChannel, SFTPWrapper} from 'ssh2';
 import type {SshConfigSources} from '../targets/ssh-config.js';
-import {callTimeout, settleWithin} from '../util/deadline.js';
+import {settleWithin} from '../util/deadline.js';
 import {Semaphore} from '../util/semaphore.js';
 import {HANDSHAKES} from './handshake-slots.js';
 import {openSshLink, type SshLink} from './ssh-connection.js';
@@ -66,9 +66,6 @@ export interface SshTransportOptions {
 	readonly connectTimeoutMs: number;
 	readonly maxChannels?: number;
 }
-
-/** Per-call bound inside a poll of `boundMs` (kept for callers of the old name). */
-export const sshCallTimeout = callTimeout;
 
 function withoutSshPrefix(message: string): string {
 	return message.replace(/^\(SSH\) /, '').replace(/^Channel open failure: /, '');

@@ -13,7 +13,7 @@ import {lazyItem, seg, type Item, type Segment} from './row.js';
 import {podLabel, stateText, stateTone, displayName} from './snapshot-index.js';
 
 export const CONTAINER_COLUMNS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'net', 'io', 'pid', 'shim', 'image', 'cri', 'containerd', 'docker'] as const;
-export type ContainerColumn = (typeof CONTAINER_COLUMNS)[number];
+type ContainerColumn = (typeof CONTAINER_COLUMNS)[number];
 
 /** What `s` steps through; the three view columns sort together. */
 export const SORT_KEYS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'net', 'io', 'pid', 'shim', 'image', 'views'] as const;

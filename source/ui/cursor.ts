@@ -12,7 +12,7 @@ export interface CursorState {
 	readonly top: number;
 }
 
-export function clamp(value: number, low: number, high: number): number {
+function clamp(value: number, low: number, high: number): number {
 	return Math.max(low, Math.min(high, value));
 }
 

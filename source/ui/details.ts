@@ -13,7 +13,7 @@ import {POD_SOURCE_LABEL} from './pod-rows.js';
 import {seg, type Segment, type Subject} from './row.js';
 import {containerOfProcess, indexSnapshot, podLabel, podMember, podOfShim} from './snapshot-index.js';
 
-export interface DetailField {
+interface DetailField {
 	readonly label: string;
 	/** Raw: escaped when laid out. */
 	readonly value: string;
@@ -27,7 +27,7 @@ export interface Details {
 const f = (label: string, value: string | number | null | undefined): DetailField => ({label, value: value === null || value === undefined || value === '' ? '-' : String(value)});
 
 /** What a container (or a pod, summed) costs, in words; the limit and the throttling beside the use. */
-export function usageFields(usage: Usage | null | undefined, series?: UsageSeries): DetailField[] {
+function usageFields(usage: Usage | null | undefined, series?: UsageSeries): DetailField[] {
 	if (!usage) return [f('Usage', 'no source answered (a container that is not running, or a node read through --sudo)')];
 	const cpuLimit = usage.cpuLimitCores != null ? ` of a ${formatCores(usage.cpuLimitCores)}-core limit` : ', no limit';
 	const memLimit = usage.memoryLimitBytes !== null ? ` of ${formatBytes(usage.memoryLimitBytes)} limit` : ', no limit';

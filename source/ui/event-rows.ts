@@ -15,7 +15,7 @@ import {lazyItem, seg, type Item, type Segment, type Tone} from './row.js';
 import type {ShapedRow} from './tree.js';
 
 /** HH:MM:SS.mmm in local time. */
-export function eventTime(at: number): string {
+function eventTime(at: number): string {
 	const d = new Date(at);
 	const two = (n: number) => String(n).padStart(2, '0');
 	return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
@@ -59,7 +59,7 @@ export function eventItems(ring: readonly StoredEvent[], snapshot: NodeSnapshot 
 const TIME_WIDTH = 12;
 
 /** Column widths for `width`: time, namespace, container, what. */
-export function eventColumnWidths(width: number): [number, number, number, number] {
+function eventColumnWidths(width: number): [number, number, number, number] {
 	const ns = width >= 70 ? 12 : 8;
 	const what = width >= 70 ? 22 : 14;
 	const container = Math.max(4, width - TIME_WIDTH - ns - what - 3);

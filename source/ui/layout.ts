@@ -25,7 +25,7 @@ export interface Layout {
 	readonly footer: number;
 }
 
-export function hasHeader(pane: PaneId): boolean {
+function hasHeader(pane: PaneId): boolean {
 	return pane === 'processes' || pane === 'containers' || pane === 'events';
 }
 

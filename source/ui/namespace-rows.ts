@@ -14,7 +14,7 @@ import {lazyItem, seg, type Item, type Segment, type Subject} from './row.js';
 import {indexSnapshot, podLabel, podShimOf, shortId, stateText, stateTone, type SnapshotIndex, displayName} from './snapshot-index.js';
 
 /** containerd's well-known namespaces first, the rest by name. */
-export function namespaceOrder(names: Iterable<string>): string[] {
+function namespaceOrder(names: Iterable<string>): string[] {
 	const rank = (name: string) => (name === 'moby' ? 0 : name === 'k8s.io' ? 1 : 2);
 	return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -22,7 +22,7 @@ export function namespaceOrder(names: Iterable<string>): string[] {
 const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
 
 /** How a namespace's shims divide the work: a shim per pod (the CRI) or per container (Docker, ctr). */
-export function shimSharing(index: SnapshotIndex, shims: readonly Shim[]): string {
+function shimSharing(index: SnapshotIndex, shims: readonly Shim[]): string {
 	let perPod = 0;
 	let perContainer = 0;
 	let other = 0;

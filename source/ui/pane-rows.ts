@@ -21,7 +21,7 @@ export interface PaneView {
 	readonly runtimeOnly: boolean;
 }
 
-export function paneItems(snapshot: NodeSnapshot, pane: PaneId, runtimeOnly: boolean): Item[] {
+function paneItems(snapshot: NodeSnapshot, pane: PaneId, runtimeOnly: boolean): Item[] {
 	switch (pane) {
 		case 'processes':
 			return processItems(snapshot, runtimeOnly);
@@ -108,13 +108,13 @@ export function prebuildJobs(snapshot: NodeSnapshot, shown: PaneId, viewOf: Pane
 	return jobs;
 }
 
-export function sortItems(snapshot: NodeSnapshot, pane: PaneId, items: readonly Item[], sort: SortState): readonly Item[] {
+function sortItems(snapshot: NodeSnapshot, pane: PaneId, items: readonly Item[], sort: SortState): readonly Item[] {
 	if (pane === 'containers') return sortContainerItems(items, snapshot, sort);
 	if (pane === 'pods') return sortPodItems(items, snapshot, sort);
 	return items;
 }
 
-export function shapeTable(items: readonly Item[], filter: string): Shaped {
+function shapeTable(items: readonly Item[], filter: string): Shaped {
 	const matcher = makeMatcher(filter);
 	const rows: ShapedRow[] = [];
 	for (const item of items) {
@@ -124,7 +124,7 @@ export function shapeTable(items: readonly Item[], filter: string): Shaped {
 	return {rows, counts: new Map([['container', {total: items.length, shown: rows.length}]])};
 }
 
-export function shapePane(pane: PaneId, items: readonly Item[], filter: string, folds: ReadonlySet<string>): Shaped {
+function shapePane(pane: PaneId, items: readonly Item[], filter: string, folds: ReadonlySet<string>): Shaped {
 	return PANE_INFO[pane].shape === 'table' ? shapeTable(items, filter) : shapeTree(items, makeMatcher(filter), folds);
 }
 

@@ -12,7 +12,7 @@ import {haystackOf} from './filter.js';
 import {seg, type Item, type Segment, type Subject} from './row.js';
 import {indexSnapshot, podLabel, podShimOf, shortId, type SnapshotIndex, displayName} from './snapshot-index.js';
 
-export const PROCESS_LEAD_WIDTH = {pid: 7, user: 8, state: 1, cpu: 5, rss: 5};
+const PROCESS_LEAD_WIDTH = {pid: 7, user: 8, state: 1, cpu: 5, rss: 5};
 
 export function processHeader(): Segment[] {
 	const w = PROCESS_LEAD_WIDTH;

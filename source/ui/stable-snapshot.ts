@@ -6,7 +6,7 @@
 import type {NodeSnapshot} from '../schema/types.js';
 
 /** Structural equality for the plain data of a snapshot (no cycles, no class instances). */
-export function sameData(a: unknown, b: unknown): boolean {
+function sameData(a: unknown, b: unknown): boolean {
 	if (a === b) return true;
 	if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
 	if (Array.isArray(a)) {
@@ -23,7 +23,7 @@ export function sameData(a: unknown, b: unknown): boolean {
 	return true;
 }
 
-export function sameSnapshot(a: NodeSnapshot | null, b: NodeSnapshot | null): boolean {
+function sameSnapshot(a: NodeSnapshot | null, b: NodeSnapshot | null): boolean {
 	if (a === b) return true;
 	if (!a || !b) return false;
 	// The cheap fields first, the big lists last.

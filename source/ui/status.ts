@@ -10,7 +10,7 @@ import {seg, type Segment, type Tone} from './row.js';
 import {fitSegments} from './lines.js';
 import {textWidth} from '../render/terminal-text.js';
 
-export const STATUS_MARK: Readonly<Record<NodeStatus, {readonly mark: string; readonly tone: Tone}>> = {
+const STATUS_MARK: Readonly<Record<NodeStatus, {readonly mark: string; readonly tone: Tone}>> = {
 	pending: {mark: '…', tone: 'dim'},
 	ok: {mark: '✓', tone: 'ok'},
 	stale: {mark: '~', tone: 'warn'},
@@ -46,7 +46,7 @@ export function pollDuration(ms: number | null): string {
 	return `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function formatInterval(ms: number): string {
+function formatInterval(ms: number): string {
 	return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
@@ -171,7 +171,7 @@ export function pollLine(poll: PollStatus, now: number, width: number): Segment[
 	return fitSegments(pollSegments(poll, now), width);
 }
 
-export function pollSegments(poll: PollStatus, now: number): Segment[] {
+function pollSegments(poll: PollStatus, now: number): Segment[] {
 	const out: Segment[] = [];
 	if (poll.saved) {
 		out.push(seg('saved snapshot, not polled', 'dim'));
@@ -199,7 +199,7 @@ export function pollSegments(poll: PollStatus, now: number): Segment[] {
  * (`3 failed: containerd, cri, docker`), and either way the key that lists them, with what
  * to check, in the Node pane.
  */
-export function sourceErrorSegments(errors: readonly string[]): Segment[] {
+function sourceErrorSegments(errors: readonly string[]): Segment[] {
 	const key = seg(` (${keyFor('sources')})`, 'key');
 	const split = (e: string) => (e.indexOf(': ') > 0 ? [e.slice(0, e.indexOf(': ')), e.slice(e.indexOf(': ') + 2)] : ['a source', e]) as [string, string];
 	if (errors.length === 1) {
@@ -249,7 +249,7 @@ export function emptyListMessage(pane: PaneId, status: string | null, nodeName: 
 }
 
 /** What "polling only" means, why, and what to check: the Events pane's line while the node has no live stream. */
-export function pollingOnlyText(note: string | null): string {
+function pollingOnlyText(note: string | null): string {
 	const why = note ? escapeText(note.replace(/ \(polling only( meanwhile)?\)/g, '')) : 'the event streams are not open yet';
 	return `polling only: ${why}. Changes show at each poll, not at once, and no events are listed; check that containerd and Docker answer on their sockets (the footer and the Node pane name what failed)${note?.includes('--sudo') ? ', or drop --sudo: it reads through the CLIs, which have no stream' : ''}`;
 }

@@ -18,7 +18,7 @@ export interface Theme {
 	readonly cursor: ToneStyle;
 }
 
-export const COLOR_THEME: Theme = {
+const COLOR_THEME: Theme = {
 	color: true,
 	tones: {
 		plain: {},

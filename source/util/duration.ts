@@ -5,7 +5,7 @@ import {ArgsError} from './usage-error.js';
  * also keeps every timer within what setTimeout holds (24.8 days) and gRPC's
  * `grpc-timeout` within its 8 digits of milliseconds (27.7 hours).
  */
-export const MAX_DURATION_MS = 3_600_000;
+const MAX_DURATION_MS = 3_600_000;
 
 const UNIT_MS: Readonly<Record<string, number>> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000};
 

@@ -9,12 +9,13 @@ import {findShims} from '../collect/shims.js';
 import {savedRuntimeStates} from './runtime-states.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
 import {SNAPSHOT_SCHEMA} from '../schema/types.js';
-import {containerUsages, hostUsage, sumUsage, usageKey} from './usage.js';
+import {containerUsages, hostUsage, sumUsage} from './usage.js';
 import {markSharedNetwork, netnsByKey, podIoUsage, pressureUsage} from './io-usage.js';
 import type {
 	Container, ContainerdContainerFact, ContainerdTaskFact, CriContainerFact, CriSandboxFact, DockerContainerFact,
 	NamespaceSummary, NodeFacts, NodeSnapshot, Pod, PodRef, ProcessInfo, Shim, Snapshot, Usage,
 } from '../schema/types.js';
+import {containerKey} from '../util/container-key.js';
 
 interface Draft {
 	id: string;
@@ -27,15 +28,13 @@ interface Draft {
 	criSandbox?: CriSandboxFact;
 }
 
-const key = (namespace: string | null, id: string) => `${namespace ?? ''}\0${id}`;
-
 class DraftIndex {
 	readonly drafts = new Map<string, Draft>();
 	private readonly byId = new Map<string, Draft[]>();
 
 	add(namespace: string | null, id: string): Draft {
 		const draft: Draft = {id, namespace};
-		this.drafts.set(key(namespace, id), draft);
+		this.drafts.set(containerKey(namespace, id), draft);
 		let list = this.byId.get(id);
 		if (!list) this.byId.set(id, (list = []));
 		list.push(draft);
@@ -43,7 +42,7 @@ class DraftIndex {
 	}
 
 	get(namespace: string | null, id: string): Draft | undefined {
-		return this.drafts.get(key(namespace, id));
+		return this.drafts.get(containerKey(namespace, id));
 	}
 
 	/** The draft for an id, preferring the given namespaces in order; a new one if none has it. */
@@ -166,7 +165,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 			namespace: draft.namespace,
 			pid,
 			// A stopped container whose shim still runs (a leaked shim) shows that shim.
-			shimPid: parent ?? (pid === null && draft.namespace !== null ? stoppedShims.get(`${draft.namespace}/${draft.id}`) ?? null : conmon?.pid ?? null),
+			shimPid: parent ?? (pid === null && draft.namespace !== null ? stoppedShims.get(containerKey(draft.namespace, draft.id)) ?? null : conmon?.pid ?? null),
 			sandbox,
 			pod,
 			seenBy: {cri: seenByCri, containerd: containerd !== undefined, docker: docker !== undefined, podman: podman !== undefined},
@@ -175,7 +174,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 			labels: {...containerd?.labels, ...docker?.labels, ...podman?.labels, ...criContainer?.labels, ...criSandbox?.labels},
 			mounts: containerd?.mounts.length ? containerd.mounts : docker?.mounts ?? podman?.mounts ?? [],
 			// A cgroup read for a task that is not running any more is not this container's usage.
-			usage: pid !== null && draft.namespace !== null ? usages.get(usageKey(draft.namespace, draft.id)) ?? null : null,
+			usage: pid !== null && draft.namespace !== null ? usages.get(containerKey(draft.namespace, draft.id)) ?? null : null,
 		});
 	}
 	containers = markSharedNetwork(containers, netnsByKey(facts.usage));

@@ -6,6 +6,7 @@
 import {canonicalRunPath} from '../collect/kubelet-flags.js';
 import {basename} from '../collect/shims.js';
 import type {Container, CriDiagnosis, Finding, FindingCode, FindingSeverity, FindingSubject, NodeSnapshot, Shim} from '../schema/types.js';
+import {containerKey} from '../util/container-key.js';
 
 export type DiagnosisInput = Pick<NodeSnapshot, 'runtimes' | 'containers' | 'shims' | 'pods'>;
 
@@ -98,12 +99,12 @@ export function dockerSockFinding(snapshot: DiagnosisInput): Finding | null {
 }
 
 export function shimV1Finding(snapshot: DiagnosisInput): Finding | null {
-	const byKey = new Map(snapshot.containers.map((c) => [`${c.namespace ?? ''}\0${c.id}`, c]));
+	const byKey = new Map(snapshot.containers.map((c) => [containerKey(c.namespace, c.id), c]));
 	const subjects: FindingSubject[] = [];
 	const covered = new Set<string>();
 	const v1Shims = snapshot.shims.filter((s: Shim) => s.version === 'v1');
 	for (const shim of v1Shims) {
-		const key = `${shim.namespace}\0${shim.id}`;
+		const key = containerKey(shim.namespace, shim.id);
 		covered.add(key);
 		const container = byKey.get(key);
 		const detail = `${shim.binary} pid ${shim.pid}, namespace ${shim.namespace}`;
@@ -113,12 +114,12 @@ export function shimV1Finding(snapshot: DiagnosisInput): Finding | null {
 	}
 	// Stopped containers on the v1 runtime get a v1 shim again the next time they start.
 	for (const container of snapshot.containers) {
-		const key = `${container.namespace ?? ''}\0${container.id}`;
+		const key = containerKey(container.namespace, container.id);
 		if (covered.has(key) || container.runtime !== 'io.containerd.runtime.v1.linux') continue;
 		subjects.push(containerSubject(container, `runtime io.containerd.runtime.v1.linux, ${container.state}`));
 	}
 	// io.containerd.runc.v1 (containerd-shim-runc-v1) speaks shim API v2 but went with v1 in 2.0.
-	const runcV1 = snapshot.containers.filter((c) => c.runtime === 'io.containerd.runc.v1' && !covered.has(`${c.namespace ?? ''}\0${c.id}`));
+	const runcV1 = snapshot.containers.filter((c) => c.runtime === 'io.containerd.runc.v1' && !covered.has(containerKey(c.namespace, c.id)));
 	if (subjects.length === 0 && runcV1.length === 0) return null;
 	const parts: string[] = [];
 	if (subjects.length > 0) parts.push(`${plural(subjects.length, 'container')} still ${subjects.length === 1 ? 'runs' : 'run'} under the v1 containerd-shim (io.containerd.runtime.v1.linux: ${listNames(subjects.map((s) => s.name))})`);

@@ -7,6 +7,7 @@
  */
 import type {ContainerEventCount} from '../schema/types.js';
 import {isInitEvent, type RuntimeEvent} from '../events/runtime-event.js';
+import {containerKey} from '../util/container-key.js';
 
 const MAX_CONTAINERS = 10_000;
 
@@ -29,7 +30,7 @@ export class EventTally {
 		if (!exit && !oom) return;
 		// Docker's events carry no containerd namespace; its containers live in moby.
 		const namespace = event.source === 'docker' ? 'moby' : event.namespace;
-		const key = `${namespace ?? ''}/${event.id}`;
+		const key = containerKey(namespace, event.id);
 		let count = this.counts.get(key);
 		if (count) this.counts.delete(key);
 		else count = {namespace, id: event.id, exits: {containerd: 0, docker: 0}, ooms: {containerd: 0, docker: 0}, lastExitStatus: null};

@@ -12,6 +12,7 @@ import {runtimeFindings} from './runtime-states.js';
 import type {
 	Container, ContainerEventCount, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, ProcessInfo, Shim,
 } from '../schema/types.js';
+import {containerKey} from '../util/container-key.js';
 
 /** Zombies under one container at or above this count are a warning, below it a note. */
 const ZOMBIE_WARN_AT = 20;
@@ -26,7 +27,6 @@ export interface HealthInput {
 	readonly containers: readonly Container[];
 }
 
-const taskKey = (namespace: string, id: string) => `${namespace}/${id}`;
 
 /** `ctr` with --address only when the socket is not the default one. */
 function ctrCommand(address: string, namespace: string, rest: string): string {
@@ -90,7 +90,7 @@ function contextOf(facts: NodeFacts): HealthContext {
 export function healthMarks(facts: NodeFacts, shims: readonly Shim[]): HealthMarks {
 	return {
 		childlessShims: shims.filter((s) => s.children.length === 0).map((s) => s.pid),
-		suspectTasks: facts.processes ? suspectTasks(facts.containerd?.tasks ?? [], contextOf(facts).byPid).map((s) => taskKey(s.task.namespace, s.task.id)) : [],
+		suspectTasks: facts.processes ? suspectTasks(facts.containerd?.tasks ?? [], contextOf(facts).byPid).map((s) => containerKey(s.task.namespace, s.task.id)) : [],
 	};
 }
 
@@ -126,7 +126,7 @@ function suspectTasks(tasks: readonly ContainerdTaskFact[], byPid: ReadonlyMap<n
 export function stoppedTaskShims(facts: NodeFacts, shims: readonly Shim[]): Map<string, number> {
 	const {serves} = contextOf(facts);
 	const out = new Map<string, number>();
-	for (const shim of shims) if (serves(shim) && !out.has(taskKey(shim.namespace, shim.id))) out.set(taskKey(shim.namespace, shim.id), shim.pid);
+	for (const shim of shims) if (serves(shim) && !out.has(containerKey(shim.namespace, shim.id))) out.set(containerKey(shim.namespace, shim.id), shim.pid);
 	return out;
 }
 
@@ -134,9 +134,9 @@ function leakedShims(facts: NodeFacts, input: HealthInput, orphaned: ReadonlySet
 	const containerd = facts.containerd;
 	const previous = facts.health?.previous ?? null;
 	const {serves} = contextOf(facts);
-	const tasks = new Map((containerd?.tasks ?? []).map((t) => [taskKey(t.namespace, t.id), t]));
-	const known = new Set((containerd?.containers ?? []).map((c) => taskKey(c.namespace, c.id)));
-	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [taskKey(c.namespace!, c.id), c]));
+	const tasks = new Map((containerd?.tasks ?? []).map((t) => [containerKey(t.namespace, t.id), t]));
+	const known = new Set((containerd?.containers ?? []).map((c) => containerKey(c.namespace, c.id)));
+	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [containerKey(c.namespace!, c.id), c]));
 	const wasChildless = new Set(previous?.childlessShims ?? []);
 	const out: Finding[] = [];
 	for (const shim of input.shims) {
@@ -146,7 +146,7 @@ function leakedShims(facts: NodeFacts, input: HealthInput, orphaned: ReadonlySet
 			if (leaked) out.push(leaked);
 			continue;
 		}
-		const key = taskKey(shim.namespace, shim.id);
+		const key = containerKey(shim.namespace, shim.id);
 		const container = containers.get(key);
 		const name = container ? ` (${container.name})` : '';
 		const rm = ctrCommand(shim.address, shim.namespace, `tasks rm -f ${shim.id}`);
@@ -218,7 +218,7 @@ function duplicateShims(facts: NodeFacts, shims: readonly Shim[]): Finding[] {
 	const groups = new Map<string, Shim[]>();
 	for (const shim of shims) {
 		if (!shim.id || shim.kind === 'conmon') continue;
-		const key = `${canonicalRunPath(shim.address)}\0${owner(shim)?.pid ?? ''}\0${shim.namespace}\0${shim.id}`;
+		const key = `${canonicalRunPath(shim.address)}\0${owner(shim)?.pid ?? ''}\0${containerKey(shim.namespace, shim.id)}`;
 		let list = groups.get(key);
 		if (!list) groups.set(key, (list = []));
 		list.push(shim);
@@ -242,10 +242,10 @@ function tasksWithoutShim(facts: NodeFacts, input: HealthInput): Finding[] {
 	if (!facts.processes || !facts.containerd) return [];
 	const previous = facts.health?.previous ?? null;
 	const confirmed = new Set(previous?.suspectTasks ?? []);
-	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [taskKey(c.namespace!, c.id), c]));
+	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [containerKey(c.namespace!, c.id), c]));
 	const out: Finding[] = [];
 	for (const {task, why} of suspectTasks(facts.containerd.tasks, contextOf(facts).byPid)) {
-		const key = taskKey(task.namespace, task.id);
+		const key = containerKey(task.namespace, task.id);
 		// A task that starts between the two reads looks like this once; two polls in a row do not lie.
 		if (previous && !confirmed.has(key)) continue;
 		const container = containers.get(key);
@@ -285,7 +285,7 @@ function zombies(facts: NodeFacts, input: HealthInput): Finding[] {
 			}
 		}
 		if (shim === null) continue;
-		const key = container ? `c:${container.namespace}/${container.id}` : `s:${shim}`;
+		const key = container ? `c:${containerKey(container.namespace, container.id)}` : `s:${shim}`;
 		let group = groups.get(key);
 		if (!group) groups.set(key, (group = {container, shim, zombies: []}));
 		group.zombies.push(process);

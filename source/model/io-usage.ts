@@ -7,6 +7,7 @@ import type {
 	BlockDeviceFact, BlockIoUsage, ContainerUsageFact, InterfaceCounters, InterfaceUsage, IoUsage, NetnsFact, NetworkUsage,
 	PressureFact, PressureFacts, PressureFigures, PressureUsage, Usage, UsageFacts, UsageReasons, UsageSample,
 } from '../schema/types.js';
+import {containerKey} from '../util/container-key.js';
 
 export const HOST_NETNS = "in the host's network namespace: no figures of its own (the host's counters are not this container's)";
 const NETNS_UNREAD = 'its network namespace could not be read (the init process is gone or /proc/PID/ns/net is not readable)';
@@ -118,7 +119,7 @@ export function containerIoUsage(fact: ContainerUsageFact, before: ContainerUsag
 
 /** Each container's network namespace by namespace/id (for the pod pass in build-snapshot). */
 export function netnsByKey(facts: UsageFacts | undefined): Map<string, string | null> {
-	return new Map((facts?.current.containers ?? []).map((f) => [`${f.namespace}/${f.id}`, f.netns ?? null]));
+	return new Map((facts?.current.containers ?? []).map((f) => [containerKey(f.namespace, f.id), f.netns ?? null]));
 }
 
 /** Several containers' block IO summed (a pod, a namespace); devices merged by MAJ:MIN. */
@@ -155,12 +156,11 @@ interface Member {
 
 /** A container of a pod that sits in its sandbox's network namespace says so instead of repeating the pod's figures. */
 export function markSharedNetwork<C extends Member & {readonly sandbox: boolean; readonly podId: string | null}>(containers: readonly C[], netns: ReadonlyMap<string, string | null>): C[] {
-	const key = (c: {namespace: string | null; id: string}) => `${c.namespace ?? ''}/${c.id}`;
 	const sandboxNetns = new Map<string, string | null>();
-	for (const c of containers) if (c.sandbox) sandboxNetns.set(c.id, netns.get(key(c)) ?? null);
+	for (const c of containers) if (c.sandbox) sandboxNetns.set(c.id, netns.get(containerKey(c.namespace, c.id)) ?? null);
 	return containers.map((c) => {
 		if (c.sandbox || c.podId === null || !c.usage) return c;
-		const own = netns.get(key(c)) ?? null;
+		const own = netns.get(containerKey(c.namespace, c.id)) ?? null;
 		if (own === null || own !== sandboxNetns.get(c.podId) || c.usage.network == null) return c;
 		const reasons = c.usage.reasons ?? {network: null, blockIo: null, pressure: null};
 		return {...c, usage: {...c.usage, network: null, networkSharedWith: c.podId, reasons: {...reasons, network: SHARES_POD_NETNS}}};
@@ -171,16 +171,16 @@ export function markSharedNetwork<C extends Member & {readonly sandbox: boolean;
 export function podIoUsage(sandbox: Member | undefined, members: readonly Member[], facts: UsageFacts | undefined): IoUsage {
 	const speaker = sandbox?.usage ? sandbox : members.find((m) => m.usage);
 	let podPressure: PressureFacts | null | undefined;
-	const wanted = new Set([sandbox, ...members].filter((m): m is Member => m !== undefined).map((m) => `${m.namespace ?? ''}/${m.id}`));
+	const wanted = new Set([sandbox, ...members].filter((m): m is Member => m !== undefined).map((m) => containerKey(m.namespace, m.id)));
 	for (const fact of facts?.current.containers ?? []) {
-		if (fact.podPressure !== undefined && wanted.has(`${fact.namespace}/${fact.id}`)) {
+		if (fact.podPressure !== undefined && wanted.has(containerKey(fact.namespace, fact.id))) {
 			podPressure = fact.podPressure;
 			break;
 		}
 	}
 	const pressure = pressureUsage(podPressure);
 	const network = speaker?.usage?.network ?? null;
-	const anyV1 = facts?.current.containers.some((f) => wanted.has(`${f.namespace}/${f.id}`) && f.source === 'cgroup-v1');
+	const anyV1 = facts?.current.containers.some((f) => wanted.has(containerKey(f.namespace, f.id)) && f.source === 'cgroup-v1');
 	return {
 		network,
 		networkSharedWith: null,

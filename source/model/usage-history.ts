@@ -6,6 +6,7 @@
  */
 import type {NodeSnapshot} from '../schema/types.js';
 import {ioRate, netRate} from './io-usage.js';
+import {containerKey} from '../util/container-key.js';
 
 const HISTORY_LENGTH = 60;
 
@@ -18,12 +19,10 @@ export interface UsageSeries {
 	readonly ioBytesPerSecond?: readonly (number | null)[];
 }
 
-/** By `namespace/id`. */
+/** By containerKey. */
 export type UsageHistory = ReadonlyMap<string, UsageSeries>;
 
 export const EMPTY_HISTORY: UsageHistory = new Map();
-
-export const historyKey = (namespace: string | null, id: string) => `${namespace ?? ''}/${id}`;
 
 function pushBounded<T>(list: readonly T[], value: T): T[] {
 	const out = list.length >= HISTORY_LENGTH ? list.slice(list.length - HISTORY_LENGTH + 1) : list.slice();
@@ -36,7 +35,7 @@ export function recordUsage(history: UsageHistory, snapshot: NodeSnapshot): Usag
 	const next = new Map<string, UsageSeries>();
 	for (const container of snapshot.containers) {
 		if (!container.usage) continue;
-		const key = historyKey(container.namespace, container.id);
+		const key = containerKey(container.namespace, container.id);
 		const before = history.get(key);
 		next.set(key, {
 			cpuCores: pushBounded(before?.cpuCores ?? [], container.usage.cpuCores),

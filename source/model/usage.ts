@@ -6,14 +6,13 @@
 import {coresBetween} from '../collect/parse-processes.js';
 import {containerIoUsage, networkUsages, sumBlockIo} from './io-usage.js';
 import type {ContainerUsageFact, HostFact, HostUsage, NetworkUsage, Usage, UsageFacts, UsageSample} from '../schema/types.js';
+import {containerKey} from '../util/container-key.js';
 
 /** Working set as the kubelet and `docker stats` compute it: usage less inactive file cache, never below 0. */
 export function workingSet(usage: number | null, inactiveFile: number | null): number | null {
 	if (usage === null) return null;
 	return Math.max(0, usage - (inactiveFile ?? 0));
 }
-
-export const usageKey = (namespace: string, id: string) => `${namespace}/${id}`;
 
 export function containerUsage(fact: ContainerUsageFact, before: ContainerUsageFact | undefined, sample: UsageSample = {containers: [], host: null}, networks: ReadonlyMap<string, NetworkUsage> = new Map()): Usage {
 	const io = containerIoUsage(fact, before, sample, networks);
@@ -36,10 +35,10 @@ export function containerUsages(facts: UsageFacts | undefined): Map<string, Usag
 	const out = new Map<string, Usage>();
 	if (!facts) return out;
 	const before = new Map<string, ContainerUsageFact>();
-	for (const fact of facts.previous?.containers ?? []) before.set(usageKey(fact.namespace, fact.id), fact);
+	for (const fact of facts.previous?.containers ?? []) before.set(containerKey(fact.namespace, fact.id), fact);
 	const networks = networkUsages(facts.current, facts.previous);
 	for (const fact of facts.current.containers) {
-		const key = usageKey(fact.namespace, fact.id);
+		const key = containerKey(fact.namespace, fact.id);
 		out.set(key, containerUsage(fact, before.get(key), facts.current, networks));
 	}
 	return out;

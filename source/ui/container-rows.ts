@@ -11,6 +11,7 @@ import {ioRate, netRate} from '../model/io-usage.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment} from './row.js';
 import {podLabel, stateText, stateTone, displayName} from './snapshot-index.js';
+import {containerKey} from '../util/container-key.js';
 
 export const CONTAINER_COLUMNS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'net', 'io', 'pid', 'shim', 'image', 'cri', 'containerd', 'docker'] as const;
 type ContainerColumn = (typeof CONTAINER_COLUMNS)[number];
@@ -147,7 +148,7 @@ function cells(container: Container): Segment[] {
 export function containerItems(snapshot: NodeSnapshot): Item[] {
 	return snapshot.containers.map((container) =>
 		lazyItem({
-			key: `c:${container.namespace ?? ''}/${container.id}`,
+			key: `c:${containerKey(container.namespace, container.id)}`,
 			depth: 0,
 			subject: {kind: 'container', id: container.id, namespace: container.namespace},
 			pids: [container.pid, container.shimPid].filter((pid): pid is number => pid !== null),
@@ -252,7 +253,7 @@ export function compareContainers(sort: SortState): (a: Container, b: Container)
 
 /** Sorts a table's items by the containers they show. */
 export function sortContainerItems(items: readonly Item[], snapshot: NodeSnapshot, sort: SortState): Item[] {
-	const byKey = new Map(snapshot.containers.map((c) => [`c:${c.namespace ?? ''}/${c.id}`, c]));
+	const byKey = new Map(snapshot.containers.map((c) => [`c:${containerKey(c.namespace, c.id)}`, c]));
 	const compare = compareContainers(sort);
 	const keyed = items.map((item) => ({item, container: byKey.get(item.key)!}));
 	keyed.sort((a, b) => compare(a.container, b.container));

@@ -6,12 +6,13 @@ import type {Container, NodeSnapshot, Usage} from '../schema/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {formatBytes, formatCores, formatPercent, formatSeconds, sparkline} from '../render/usage-text.js';
 import {ioFields} from './io-details.js';
-import {historyKey, type UsageHistory, type UsageSeries} from '../model/usage-history.js';
+import type {UsageHistory, UsageSeries} from '../model/usage-history.js';
 import {fitSegments, wrapText} from './lines.js';
 import {namespaceSummary} from './namespace-rows.js';
 import {POD_SOURCE_LABEL} from './pod-rows.js';
 import {seg, type Segment, type Subject} from './row.js';
 import {containerOfProcess, indexSnapshot, podLabel, podMember, podOfShim} from './snapshot-index.js';
+import {containerKey} from '../util/container-key.js';
 
 interface DetailField {
 	readonly label: string;
@@ -69,7 +70,7 @@ function containerFields(snapshot: NodeSnapshot, container: Container, history?:
 		f('Runtime', container.runtime),
 		f('Seen by', seen || 'none'),
 		f('Command', init?.command),
-		...usageFields(container.usage, history?.get(historyKey(container.namespace, container.id))),
+		...usageFields(container.usage, history?.get(containerKey(container.namespace, container.id))),
 	];
 	const labels = Object.keys(container.labels).sort();
 	labels.forEach((key, i) => fields.push(f(i === 0 ? 'Labels' : '', `${key}=${container.labels[key]}`)));

@@ -12,6 +12,7 @@ import {haystackOf} from './filter.js';
 import {shimLabel} from '../collect/shims.js';
 import {lazyItem, seg, type Item, type Segment, type Subject} from './row.js';
 import {indexSnapshot, podLabel, podShimOf, shortId, stateText, stateTone, type SnapshotIndex, displayName} from './snapshot-index.js';
+import {containerKey} from '../util/container-key.js';
 
 /** containerd's well-known namespaces first, the rest by name. */
 function namespaceOrder(names: Iterable<string>): string[] {
@@ -83,7 +84,7 @@ function containerSegments(container: Container): Segment[] {
 
 function containerItem(container: Container, depth: number): Item {
 	return lazyItem({
-		key: `c:${container.namespace ?? ''}/${container.id}`,
+		key: `c:${containerKey(container.namespace, container.id)}`,
 		depth,
 		subject: {kind: 'container', id: container.id, namespace: container.namespace},
 		pids: container.pid === null ? [] : [container.pid],

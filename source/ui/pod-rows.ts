@@ -10,6 +10,7 @@ import {lazyItem, seg, type Item, type Segment} from './row.js';
 import {indexSnapshot, podLabel, podMember, shortId, stateText, stateTone, displayName} from './snapshot-index.js';
 import {cpuRank, cpuSegment, ioRank, ioSegment, memRank, memSegment, netRank, netSegment, type SortState} from './container-rows.js';
 import type {Usage} from '../schema/types.js';
+import {containerKey} from '../util/container-key.js';
 
 /** ` cpu 0.50/0.50 mem 48M/128M net/s 1.2M io/s 0B` (`pod`: the pod has the figures), or nothing when no source answered. */
 function usageSegments(usage: Usage | null | undefined): Segment[] {
@@ -40,7 +41,7 @@ function memberSegments(container: Container, role: 'sandbox' | 'container'): Se
 
 function memberItem(pod: Pod, container: Container, role: 'sandbox' | 'container'): Item {
 	return lazyItem({
-		key: `c:${pod.id}/${container.namespace ?? ''}/${container.id}`,
+		key: `c:${pod.id}/${containerKey(container.namespace, container.id)}`,
 		depth: 1,
 		subject: {kind: 'container', id: container.id, namespace: container.namespace},
 		pids: [container.pid, container.shimPid].filter((pid): pid is number => pid !== null),

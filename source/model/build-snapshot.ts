@@ -5,6 +5,7 @@
  */
 import {diagnoseNode} from './diagnosis.js';
 import {stoppedTaskShims} from './health-findings.js';
+import {healthContext, type HealthContext} from './health-context.js';
 import {findShims} from '../collect/shims.js';
 import {savedRuntimeStates} from './runtime-states.js';
 import {LABEL, parseKubeletDockerName, podFromLabels} from './kubernetes-labels.js';
@@ -84,7 +85,8 @@ function withProcessUsage(list: readonly ProcessInfo[]): ProcessInfo[] {
 	return out.sort((a, b) => a.pid - b.pid);
 }
 
-export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
+/** `health`: the poll's health context, when the caller works it out for the marks too. */
+export function buildNodeSnapshot(facts: NodeFacts, health: HealthContext = healthContext(facts)): NodeSnapshot {
 	const processes = withProcessUsage(facts.processes ?? []);
 	const parentOf = new Map(processes.map((p) => [p.pid, p.ppid]));
 	const rssOf = new Map(processes.map((p) => [p.pid, p.rssBytes ?? null]));
@@ -96,7 +98,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 	const conmonById = new Map<string, Shim>();
 	for (const shim of shims) if (shim.kind === 'conmon' && shim.id && !conmonById.has(shim.id)) conmonById.set(shim.id, shim);
 	const usages = containerUsages(facts.usage);
-	const stoppedShims = stoppedTaskShims(facts, shims);
+	const stoppedShims = stoppedTaskShims(shims, health);
 	const index = new DraftIndex();
 
 	for (const container of facts.containerd?.containers ?? []) index.add(container.namespace, container.id).containerd = container;
@@ -198,7 +200,7 @@ export function buildNodeSnapshot(facts: NodeFacts): NodeSnapshot {
 		namespaces: buildNamespaces(facts, containers, shims),
 		containers,
 		pods,
-		diagnosis: diagnoseNode(facts, {runtimes, containers, shims, pods}),
+		diagnosis: diagnoseNode(facts, {runtimes, containers, shims, pods, health}),
 		host: hostUsage(facts.usage?.current.host ?? null, facts.usage?.previous?.host),
 		runtimeStates: facts.reachable ? facts.runtimeStates ?? savedRuntimeStates({runtimes, errors: facts.errors}) : null,
 		pressure: pressureUsage(facts.usage?.current.hostPressure),

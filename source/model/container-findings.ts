@@ -7,8 +7,10 @@ import {canonicalRunPath} from '../collect/kubelet-flags.js';
 import {basename} from '../collect/shims.js';
 import type {Container, CriDiagnosis, Finding, FindingCode, FindingSeverity, FindingSubject, NodeSnapshot, Shim} from '../schema/types.js';
 import {containerKey} from '../util/container-key.js';
+import type {HealthContext} from './health-context.js';
 
-export type DiagnosisInput = Pick<NodeSnapshot, 'runtimes' | 'containers' | 'shims' | 'pods'>;
+/** `health`: the poll's health context, worked out once by the build. */
+export type DiagnosisInput = Pick<NodeSnapshot, 'runtimes' | 'containers' | 'shims' | 'pods'> & {readonly health?: HealthContext};
 
 /** The sockets a container can reach Docker through: Docker's and the dockershim's, with /var/run folded onto /run. */
 export function dockerSocketPaths(dockerAddress: string | null): string[] {

@@ -6,7 +6,8 @@
  * itself never does it.
  */
 import {canonicalRunPath} from '../collect/kubelet-flags.js';
-import {containerdAddress, DEFAULT_CONTAINERD_ADDRESS, roleOf, shimOwner} from './process-tree.js';
+import {DEFAULT_CONTAINERD_ADDRESS} from './process-tree.js';
+import {healthContext, type HealthContext} from './health-context.js';
 import {basename, shimVersionOf, splitCommand} from '../collect/shims.js';
 import {runtimeFindings} from './runtime-states.js';
 import type {
@@ -25,6 +26,13 @@ const STOPPED_GRACE_MS = 5_000;
 export interface HealthInput {
 	readonly shims: readonly Shim[];
 	readonly containers: readonly Container[];
+	/** This poll's context, when the caller already worked it out (the build does, once). */
+	readonly health?: HealthContext;
+}
+
+/** A stopped task whose grace is still running: its shim is not called leaked yet, but will be without a new fact. */
+export function graceRunning(facts: NodeFacts, now: number): boolean {
+	return (facts.containerd?.tasks ?? []).some((t) => t.status === 'stopped' && t.exitedAt != null && now - t.exitedAt < STOPPED_GRACE_MS);
 }
 
 
@@ -50,47 +58,11 @@ function processSubject(process: ProcessInfo, detail: string | null): FindingSub
 	return {kind: 'process', id: String(process.pid), name: basename(argv0) || '?', namespace: null, pod: null, detail};
 }
 
-/** What several findings ask of one poll's process table, worked out once per facts. */
-interface HealthContext {
-	readonly byPid: ReadonlyMap<number, ProcessInfo>;
-	/** The containerd process a shim serves. */
-	readonly owner: (shim: Shim) => ProcessInfo | undefined;
-	/** Whether a shim serves the containerd crimon read (its socket, and in its own pid namespace). */
-	readonly serves: (shim: Shim) => boolean;
-}
-
-const contexts = new WeakMap<NodeFacts, HealthContext>();
-
-function contextOf(facts: NodeFacts): HealthContext {
-	let context = contexts.get(facts);
-	if (context) return context;
-	const processes = facts.processes ?? [];
-	const byPid = new Map(processes.map((p) => [p.pid, p]));
-	const owner = shimOwner(processes, byPid);
-	const address = facts.containerd ? canonicalRunPath(facts.containerd.address) : null;
-	const depth = (pid: number) => {
-		let d = 0;
-		for (let cursor = byPid.get(pid)?.ppid; cursor !== undefined && d < 4096; cursor = byPid.get(cursor)?.ppid) d++;
-		return d;
-	};
-	// Of several containerds on one path (other mount namespaces), crimon reaches the outermost.
-	const candidates = address === null ? [] : processes.filter((p) => roleOf(p) === 'containerd' && canonicalRunPath(containerdAddress(p)) === address);
-	const read = candidates.sort((a, b) => depth(a.pid) - depth(b.pid) || a.pid - b.pid)[0] ?? null;
-	const serves = (shim: Shim) => {
-		if (address === null || canonicalRunPath(shim.address) !== address) return false;
-		const served = owner(shim);
-		return !served || !read || served.pid === read.pid;
-	};
-	context = {byPid, owner, serves};
-	contexts.set(facts, context);
-	return context;
-}
-
 /** Pure: the marks a later poll compares against (the collector keeps them between polls). */
-export function healthMarks(facts: NodeFacts, shims: readonly Shim[]): HealthMarks {
+export function healthMarks(facts: NodeFacts, shims: readonly Shim[], context: HealthContext = healthContext(facts)): HealthMarks {
 	return {
 		childlessShims: shims.filter((s) => s.children.length === 0).map((s) => s.pid),
-		suspectTasks: facts.processes ? suspectTasks(facts.containerd?.tasks ?? [], contextOf(facts).byPid).map((s) => containerKey(s.task.namespace, s.task.id)) : [],
+		suspectTasks: facts.processes ? suspectTasks(facts.containerd?.tasks ?? [], context.byPid).map((s) => containerKey(s.task.namespace, s.task.id)) : [],
 	};
 }
 
@@ -123,17 +95,15 @@ function suspectTasks(tasks: readonly ContainerdTaskFact[], byPid: ReadonlyMap<n
 }
 
 /** The running shim of a task that has no running init, by namespace/id, for the containers' shimPid. */
-export function stoppedTaskShims(facts: NodeFacts, shims: readonly Shim[]): Map<string, number> {
-	const {serves} = contextOf(facts);
+export function stoppedTaskShims(shims: readonly Shim[], {serves}: HealthContext): Map<string, number> {
 	const out = new Map<string, number>();
 	for (const shim of shims) if (serves(shim) && !out.has(containerKey(shim.namespace, shim.id))) out.set(containerKey(shim.namespace, shim.id), shim.pid);
 	return out;
 }
 
-function leakedShims(facts: NodeFacts, input: HealthInput, orphaned: ReadonlySet<number>, now: number): Finding[] {
+function leakedShims(facts: NodeFacts, input: HealthInput, orphaned: ReadonlySet<number>, now: number, {serves}: HealthContext): Finding[] {
 	const containerd = facts.containerd;
 	const previous = facts.health?.previous ?? null;
-	const {serves} = contextOf(facts);
 	const tasks = new Map((containerd?.tasks ?? []).map((t) => [containerKey(t.namespace, t.id), t]));
 	const known = new Set((containerd?.containers ?? []).map((c) => containerKey(c.namespace, c.id)));
 	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [containerKey(c.namespace!, c.id), c]));
@@ -213,8 +183,7 @@ function orphanedShims(facts: NodeFacts, shims: readonly Shim[]): {findings: Fin
 	return {findings, pids};
 }
 
-function duplicateShims(facts: NodeFacts, shims: readonly Shim[]): Finding[] {
-	const {owner} = contextOf(facts);
+function duplicateShims(shims: readonly Shim[], {owner}: HealthContext): Finding[] {
 	const groups = new Map<string, Shim[]>();
 	for (const shim of shims) {
 		if (!shim.id || shim.kind === 'conmon') continue;
@@ -238,13 +207,13 @@ function duplicateShims(facts: NodeFacts, shims: readonly Shim[]): Finding[] {
 	return out;
 }
 
-function tasksWithoutShim(facts: NodeFacts, input: HealthInput): Finding[] {
+function tasksWithoutShim(facts: NodeFacts, input: HealthInput, {byPid}: HealthContext): Finding[] {
 	if (!facts.processes || !facts.containerd) return [];
 	const previous = facts.health?.previous ?? null;
 	const confirmed = new Set(previous?.suspectTasks ?? []);
 	const containers = new Map(input.containers.filter((c) => c.namespace !== null).map((c) => [containerKey(c.namespace!, c.id), c]));
 	const out: Finding[] = [];
-	for (const {task, why} of suspectTasks(facts.containerd.tasks, contextOf(facts).byPid)) {
+	for (const {task, why} of suspectTasks(facts.containerd.tasks, byPid)) {
 		const key = containerKey(task.namespace, task.id);
 		// A task that starts between the two reads looks like this once; two polls in a row do not lie.
 		if (previous && !confirmed.has(key)) continue;
@@ -264,9 +233,8 @@ function tasksWithoutShim(facts: NodeFacts, input: HealthInput): Finding[] {
 	return out;
 }
 
-function zombies(facts: NodeFacts, input: HealthInput): Finding[] {
+function zombies(facts: NodeFacts, input: HealthInput, {byPid}: HealthContext): Finding[] {
 	const processes = facts.processes ?? [];
-	const {byPid} = contextOf(facts);
 	const shimPids = new Set(input.shims.map((s) => s.pid));
 	const containerByInit = new Map<number, Container>();
 	for (const c of input.containers) if (c.pid !== null) containerByInit.set(c.pid, c);
@@ -387,15 +355,16 @@ function oomKills(facts: NodeFacts, input: HealthInput): Finding[] {
 
 /** Every health finding for one node. `now` dates stopped tasks (ms since the epoch). */
 export function healthFindings(facts: NodeFacts, input: HealthInput, now: number = Date.now()): Finding[] {
+	const context = input.health ?? healthContext(facts);
 	const orphaned = orphanedShims(facts, input.shims);
 	return [
-		...tasksWithoutShim(facts, input),
-		...leakedShims(facts, input, orphaned.pids, now),
+		...tasksWithoutShim(facts, input, context),
+		...leakedShims(facts, input, orphaned.pids, now, context),
 		...orphaned.findings,
-		...duplicateShims(facts, input.shims),
+		...duplicateShims(input.shims, context),
 		...restartLoops(facts, input),
 		...oomKills(facts, input),
-		...zombies(facts, input),
+		...zombies(facts, input, context),
 		...runtimeFindings(facts),
 	];
 }

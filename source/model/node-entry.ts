@@ -4,6 +4,7 @@
  * The store holds one per node; the status line and the panes read them.
  */
 import type {NodeSnapshot} from '../schema/types.js';
+import {modelOfSnapshot, type NodeModel} from './node-model.js';
 import {EMPTY_HISTORY, recordUsage, type UsageHistory} from './usage-history.js';
 
 export type NodeStatus = 'pending' | 'ok' | 'stale' | 'failed';
@@ -13,6 +14,8 @@ export interface NodeEntry {
 	readonly target: string;
 	/** The last snapshot of a poll that reached the node; kept while later polls fail. */
 	readonly snapshot: NodeSnapshot | null;
+	/** The snapshot's model (its index, what the last poll changed); null with no snapshot. */
+	readonly model: NodeModel | null;
 	readonly status: NodeStatus;
 	/** When the last poll finished (ms since epoch). */
 	readonly lastPollAt: number | null;
@@ -29,19 +32,26 @@ export interface NodeEntry {
 }
 
 export function initialEntry(name: string, target: string): NodeEntry {
-	return {name, target, snapshot: null, status: 'pending', lastPollAt: null, lastOkAt: null, lastError: null, inFlight: false, failures: 0, lastDurationMs: null, history: EMPTY_HISTORY};
+	return {name, target, snapshot: null, model: null, status: 'pending', lastPollAt: null, lastOkAt: null, lastError: null, inFlight: false, failures: 0, lastDurationMs: null, history: EMPTY_HISTORY};
 }
 
-/** Pure: a node's entry after one poll. */
-export function applyPoll(entry: NodeEntry, snapshot: NodeSnapshot, finishedAt: number, durationMs: number): NodeEntry {
+/**
+ * Pure: a node's entry after one poll, told as the session's model or as a bare snapshot
+ * (a file read back, a test), which is modelled here against the entry's last one. A poll
+ * that changed nothing keeps the entry's snapshot object, so no pane rebuilds.
+ */
+export function applyPoll(entry: NodeEntry, polled: NodeSnapshot | NodeModel, finishedAt: number, durationMs: number): NodeEntry {
+	const snapshot = 'changes' in polled ? polled.snapshot : polled;
 	if (snapshot.ok) {
-		return {...entry, name: snapshot.name, snapshot, status: 'ok', lastPollAt: finishedAt, lastOkAt: finishedAt, lastError: null, inFlight: false, failures: 0, lastDurationMs: durationMs, history: recordUsage(entry.history ?? EMPTY_HISTORY, snapshot)};
+		const model = 'changes' in polled ? polled : modelOfSnapshot(polled, entry.model);
+		return {...entry, name: snapshot.name, snapshot: model.snapshot, model, status: 'ok', lastPollAt: finishedAt, lastOkAt: finishedAt, lastError: null, inFlight: false, failures: 0, lastDurationMs: durationMs, history: recordUsage(entry.history ?? EMPTY_HISTORY, snapshot)};
 	}
 	const reason = snapshot.errors[0]?.message ?? 'unreachable';
 	return {
 		...entry,
 		// Keep the last good picture, marked stale, rather than blanking the screen.
 		snapshot: entry.snapshot ?? snapshot,
+		model: entry.model ?? ('changes' in polled ? polled : modelOfSnapshot(polled, null)),
 		status: entry.snapshot?.ok ? 'stale' : 'failed',
 		lastPollAt: finishedAt,
 		lastError: reason,

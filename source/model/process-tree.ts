@@ -117,10 +117,11 @@ export function shimOwner(processes: readonly ProcessInfo[], byPid: ReadonlyMap<
 
 type TreeInput = Pick<NodeSnapshot, 'processes' | 'shims' | 'containers'>;
 
-/** Who hangs under whom: the part of a tree that does not depend on the view. */
-interface TreeShape {
-	readonly shims: TreeInput['shims'];
-	readonly containers: TreeInput['containers'];
+/**
+ * Who hangs under whom: the part of a tree that does not depend on the view. The snapshot's
+ * index holds one (SnapshotIndex.tree), so the runtime-only tree and the whole one share it.
+ */
+export interface ProcessTreeShape {
 	readonly byPid: ReadonlyMap<number, ProcessInfo>;
 	readonly shimByPid: ReadonlyMap<number, Shim>;
 	readonly containerByPid: ReadonlyMap<number, Container>;
@@ -130,12 +131,7 @@ interface TreeShape {
 	readonly roots: readonly number[];
 }
 
-/** Kept per process list: the app builds the runtime-only tree and the whole one from the same snapshot. */
-const shapes = new WeakMap<readonly ProcessInfo[], TreeShape>();
-
-function treeShape(snapshot: TreeInput): TreeShape {
-	const kept = shapes.get(snapshot.processes);
-	if (kept && kept.shims === snapshot.shims && kept.containers === snapshot.containers) return kept;
+export function processTreeShape(snapshot: TreeInput): ProcessTreeShape {
 	const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
 	const shimByPid = new Map(snapshot.shims.map((s) => [s.pid, s]));
 	const containerByPid = new Map<number, Container>();
@@ -165,13 +161,12 @@ function treeShape(snapshot: TreeInput): TreeShape {
 	for (const list of children.values()) list.sort((a, b) => a - b);
 	roots.sort((a, b) => a - b);
 
-	const shape: TreeShape = {shims: snapshot.shims, containers: snapshot.containers, byPid, shimByPid, containerByPid, containerdFor, parentOf, children, roots};
-	shapes.set(snapshot.processes, shape);
-	return shape;
+	return {byPid, shimByPid, containerByPid, containerdFor, parentOf, children, roots};
 }
 
-export function buildProcessTree(snapshot: TreeInput, options: TreeOptions): ProcessRow[] {
-	const {byPid, shimByPid, containerByPid, containerdFor, parentOf, children, roots} = treeShape(snapshot);
+/** `shape`: the snapshot's, from its index; worked out here when none is given. */
+export function buildProcessTree(snapshot: TreeInput, options: TreeOptions, shape: ProcessTreeShape = processTreeShape(snapshot)): ProcessRow[] {
+	const {byPid, shimByPid, containerByPid, containerdFor, parentOf, children, roots} = shape;
 
 	let starts = roots;
 	if (options.runtimeOnly) {

@@ -8,8 +8,8 @@
  */
 import {createNodeCollector, describeError, type NodeCollector} from '../collect/collect-node.js';
 import type {CollectOptions} from '../collect/collect-options.js';
-import {buildNodeSnapshot, unreachableNode} from '../model/build-snapshot.js';
-import {healthMarks} from '../model/health-findings.js';
+import {unreachableNode} from '../model/build-snapshot.js';
+import {build, modelOfSnapshot, type NodeModel} from '../model/node-model.js';
 import type {NodeSnapshot} from '../schema/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {callTimeout, Deadline} from '../util/deadline.js';
@@ -34,6 +34,8 @@ export class NodeSession {
 	private collector: NodeCollector | null = null;
 	private readonly pollMs: number;
 	private lastFailed = false;
+	/** The last model of a poll that reached the node: what the next one is built against. */
+	private previous: NodeModel | null = null;
 
 	constructor(parts: NodeSessionParts) {
 		this.spec = parts.spec;
@@ -65,6 +67,11 @@ export class NodeSession {
 	 * every spec), each get twice the bound a steady poll does.
 	 */
 	async poll(refresh?: ReadonlySet<number>): Promise<NodeSnapshot> {
+		return (await this.pollModel(refresh)).snapshot;
+	}
+
+	/** As poll, with the index and what changed since the last poll that reached the node. */
+	async pollModel(refresh?: ReadonlySet<number>): Promise<NodeModel> {
 		try {
 			// Connecting fails for its own reasons (refused, host key, login), told as they are.
 			await this.transport.connect(2 * this.pollMs);
@@ -74,12 +81,14 @@ export class NodeSession {
 			const collector = this.collector ??= createNodeCollector(this.currentName, this.transport, this.collectOptions, true);
 			const facts = await runBounded(this.transport, deadline, () => collector.collect(refresh), (result) => result.errors.length > 0 && !collector.answered(), this.currentName);
 			this.lastFailed = false;
+			const model = build({...facts, name: this.currentName}, this.previous);
 			// What the next poll's health findings compare against (a shim seen childless twice).
-			if (facts.processes !== null) collector.remember(healthMarks(facts, facts.shims ?? []));
-			return buildNodeSnapshot({...facts, name: this.currentName});
+			if (model.marks) collector.remember(model.marks);
+			this.previous = model;
+			return model;
 		} catch (error) {
 			this.lastFailed = true;
-			return unreachableNode(this.currentName, this.transport.target, describeError(error));
+			return modelOfSnapshot(unreachableNode(this.currentName, this.transport.target, describeError(error)), null);
 		}
 	}
 

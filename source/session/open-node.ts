@@ -3,6 +3,7 @@
  */
 import {DEFAULT_COLLECT_OPTIONS, type CollectOptions} from '../collect/collect-options.js';
 import type {NodeSnapshot} from '../schema/types.js';
+import type {NodeModel} from '../model/node-model.js';
 import {LocalTransport} from '../transport/local-transport.js';
 import {SshTransport} from '../transport/ssh-transport.js';
 import type {Transport} from '../transport/transport.js';
@@ -37,6 +38,8 @@ export interface NodeHandle {
 	readonly collectOptions: CollectOptions;
 	/** One poll: never rejects; an unreachable node comes back with ok false. */
 	poll(refresh?: ReadonlySet<number>): Promise<NodeSnapshot>;
+	/** As poll, with the model's index and what changed since the node's last good poll. */
+	pollModel(refresh?: ReadonlySet<number>): Promise<NodeModel>;
 	close(): Promise<void>;
 }
 

@@ -5,7 +5,7 @@
  */
 import type {NodeHandle} from './open-node.js';
 import {Semaphore} from '../util/semaphore.js';
-import type {NodeSnapshot} from '../schema/types.js';
+import type {NodeModel} from '../model/node-model.js';
 
 /**
  * What the poller reads and tells: the store, seen from below (the store is built on this
@@ -17,7 +17,7 @@ export interface PollSink {
 		readonly intervalMs: number;
 		readonly nodes: readonly {readonly inFlight: boolean; readonly failures: number}[];
 		pollStarted(index: number): void;
-		pollFinished(index: number, snapshot: NodeSnapshot, finishedAt: number, durationMs: number): void;
+		pollFinished(index: number, model: NodeModel, finishedAt: number, durationMs: number): void;
 	};
 }
 
@@ -94,8 +94,8 @@ export class Poller {
 		this.store.getState().pollStarted(index);
 		await this.slots.run(async () => {
 			const started = this.now();
-			const snapshot = await handle.poll(this.options.refreshFor?.(index));
-			this.store.getState().pollFinished(index, snapshot, this.now(), this.now() - started);
+			const model = await handle.pollModel(this.options.refreshFor?.(index));
+			this.store.getState().pollFinished(index, model, this.now(), this.now() - started);
 		});
 	}
 }

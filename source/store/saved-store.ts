@@ -6,12 +6,14 @@
 import type {NodeSnapshot} from '../schema/types.js';
 import {type CrimonStore} from './store.js';
 import {initialEntry, type NodeEntry} from '../model/node-entry.js';
+import {modelOfSnapshot} from '../model/node-model.js';
 import type {LoadedSnapshot} from '../snapshot-file/load-snapshot.js';
 
 function savedEntry(node: NodeSnapshot, takenAtMs: number): NodeEntry {
 	return {
 		...initialEntry(node.name, node.target),
 		snapshot: node,
+		model: modelOfSnapshot(node, null),
 		status: node.ok ? 'ok' : 'failed',
 		lastPollAt: takenAtMs,
 		lastOkAt: node.ok ? takenAtMs : null,

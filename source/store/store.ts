@@ -6,6 +6,7 @@ import {createStore, type StoreApi} from 'zustand/vanilla';
 import type {NodeSnapshot} from '../schema/types.js';
 import {createUiSlice, type UiSlice} from './ui-state.js';
 import {applyPoll, initialEntry, type NodeEntry} from '../model/node-entry.js';
+import type {NodeModel} from '../model/node-model.js';
 import {createEventsSlice, type EventsSlice} from './events-slice.js';
 
 interface DataState {
@@ -16,7 +17,8 @@ interface DataState {
 
 interface DataActions {
 	pollStarted(index: number): void;
-	pollFinished(index: number, snapshot: NodeSnapshot, finishedAt: number, durationMs: number): void;
+	/** A session's model, or a bare snapshot (a file read back, a test), which the entry models. */
+	pollFinished(index: number, polled: NodeSnapshot | NodeModel, finishedAt: number, durationMs: number): void;
 	setPaused(paused: boolean): void;
 }
 

@@ -10,7 +10,7 @@ import {ioCell, netCell} from '../render/io-text.js';
 import {ioRate, netRate} from '../model/io-usage.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment} from './row.js';
-import {podLabel, stateText, stateTone, displayName} from './snapshot-index.js';
+import {podLabel, stateText, stateTone, displayName} from './display-text.js';
 import {containerKey} from '../util/container-key.js';
 
 export const CONTAINER_COLUMNS = ['name', 'pod', 'namespace', 'state', 'cpu', 'mem', 'net', 'io', 'pid', 'shim', 'image', 'cri', 'containerd', 'docker'] as const;
@@ -158,13 +158,6 @@ export function containerItems(snapshot: NodeSnapshot): Item[] {
 	);
 }
 
-const displayNames = new WeakMap<Container, string>();
-function cachedDisplayName(c: Container): string {
-	let name = displayNames.get(c);
-	if (name === undefined) displayNames.set(c, (name = displayName(c)));
-	return name;
-}
-
 const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const num = (a: number | null, b: number | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a - b);
 const STATE_RANK: Record<string, number> = {running: 0, ready: 0, created: 1, paused: 1, pausing: 1, exited: 2, stopped: 2, notready: 2};
@@ -186,10 +179,10 @@ export const ioRank = (usage: Usage | null | undefined) => {
 };
 const viewsKey = (c: Container) => (c.seenBy.cri ? 0 : 4) + (c.seenBy.containerd ? 0 : 2) + (c.seenBy.docker ? 0 : 1);
 
-function primary(key: SortKey, a: Container, b: Container): number {
+function primary(key: SortKey, a: Container, b: Container, nameOf: (c: Container) => string): number {
 	switch (key) {
 		case 'name':
-			return text(cachedDisplayName(a), cachedDisplayName(b));
+			return text(nameOf(a), nameOf(b));
 		case 'pod':
 			return text(a.pod ? podLabel(a.pod) : '\uffff', b.pod ? podLabel(b.pod) : '\uffff');
 		case 'namespace':
@@ -241,11 +234,12 @@ function missing(key: SortKey, c: Container): boolean {
 	}
 }
 
-export function compareContainers(sort: SortState): (a: Container, b: Container) => number {
+/** `nameOf`: the row's name; a sort of many containers passes its names worked out once. */
+export function compareContainers(sort: SortState, nameOf: (c: Container) => string = displayName): (a: Container, b: Container) => number {
 	return (a, b) => {
 		const gap = Number(missing(sort.key, a)) - Number(missing(sort.key, b));
 		if (gap !== 0) return gap;
-		const first = primary(sort.key, a, b);
+		const first = primary(sort.key, a, b, nameOf);
 		if (first !== 0) return sort.descending ? -first : first;
 		return text(a.namespace ?? '\uffff', b.namespace ?? '\uffff') || text(a.name, b.name) || text(a.id, b.id);
 	};
@@ -254,8 +248,9 @@ export function compareContainers(sort: SortState): (a: Container, b: Container)
 /** Sorts a table's items by the containers they show. */
 export function sortContainerItems(items: readonly Item[], snapshot: NodeSnapshot, sort: SortState): Item[] {
 	const byKey = new Map(snapshot.containers.map((c) => [`c:${containerKey(c.namespace, c.id)}`, c]));
-	const compare = compareContainers(sort);
 	const keyed = items.map((item) => ({item, container: byKey.get(item.key)!}));
+	const names = sort.key === 'name' ? new Map(keyed.map(({container}) => [container, displayName(container)])) : null;
+	const compare = compareContainers(sort, names ? (c) => names.get(c) ?? displayName(c) : displayName);
 	keyed.sort((a, b) => compare(a.container, b.container));
 	return keyed.map((entry) => entry.item);
 }

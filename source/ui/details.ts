@@ -11,7 +11,8 @@ import {fitSegments, wrapText} from './lines.js';
 import {namespaceSummary} from './namespace-rows.js';
 import {POD_SOURCE_LABEL} from './pod-rows.js';
 import {seg, type Segment, type Subject} from './row.js';
-import {containerOfProcess, indexSnapshot, podLabel, podMember, podOfShim} from './snapshot-index.js';
+import {containerOfProcess, indexSnapshot, podMember, podOfShim, type SnapshotIndex} from '../model/snapshot-index.js';
+import {podLabel} from './display-text.js';
 import {containerKey} from '../util/container-key.js';
 
 interface DetailField {
@@ -52,8 +53,7 @@ function usageFields(usage: Usage | null | undefined, series?: UsageSeries): Det
 	return fields;
 }
 
-function containerFields(snapshot: NodeSnapshot, container: Container, history?: UsageHistory): DetailField[] {
-	const index = indexSnapshot(snapshot);
+function containerFields(index: SnapshotIndex, container: Container, history?: UsageHistory): DetailField[] {
 	const init = container.pid === null ? undefined : index.processByPid.get(container.pid);
 	const seen = [container.seenBy.cri && 'CRI', container.seenBy.containerd && 'containerd', container.seenBy.docker && 'Docker', container.seenBy.podman && 'podman'].filter(Boolean).join(', ');
 	const fields = [
@@ -80,13 +80,13 @@ function containerFields(snapshot: NodeSnapshot, container: Container, history?:
 	return fields;
 }
 
-function findContainer(snapshot: NodeSnapshot, id: string, namespace: string | null): Container | undefined {
-	const candidates = indexSnapshot(snapshot).containersById.get(id) ?? [];
+function findContainer(index: SnapshotIndex, id: string, namespace: string | null): Container | undefined {
+	const candidates = index.containersById.get(id) ?? [];
 	return candidates.find((c) => c.namespace === namespace) ?? candidates[0];
 }
 
-export function detailsOf(snapshot: NodeSnapshot, subject: Subject, history?: UsageHistory): Details | null {
-	const index = indexSnapshot(snapshot);
+/** `index`: the snapshot's, from its model; built here when the caller has none. */
+export function detailsOf(snapshot: NodeSnapshot, subject: Subject, history?: UsageHistory, index: SnapshotIndex = indexSnapshot(snapshot)): Details | null {
 	switch (subject.kind) {
 		case 'process':
 		case 'shim': {
@@ -116,8 +116,8 @@ export function detailsOf(snapshot: NodeSnapshot, subject: Subject, history?: Us
 			return {title: `process ${process.pid}`, fields};
 		}
 		case 'container': {
-			const container = findContainer(snapshot, subject.id, subject.namespace);
-			return container ? {title: `container ${container.name}`, fields: containerFields(snapshot, container, history)} : null;
+			const container = findContainer(index, subject.id, subject.namespace);
+			return container ? {title: `container ${container.name}`, fields: containerFields(index, container, history)} : null;
 		}
 		case 'pod': {
 			const pod = index.podById.get(subject.id);

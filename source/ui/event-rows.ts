@@ -9,7 +9,7 @@ import type {NodeSnapshot} from '../schema/types.js';
 import {escapeText, fitText} from '../render/terminal-text.js';
 import type {StoredEvent} from '../model/event-ring.js';
 import {haystackOf} from './filter.js';
-import {displayName} from './snapshot-index.js';
+import {displayName} from './display-text.js';
 import {fitSegments, type Line} from './lines.js';
 import {lazyItem, seg, type Item, type Segment, type Tone} from './row.js';
 import type {ShapedRow} from './tree.js';

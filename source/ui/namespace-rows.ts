@@ -11,7 +11,8 @@ import {sumUsage} from '../model/usage.js';
 import {haystackOf} from './filter.js';
 import {shimLabel} from '../collect/shims.js';
 import {lazyItem, seg, type Item, type Segment, type Subject} from './row.js';
-import {indexSnapshot, podLabel, podShimOf, shortId, stateText, stateTone, type SnapshotIndex, displayName} from './snapshot-index.js';
+import {indexSnapshot, podShimOf, type SnapshotIndex} from '../model/snapshot-index.js';
+import {podLabel, shortId, stateText, stateTone, displayName} from './display-text.js';
 import {containerKey} from '../util/container-key.js';
 
 /** containerd's well-known namespaces first, the rest by name. */
@@ -137,8 +138,7 @@ function processSubtree(index: SnapshotIndex, root: number, depth: number, items
 
 const byName = (a: Container, b: Container) => Number(b.sandbox) - Number(a.sandbox) || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-export function namespaceItems(snapshot: NodeSnapshot): Item[] {
-	const index = indexSnapshot(snapshot);
+export function namespaceItems(snapshot: NodeSnapshot, index: SnapshotIndex = indexSnapshot(snapshot)): Item[] {
 	const names = namespaceOrder([
 		...snapshot.namespaces.map((n) => n.name),
 		...snapshot.shims.map((s) => s.namespace).filter((n) => n !== ''),

@@ -7,7 +7,8 @@ import type {Container, NodeSnapshot, Pod} from '../schema/types.js';
 import {escapeText} from '../render/terminal-text.js';
 import {haystackOf} from './filter.js';
 import {lazyItem, seg, type Item, type Segment} from './row.js';
-import {indexSnapshot, podLabel, podMember, shortId, stateText, stateTone, displayName} from './snapshot-index.js';
+import {indexSnapshot, podMember, type SnapshotIndex} from '../model/snapshot-index.js';
+import {podLabel, shortId, stateText, stateTone, displayName} from './display-text.js';
 import {cpuRank, cpuSegment, ioRank, ioSegment, memRank, memSegment, netRank, netSegment, type SortState} from './container-rows.js';
 import type {Usage} from '../schema/types.js';
 import {containerKey} from '../util/container-key.js';
@@ -50,8 +51,7 @@ function memberItem(pod: Pod, container: Container, role: 'sandbox' | 'container
 	});
 }
 
-export function podItems(snapshot: NodeSnapshot): Item[] {
-	const index = indexSnapshot(snapshot);
+export function podItems(snapshot: NodeSnapshot, index: SnapshotIndex = indexSnapshot(snapshot)): Item[] {
 	const items: Item[] = [];
 	for (const pod of snapshot.pods) {
 		const sandbox = podMember(index, pod, pod.id);

@@ -10,7 +10,8 @@ import {escapeText} from '../render/terminal-text.js';
 import {formatBytes, formatPercent} from '../render/usage-text.js';
 import {haystackOf} from './filter.js';
 import {seg, type Item, type Segment, type Subject} from './row.js';
-import {indexSnapshot, podLabel, podShimOf, shortId, type SnapshotIndex, displayName} from './snapshot-index.js';
+import {indexSnapshot, podShimOf, type SnapshotIndex} from '../model/snapshot-index.js';
+import {podLabel, shortId, displayName} from './display-text.js';
 
 const PROCESS_LEAD_WIDTH = {pid: 7, user: 8, state: 1, cpu: 5, rss: 5};
 
@@ -115,9 +116,8 @@ class ProcessItem implements Item {
 	}
 }
 
-export function processItems(snapshot: NodeSnapshot, runtimeOnly: boolean): Item[] {
-	const index = indexSnapshot(snapshot);
-	const tree = buildProcessTree(snapshot, {runtimeOnly});
+export function processItems(snapshot: NodeSnapshot, runtimeOnly: boolean, index: SnapshotIndex = indexSnapshot(snapshot)): Item[] {
+	const tree = buildProcessTree(snapshot, {runtimeOnly}, index.tree);
 	const items: Item[] = new Array(tree.length);
 	for (let i = 0; i < tree.length; i++) items[i] = new ProcessItem(index, tree[i]!);
 	return items;

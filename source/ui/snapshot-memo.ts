@@ -1,33 +1,35 @@
 /**
- * What the app builds from a snapshot (a pane's items, the Node pane's lines, the compare
- * view) is built once per snapshot and kept for as long as that snapshot lives: a key
- * press, a second reader (Screen counting lines the pane also draws) or a pane shown again
- * reuses it. Keyed by the snapshot object, then by a short string for everything else the
- * build depends on (width, a toggle); a new poll's snapshot is a new object, so nothing
- * stale is ever handed back. Generic on purpose: a new pane or column memoises the same way.
+ * What the app builds from a snapshot (the Node pane's lines, the compare view) is built
+ * once per snapshot and kept while that snapshot is on screen: a key press, a second
+ * reader (Screen counting lines the pane also draws) or a pane shown again reuses it.
+ * Keyed by the snapshot object, then by a short string for everything else the build
+ * depends on (width, a toggle); a poll that changed something brings a new snapshot object,
+ * so nothing stale is ever handed back. The memo is the caller's (one per function made
+ * here), and holds the last few builds only: no cache outlives what is shown.
  */
+const KEPT = 8;
+
 export function memoOnSnapshot<S extends object, R>(build: (snapshot: S, key: string) => R): (snapshot: S, key: string) => R {
-	const kept = new WeakMap<S, Map<string, R>>();
+	const kept: {snapshot: S; key: string; built: R}[] = [];
 	return (snapshot, key) => {
-		let perSnapshot = kept.get(snapshot);
-		if (!perSnapshot) kept.set(snapshot, (perSnapshot = new Map()));
-		if (perSnapshot.has(key)) return perSnapshot.get(key)!;
+		const hit = kept.find((entry) => entry.snapshot === snapshot && entry.key === key);
+		if (hit) return hit.built;
 		const built = build(snapshot, key);
-		perSnapshot.set(key, built);
+		kept.unshift({snapshot, key, built});
+		if (kept.length > KEPT) kept.pop();
 		return built;
 	};
 }
 
 /** As memoOnSnapshot, for what is built from two snapshots (this node against another). */
 export function memoOnSnapshots<S extends object, R>(build: (a: S, b: S, key: string) => R): (a: S, b: S, key: string) => R {
-	const kept = memoOnSnapshot<S, WeakMap<S, Map<string, R>>>(() => new WeakMap());
+	const kept: {a: S; b: S; key: string; built: R}[] = [];
 	return (a, b, key) => {
-		const byB = kept(a, '');
-		let perPair = byB.get(b);
-		if (!perPair) byB.set(b, (perPair = new Map()));
-		if (perPair.has(key)) return perPair.get(key)!;
+		const hit = kept.find((entry) => entry.a === a && entry.b === b && entry.key === key);
+		if (hit) return hit.built;
 		const built = build(a, b, key);
-		perPair.set(key, built);
+		kept.unshift({a, b, key, built});
+		if (kept.length > KEPT) kept.pop();
 		return built;
 	};
 }

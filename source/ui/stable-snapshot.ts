@@ -3,25 +3,8 @@
  * snapshot object; when nothing in it changed (the usual case on a quiet node), the app
  * keeps the old one, so nothing is rebuilt and no frame is drawn.
  */
+import {sameData} from '../model/same-data.js';
 import type {NodeSnapshot} from '../schema/types.js';
-
-/** Structural equality for the plain data of a snapshot (no cycles, no class instances). */
-function sameData(a: unknown, b: unknown): boolean {
-	if (a === b) return true;
-	if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-	if (Array.isArray(a)) {
-		if (!Array.isArray(b) || a.length !== b.length) return false;
-		for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
-		return true;
-	}
-	if (Array.isArray(b)) return false;
-	const keysA = Object.keys(a);
-	if (keysA.length !== Object.keys(b).length) return false;
-	for (const key of keysA) {
-		if (!sameData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
-	}
-	return true;
-}
 
 function sameSnapshot(a: NodeSnapshot | null, b: NodeSnapshot | null): boolean {
 	if (a === b) return true;

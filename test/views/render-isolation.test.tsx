@@ -1,8 +1,8 @@
 /**
  * Cursor, filter and fold changes must not rebuild a pane's rows from the snapshot. A poll
- * that changed something rebuilds the active pane before its frame, and every other pane
- * once, in idle turns after it (so Tab finds its rows ready): each pane's rows are built
- * once per snapshot, never per key.
+ * that changed something rebuilds the active pane before its frame, if it shows what
+ * changed, and every other pane that does once, in idle turns after it (so Tab finds its
+ * rows ready): each pane's rows are built once per change to what it shows, never per key.
  */
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {cleanup} from 'ink-testing-library';
@@ -45,10 +45,14 @@ describe('what a key press recomputes', () => {
 		await idle();
 		expect(processRows.processItems).toHaveBeenCalledTimes(2);
 		expect(app.frames.length).toBe(frames);
-		// A poll that changed something: the active pane is rebuilt for its frame, before any
-		// other pane; then each other pane once, in idle turns.
+		// A poll that changed something every pane shows (a process, a container): the active
+		// pane is rebuilt for its frame, before any other pane; then each other pane once, in idle turns.
 		const changed = mainNode();
-		app.store.getState().pollFinished(0, {...changed, processes: changed.processes.map((p) => (p.pid === 300 ? {...p, state: 'R'} : p))}, NOW, 10);
+		app.store.getState().pollFinished(0, {
+			...changed,
+			processes: changed.processes.map((p) => (p.pid === 300 ? {...p, state: 'R'} : p)),
+			containers: changed.containers.map((c, i) => (i === 0 ? {...c, image: `${c.image}-new`} : c)),
+		}, NOW, 10);
 		await app.press();
 		await idle();
 		expect(processRows.processItems).toHaveBeenCalledTimes(4);
@@ -62,6 +66,18 @@ describe('what a key press recomputes', () => {
 		await app.press('j');
 		await idle();
 		expect(processRows.processItems).toHaveBeenCalledTimes(4);
+		// A poll that changed a process only: the panes that show processes are rebuilt (both
+		// variants of the tree), the Containers pane keeps its rows.
+		const later = mainNode();
+		app.store.getState().pollFinished(0, {
+			...later,
+			processes: later.processes.map((p) => (p.pid === 300 ? {...p, state: 'D'} : p)),
+			containers: later.containers.map((c, i) => (i === 0 ? {...c, image: `${c.image}-new`} : c)),
+		}, NOW, 10);
+		await app.press();
+		await idle();
+		expect(processRows.processItems).toHaveBeenCalledTimes(6);
+		expect(containerRows.containerItems).toHaveBeenCalledTimes(2);
 	});
 });
 

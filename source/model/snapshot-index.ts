@@ -1,9 +1,10 @@
 /**
- * Lookups every pane needs, built once per snapshot (a WeakMap keyed by the snapshot
- * object, which the store replaces on each poll) rather than once per pane or key press.
+ * Pure: the lookups every pane and the details need, built once a poll by the model's
+ * build (model/node-model.ts) and handed to the panes with the snapshot: no pane builds
+ * its own, and nothing keeps one in a cache keyed by the snapshot.
  */
-import {parseKubeletDockerName} from '../model/kubernetes-labels.js';
 import type {Container, NodeSnapshot, Pod, ProcessInfo, Shim} from '../schema/types.js';
+import {processTreeShape, type ProcessTreeShape} from './process-tree.js';
 
 export interface SnapshotIndex {
 	readonly processByPid: ReadonlyMap<number, ProcessInfo>;
@@ -15,9 +16,9 @@ export interface SnapshotIndex {
 	readonly containersByShim: ReadonlyMap<number, readonly Container[]>;
 	readonly containersById: ReadonlyMap<string, readonly Container[]>;
 	readonly podById: ReadonlyMap<string, Pod>;
+	/** Who hangs under whom in the process tree; worked out when a pane first asks. */
+	readonly tree: ProcessTreeShape;
 }
-
-const cache = new WeakMap<NodeSnapshot, SnapshotIndex>();
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 	const list = map.get(key);
@@ -26,8 +27,6 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 export function indexSnapshot(snapshot: NodeSnapshot): SnapshotIndex {
-	const cached = cache.get(snapshot);
-	if (cached) return cached;
 	const processByPid = new Map<number, ProcessInfo>();
 	const childrenOf = new Map<number, number[]>();
 	for (const process of snapshot.processes) {
@@ -43,6 +42,7 @@ export function indexSnapshot(snapshot: NodeSnapshot): SnapshotIndex {
 		if (container.shimPid !== null) push(containersByShim, container.shimPid, container);
 		push(containersById, container.id, container);
 	}
+	let tree: ProcessTreeShape | undefined;
 	const index: SnapshotIndex = {
 		processByPid,
 		childrenOf,
@@ -51,8 +51,10 @@ export function indexSnapshot(snapshot: NodeSnapshot): SnapshotIndex {
 		containersByShim,
 		containersById,
 		podById: new Map(snapshot.pods.map((pod) => [pod.id, pod])),
+		get tree() {
+			return (tree ??= processTreeShape(snapshot));
+		},
 	};
-	cache.set(snapshot, index);
 	return index;
 }
 
@@ -94,39 +96,4 @@ export function podOfShim(index: SnapshotIndex, shim: Shim): Pod | null {
 export function podShimOf(index: SnapshotIndex, shim: Shim): Pod | null {
 	const pod = index.podById.get(shim.id);
 	return pod && pod.source === 'cri' ? pod : null;
-}
-
-export function shortId(id: string): string {
-	return /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id;
-}
-
-/**
- * The name to show in a row: dockershim's `k8s_<container>_<pod>_<ns>_<uid>_<n>` shortened
- * to its container part (the pod is shown beside it), a bare id shortened like `docker ps`
- * does. Details keep the full name.
- */
-export function displayName(container: Pick<Container, 'id' | 'name'>): string {
-	if (container.name === container.id) return shortId(container.id);
-	const kubelet = parseKubeletDockerName(container.name);
-	return kubelet ? kubelet.container : container.name;
-}
-
-export function podLabel(pod: {readonly namespace: string; readonly name: string}): string {
-	return `${pod.namespace}/${pod.name}`;
-}
-
-export function stateTone(state: string): 'ok' | 'warn' | 'dim' | 'bad' {
-	const s = state.toLowerCase();
-	if (s === 'running' || s === 'ready' || s === 'sandbox_ready' || s === 'container_running') return 'ok';
-	if (s === 'exited' || s === 'stopped' || s === 'dead' || s === 'container_exited' || s === 'notready' || s === 'sandbox_notready') return 'dim';
-	if (s === 'unknown' || s === 'container_unknown') return 'bad';
-	return 'warn';
-}
-
-/** CRI states arrive as enum names; show them the way `crictl` does. */
-export function stateText(state: string): string {
-	const s = state.toLowerCase();
-	if (s.startsWith('container_')) return s.slice('container_'.length);
-	if (s.startsWith('sandbox_')) return s.slice('sandbox_'.length);
-	return state;
 }

@@ -8,7 +8,7 @@ import type {Finding, NodeSnapshot, ProcessInfo} from '../schema/types.js';
 import {containerKey} from '../util/container-key.js';
 import {sameData} from './same-data.js';
 
-export interface Delta<K> {
+interface Delta<K> {
 	readonly added: readonly K[];
 	readonly removed: readonly K[];
 	readonly changed: readonly K[];

@@ -1,7 +1,7 @@
 /**
- * Pure: the lookups every pane and the details need, built once a poll by the model's
- * build (model/node-model.ts) and handed to the panes with the snapshot: no pane builds
- * its own, and nothing keeps one in a cache keyed by the snapshot.
+ * Pure: the lookups every pane and the details need, made once a poll by the model's build
+ * (model/node-model.ts) and handed to the panes with the snapshot: no pane builds its own,
+ * and nothing keeps one in a cache keyed by the snapshot.
  */
 import type {Container, NodeSnapshot, Pod, ProcessInfo, Shim} from '../schema/types.js';
 import {processTreeShape, type ProcessTreeShape} from './process-tree.js';
@@ -16,7 +16,7 @@ export interface SnapshotIndex {
 	readonly containersByShim: ReadonlyMap<number, readonly Container[]>;
 	readonly containersById: ReadonlyMap<string, readonly Container[]>;
 	readonly podById: ReadonlyMap<string, Pod>;
-	/** Who hangs under whom in the process tree; worked out when a pane first asks. */
+	/** Who hangs under whom in the process tree. */
 	readonly tree: ProcessTreeShape;
 }
 
@@ -26,36 +26,64 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 	else map.set(key, [value]);
 }
 
+/** A value worked out on first use and kept by the index that asked for it. */
+function once<T>(make: () => T): () => T {
+	let value: T | undefined;
+	return () => (value ??= make());
+}
+
+/**
+ * Each lookup is built when first asked for and kept by this index: the details of one
+ * process need no child lists, the Containers pane no process map.
+ */
 export function indexSnapshot(snapshot: NodeSnapshot): SnapshotIndex {
-	const processByPid = new Map<number, ProcessInfo>();
-	const childrenOf = new Map<number, number[]>();
-	for (const process of snapshot.processes) {
-		processByPid.set(process.pid, process);
-		if (process.ppid !== process.pid) push(childrenOf, process.ppid, process.pid);
-	}
-	for (const list of childrenOf.values()) list.sort((a, b) => a - b);
-	const containerByPid = new Map<number, Container>();
-	const containersByShim = new Map<number, Container[]>();
-	const containersById = new Map<string, Container[]>();
-	for (const container of snapshot.containers) {
-		if (container.pid !== null) containerByPid.set(container.pid, container);
-		if (container.shimPid !== null) push(containersByShim, container.shimPid, container);
-		push(containersById, container.id, container);
-	}
-	let tree: ProcessTreeShape | undefined;
-	const index: SnapshotIndex = {
-		processByPid,
-		childrenOf,
-		shimByPid: new Map(snapshot.shims.map((shim) => [shim.pid, shim])),
-		containerByPid,
-		containersByShim,
-		containersById,
-		podById: new Map(snapshot.pods.map((pod) => [pod.id, pod])),
+	const processByPid = once(() => new Map(snapshot.processes.map((p) => [p.pid, p])));
+	const childrenOf = once(() => {
+		const children = new Map<number, number[]>();
+		for (const process of snapshot.processes) if (process.ppid !== process.pid) push(children, process.ppid, process.pid);
+		for (const list of children.values()) list.sort((a, b) => a - b);
+		return children;
+	});
+	const containers = once(() => {
+		const byPid = new Map<number, Container>();
+		const byShim = new Map<number, Container[]>();
+		const byId = new Map<string, Container[]>();
+		for (const container of snapshot.containers) {
+			if (container.pid !== null) byPid.set(container.pid, container);
+			if (container.shimPid !== null) push(byShim, container.shimPid, container);
+			push(byId, container.id, container);
+		}
+		return {byPid, byShim, byId};
+	});
+	const shimByPid = once(() => new Map(snapshot.shims.map((shim) => [shim.pid, shim])));
+	const podById = once(() => new Map(snapshot.pods.map((pod) => [pod.id, pod])));
+	const tree = once(() => processTreeShape(snapshot));
+	return {
+		get processByPid() {
+			return processByPid();
+		},
+		get childrenOf() {
+			return childrenOf();
+		},
+		get shimByPid() {
+			return shimByPid();
+		},
+		get containerByPid() {
+			return containers().byPid;
+		},
+		get containersByShim() {
+			return containers().byShim;
+		},
+		get containersById() {
+			return containers().byId;
+		},
+		get podById() {
+			return podById();
+		},
 		get tree() {
-			return (tree ??= processTreeShape(snapshot));
+			return tree();
 		},
 	};
-	return index;
 }
 
 /** The container a pod lists by id: the one its source knows, when an id is in two namespaces. */

@@ -9,6 +9,7 @@ import {modeOf, viewKey} from '../source/store/ui-state.js';
 import {cursorIndex, firstMatchOf, moveIndex, scrollOffset, windowTop} from '../source/ui/cursor.js';
 import {keyName, resolveKey, type KeyFlags} from '../source/ui/keymap.js';
 import {PANE_INFO} from '../source/ui/panes.js';
+import {hasControlCharacter} from '../source/render/terminal-text.js';
 import type {ShapedRow} from '../source/ui/tree.js';
 import type {PollControl} from './store-context.js';
 
@@ -29,8 +30,7 @@ export interface KeyContext {
 }
 
 // Anything a terminal would act on stays out of the filter text.
-// eslint-disable-next-line no-control-regex
-const TYPABLE = /^[^\u0000-\u001f\u007f-\u009f]+$/;
+const typable = (input: string) => input !== '' && !hasControlCharacter(input);
 
 /** The cursor as the screen shows it, read from the store so a burst of keys sees each move. */
 function currentCursor(ctx: KeyContext): {index: number; top: number} {
@@ -88,7 +88,7 @@ function handleOne(input: string, key: KeyFlags, ctx: KeyContext): void {
 	const resolved = resolveKey(name, mode, ui.pane);
 	if (ui.notice !== null) state.setNotice(null);
 	if (!resolved) {
-		if (mode === 'filter' && !key.ctrl && !key.meta && TYPABLE.test(input)) state.setFilter(ui.filter + input);
+		if (mode === 'filter' && !key.ctrl && !key.meta && typable(input)) state.setFilter(ui.filter + input);
 		return;
 	}
 	const cursor = currentCursor(ctx).index;

@@ -84,7 +84,7 @@ function diffBy<T, K>(
 
 /** A finding's identity: its code and whom it is about (a second finding alike is numbered). */
 function findingKey(finding: Finding): string {
-	return `${finding.code}:${finding.subjects.map((s) => `${s.kind}=${s.namespace ?? ''}/${s.id}`).join(',')}`;
+	return `${finding.code}:${finding.subjects.map((s) => `${s.kind}=${containerKey(s.namespace, s.id)}`).join(',')}`;
 }
 
 function findingKeys(findings: readonly Finding[]): (finding: Finding, at: number) => string {

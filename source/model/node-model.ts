@@ -47,10 +47,10 @@ function sameFacts(last: NodeFacts, next: NodeFacts, now: number): boolean {
 	const dayOf = (at: number | undefined) => (at === undefined ? undefined : Math.floor(at / DAY_MS));
 	if (dayOf(last.polledAt) !== dayOf(next.polledAt) || graceRunning(next, now)) return false;
 	if (!sameProcesses(last.processes, next.processes)) return false;
-	const keys = new Set([...Object.keys(last), ...Object.keys(next)]);
+	const keys = new Set([...Object.keys(last), ...Object.keys(next)] as (keyof NodeFacts)[]);
 	for (const key of keys) {
 		if (key === 'processes' || key === 'polledAt') continue;
-		if (!sameData((last as unknown as Record<string, unknown>)[key], (next as unknown as Record<string, unknown>)[key])) return false;
+		if (!sameData(last[key], next[key])) return false;
 	}
 	return true;
 }

@@ -12,9 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {ComparisonDocument} from '../../source/model/compare.js';
-import type {Diagnosis, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
+import type {Diagnosis, NodeSnapshot} from '../../source/schema/types.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode} from './ssh-lab.js';
 import {CLI, readLab, REPO_ROOT, skipWithoutLab} from './lab-available.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const FAKE_KUBELET = path.join(REPO_ROOT, 'test', 'lab', 'fake-kubelet.sh');
 const FLAGS_ENV = '/var/lib/kubelet/kubeadm-flags.env';
@@ -56,7 +57,7 @@ function kubeletPids(): number[] {
 function snapshotJson(): {node: NodeSnapshot; status: number | null} {
 	const result = spawnSync('node', [CLI, 'snapshot', '--json'], {encoding: 'utf8', timeout: 60_000});
 	if (result.status === null) throw new Error(`crimon snapshot did not finish: ${result.stderr}`);
-	const snapshot = JSON.parse(result.stdout) as Snapshot;
+	const snapshot = parseSavedSnapshot(result.stdout);
 	return {node: snapshot.nodes[0]!, status: result.status};
 }
 

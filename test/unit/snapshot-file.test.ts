@@ -9,7 +9,7 @@ import {SnapshotProblem} from '../../source/snapshot-file/snapshot-problem.js';
 import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {isTerminalSafe} from '../../source/render/terminal-text.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
-import type {Snapshot} from '../../source/schema/types.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const CLI = path.resolve(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const good = () => renderSnapshotJson(metricsSnapshot());
@@ -116,6 +116,7 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		if (!fs.existsSync(CLI)) throw new Error(`${CLI} is not built: run npx tsc -p tsconfig.json`);
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimon-from-'));
 		fs.writeFileSync(path.join(dir, 'good.json'), good());
+		parseSavedSnapshot(fs.readFileSync(path.join(dir, 'good.json'), 'utf8'));
 		fs.writeFileSync(path.join(dir, 'truncated.json'), good().slice(0, 2000));
 		fs.writeFileSync(path.join(dir, 'notjson.json'), 'hello: world\n');
 		fs.writeFileSync(path.join(dir, 'other.json'), JSON.stringify({schema: 'crimon.compare/v1', takenAt: '2026-01-01T00:00:00Z'}));
@@ -162,7 +163,7 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		const file = path.join(dir, 'good.json');
 		const json = run(['snapshot', '--from', file, '--json']);
 		expect(json.status).toBe(0);
-		const again = JSON.parse(json.stdout) as Snapshot;
+		const again = parseSavedSnapshot(json.stdout);
 		expect(again.takenAt).toBe(metricsSnapshot().takenAt);
 		expect(again.nodes.map((n) => n.containers.map((c) => c.id))).toEqual(metricsSnapshot().nodes.map((n) => n.containers.map((c) => c.id)));
 		expect(again.nodes[0]!.containers.find((c) => c.name === 'web' && !c.sandbox)).toMatchObject({usage: {cpuSeconds: 12.5, oomKills: 2}});
@@ -202,6 +203,7 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		const single = path.join(dir, 'single.json');
 		const doc = metricsSnapshot();
 		fs.writeFileSync(single, renderSnapshotJson({...doc, takenAt: '2026-12-01T08:00:00Z', nodes: [doc.nodes[0]!]}));
+		parseSavedSnapshot(fs.readFileSync(single, 'utf8'));
 		const result = run(['compare', `${fleet}#node01`, single, '--json']);
 		expect(result.stderr).toBe('');
 		expect(result.status).toBe(0);

@@ -34,16 +34,16 @@ function quoted(text: string): string {
 
 const safeKey = (key: string): string => truncateText(escapeText(key), 40);
 
-/** `/nodes/1/containers/0/pid` → `nodes[1].containers[0].pid`, walking the document to tell a list's index from a key. */
-function jsonPath(pointer: string, document: unknown): string {
-	let out = '';
+/** `/nodes/1/containers/0/pid` → `nodes[1].containers[0].pid` and the value there, walking the document to tell a list's index from a key. */
+function locate(pointer: string, document: unknown): {readonly path: string; readonly value: unknown} {
+	let path = '';
 	let at: unknown = document;
 	for (const raw of pointer.split('/').slice(1)) {
 		const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-		out += Array.isArray(at) ? `[${key}]` : `${out === '' ? '' : '.'}${safeKey(key)}`;
+		path += Array.isArray(at) ? `[${key}]` : `${path === '' ? '' : '.'}${safeKey(key)}`;
 		at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined;
 	}
-	return out;
+	return {path, value: at};
 }
 
 function want(error: ErrorObject): string {
@@ -76,9 +76,9 @@ function describe(errors: readonly ErrorObject[], document: unknown): string {
 	const notNull = candidates.filter((e) => !(e.keyword === 'type' && (e.params as {type?: unknown}).type === 'null'));
 	const pool = notNull.length > 0 ? notNull : candidates;
 	const first = pool.reduce((best, e) => (depth(e) > depth(best) ? e : best), pool[0]!);
-	const path = jsonPath(first.instancePath, document);
+	const {path, value} = locate(first.instancePath, document);
 	if (first.keyword === 'required') return `${path === '' ? '' : `${path}.`}${safeKey(String((first.params as {missingProperty?: unknown}).missingProperty))} is missing`;
-	return `${path}: want ${want(first)}, not ${kind(first.data)}`;
+	return `${path}: want ${want(first)}, not ${kind(value)}`;
 }
 
 const SCHEMA_PREFIX = 'crimon.snapshot/v';

@@ -72,4 +72,15 @@ describe('schema/snapshot.schema.json', () => {
 		}
 		expect(schemaErrors(documents[1])).toContain('/nodes/0/ok must be boolean');
 	});
+
+	it('costs a live snapshot nothing: the built CLI imports neither TypeBox nor ajv, and loads the check only to read a file', () => {
+		const dist = path.join(ROOT, 'dist');
+		const files = ['crimon.js', ...fs.readdirSync(path.join(dist, 'chunks')).map((f) => `chunks/${f}`)];
+		for (const file of files) expect(fs.readFileSync(path.join(dist, file), 'utf8'), file).not.toMatch(/from\s*["'](ajv|@sinclair\/typebox)[/"']/);
+		const check = files.filter((file) => fs.readFileSync(path.join(dist, file), 'utf8').includes('checkSnapshot'));
+		expect(check).toEqual([expect.stringMatching(/^chunks\/parse-snapshot-/)]);
+		const importers = files.filter((file) => fs.readFileSync(path.join(dist, file), 'utf8').includes(path.basename(check[0]!)));
+		expect(importers.length).toBeGreaterThan(0);
+		for (const file of importers) expect(fs.readFileSync(path.join(dist, file), 'utf8')).toMatch(new RegExp(`import\\("\\./${path.basename(check[0]!).replace('.', '\\.')}"\\)`));
+	});
 });

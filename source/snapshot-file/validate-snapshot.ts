@@ -75,6 +75,7 @@ function describe(errors: readonly ErrorObject[], document: unknown): string {
 	const candidates = errors.filter((e) => e.keyword !== 'anyOf');
 	const notNull = candidates.filter((e) => !(e.keyword === 'type' && (e.params as {type?: unknown}).type === 'null'));
 	const pool = notNull.length > 0 ? notNull : candidates;
+	if (pool.length === 0) return `does not fit ${SNAPSHOT_SCHEMA}`;
 	const first = pool.reduce((best, e) => (depth(e) > depth(best) ? e : best), pool[0]!);
 	const {path, value} = locate(first.instancePath, document);
 	if (first.keyword === 'required') return `${path === '' ? '' : `${path}.`}${safeKey(String((first.params as {missingProperty?: unknown}).missingProperty))} is missing`;

@@ -51,6 +51,10 @@ describe('reading a saved snapshot', () => {
 		expect(snapshot.nodes[0]!.containers[0]!.labels).toEqual({});
 		expect(snapshot.nodes[0]!.containers[0]!.mounts).toEqual([]);
 		expect(snapshot.nodes[0]!.pods[0]!.state).toBe('');
+		// Usage saved before some of its figures existed reads them as null (not measured).
+		const partial = JSON.parse(good());
+		partial.nodes[0].containers[0].usage = {cpuSeconds: 1};
+		expect(parseSnapshotText(JSON.stringify(partial)).nodes[0]!.containers[0]!.usage).toMatchObject({cpuSeconds: 1, memoryBytes: null, oomKills: null, pids: null});
 	});
 
 	it('says what is wrong, in one line', () => {
@@ -71,6 +75,13 @@ describe('reading a saved snapshot', () => {
 		expect(problem(JSON.stringify(doc))).toBe('nodes[1].containers[0].pid: want a whole number, not a string');
 		delete doc.nodes[0].shims;
 		expect(problem(JSON.stringify(doc))).toBe('nodes[0].shims is missing');
+		// A field that may be null is told what it should have been; a label key is escaped in the path.
+		const nullable = JSON.parse(text);
+		nullable.nodes[0].runtimes.cri = 'x';
+		expect(problem(JSON.stringify(nullable))).toBe('nodes[0].runtimes.cri: want an object, not a string');
+		const label = JSON.parse(text);
+		label.nodes[0].containers[0].labels = {'evil\u001b[2J': 7};
+		expect(problem(JSON.stringify(label))).toBe('nodes[0].containers[0].labels.evil\\x1b[2J: want a string, not a number');
 	});
 
 	it('refuses words crimon writes itself when they carry anything else, and never repeats hostile text raw', () => {

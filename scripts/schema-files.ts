@@ -1,6 +1,7 @@
 /**
  * What `npm run schema` writes, from the contract's one definition (source/schema/snapshot-schema.ts):
- * - schema/snapshot.schema.json, the published JSON Schema of crimon.snapshot/v1;
+ * - schema/snapshot.schema.json, the published JSON Schema of crimon.snapshot/v1, and
+ *   schema/compare.schema.json, crimon.compare/v1's (source/schema/compare-schema.ts);
  * - source/snapshot-file/snapshot-check.js (and its .d.ts), ajv's standalone code for that
  *   schema, which `--from` runs: compiling the schema at start-up cost ajv 250–450 ms here,
  *   loading TypeBox 70 ms more; the generated check needs neither, nor any package.
@@ -8,14 +9,18 @@
  */
 import {Ajv} from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
+import {ComparisonDocumentSchema} from '../source/schema/compare-schema.js';
 import {SnapshotSchema} from '../source/schema/snapshot-schema.js';
 
 export const SNAPSHOT_SCHEMA_FILE = 'schema/snapshot.schema.json';
+export const COMPARE_SCHEMA_FILE = 'schema/compare.schema.json';
 const CHECK_FILE = 'source/snapshot-file/snapshot-check.js';
 
-function publishedSchema(): Record<string, unknown> {
-	return {$schema: 'http://json-schema.org/draft-07/schema#', ...SnapshotSchema};
+function published(schema: object): Record<string, unknown> {
+	return {$schema: 'http://json-schema.org/draft-07/schema#', ...schema};
 }
+const publishedSchema = () => published(SnapshotSchema);
+const json = (schema: object) => `${JSON.stringify(published(schema), null, '\t')}\n`;
 
 // CommonJS under Node's ESM: the default import is module.exports, whose .default is the function too.
 const standaloneCode = standalone.default;
@@ -46,7 +51,8 @@ export declare const checkSnapshot: ValidateFunction<Snapshot>;
 
 export function schemaFiles(): {readonly path: string; readonly text: string}[] {
 	return [
-		{path: SNAPSHOT_SCHEMA_FILE, text: `${JSON.stringify(publishedSchema(), null, '\t')}\n`},
+		{path: SNAPSHOT_SCHEMA_FILE, text: json(SnapshotSchema)},
+		{path: COMPARE_SCHEMA_FILE, text: json(ComparisonDocumentSchema)},
 		{path: CHECK_FILE, text: checkCode()},
 		{path: CHECK_FILE.replace(/\.js$/, '.d.ts'), text: CHECK_TYPES},
 	];

@@ -11,7 +11,10 @@ import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {SNAPSHOT_SCHEMA} from '../../source/schema/types.js';
 import {parseSnapshotText} from '../../source/snapshot-file/parse-snapshot.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
-import {checkedSnapshot, schemaErrors} from '../support/schema-check.js';
+import {checkedSnapshot, compareSchemaErrors, schemaErrors} from '../support/schema-check.js';
+import {compareNodes, comparisonDocument} from '../../source/model/compare.js';
+import {renderCompareJson} from '../../source/render/text-compare.js';
+import {COMPARE_SCHEMA_FILE} from '../../scripts/schema-files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const written = () => JSON.parse(renderSnapshotJson(metricsSnapshot()));
@@ -56,6 +59,17 @@ describe('schema/snapshot.schema.json', () => {
 		date.takenAt = 'yesterday';
 		expect(schemaErrors(date)).toContain('/takenAt must match format "date-time"');
 		expect(() => checkedSnapshot(missing)).toThrow(/not a valid crimon.snapshot\/v1 document .*required property 'shims'/);
+	});
+
+	it('schema/compare.schema.json holds crimon compare --json, and refuses a wrong one', () => {
+		const [a, b] = metricsSnapshot().nodes;
+		const doc = JSON.parse(renderCompareJson(comparisonDocument(compareNodes(a!, b!), new Date('2026-01-02T03:04:05Z'))));
+		expect(compareSchemaErrors(doc)).toEqual([]);
+		const schema = JSON.parse(fs.readFileSync(path.join(ROOT, COMPARE_SCHEMA_FILE), 'utf8'));
+		expect(schema.$id).toBe(doc.schema);
+		doc.pods.both = 'two';
+		delete doc.headline;
+		expect(compareSchemaErrors(doc)).toEqual(["/ must have required property 'headline'", '/pods/both must be integer']);
 	});
 
 	it('and the generated check that --from runs agrees with it', () => {

@@ -9,7 +9,7 @@ import {SnapshotProblem} from '../../source/snapshot-file/snapshot-problem.js';
 import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {isTerminalSafe} from '../../source/render/terminal-text.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
-import {parseSavedSnapshot} from '../support/schema-check.js';
+import {parseComparison, parseSavedSnapshot} from '../support/schema-check.js';
 
 const CLI = path.resolve(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const good = () => renderSnapshotJson(metricsSnapshot());
@@ -218,7 +218,7 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		const result = run(['compare', `${fleet}#node01`, single, '--json']);
 		expect(result.stderr).toBe('');
 		expect(result.status).toBe(0);
-		const comparison = JSON.parse(result.stdout) as {a: {name: string; target: string}; b: {name: string}; pods: {both: number; onlyA: unknown[]; onlyB: unknown[]}};
+		const comparison = parseComparison(result.stdout);
 		expect(comparison.a).toMatchObject({name: 'node01 @ good.json 2026-11-25 17:18Z', target: `file:${fleet}`});
 		expect(comparison.b.name).toBe('node01 @ single.json 2026-12-01 08:00Z');
 		expect(comparison.pods).toMatchObject({both: 2, onlyA: [], onlyB: []});

@@ -15,9 +15,9 @@ import {HANDSHAKES} from './handshake-slots.js';
 import type {ChannelContext} from './ssh-channels.js';
 import {openSshLink, type SshLink} from './ssh-connection.js';
 import {execOverSsh} from './ssh-exec.js';
-import {existsOverSftp, readOverSftp} from './ssh-sftp.js';
+import {SshFiles} from './ssh-sftp.js';
 import {SshSockets} from './ssh-sockets.js';
-import {TransportError, type ExecOptions, type ExecResult, type Transport} from './transport.js';
+import {TransportError, type ExecOptions, type ExecResult, type FileStamp, type Transport} from './transport.js';
 
 /** Channels open at once on one node's connection. */
 export const MAX_CHANNELS = 6;
@@ -47,6 +47,7 @@ export class SshTransport implements Transport {
 	private readonly maxChannels: number;
 	private readonly context: ChannelContext;
 	private readonly sockets: SshSockets;
+	private readonly files: SshFiles;
 	private closedByUser = false;
 	/** SSH connections opened so far (one, unless the node dropped): for tests and benchmarks. */
 	connectionsOpened = 0;
@@ -68,13 +69,14 @@ export class SshTransport implements Transport {
 			link: (what) => this.currentClient(what),
 			countChannel: (what) => this.countChannel(what),
 		};
+		this.files = new SshFiles(this.context);
 		const transport = this;
 		this.sockets = new SshSockets({
 			...this.context,
 			get user() {
 				return transport.user;
 			},
-			exists: (path, timeoutMs) => existsOverSftp(this.context, path, timeoutMs),
+			exists: (path, timeoutMs) => this.files.exists(path, timeoutMs),
 		});
 	}
 
@@ -144,6 +146,7 @@ export class SshTransport implements Transport {
 
 	/** Drops the connection; the next connect() opens a new one. */
 	drop(): void {
+		this.files.close();
 		this.link?.destroy();
 		this.link = null;
 	}
@@ -176,7 +179,17 @@ export class SshTransport implements Transport {
 	 * node itself (the kubelet's --config), and no node-provided word goes into a command.
 	 */
 	readFile(path: string, maxBytes: number): Promise<Buffer> {
-		return readOverSftp(this.context, path, maxBytes, this.options.connectTimeoutMs);
+		return this.files.read(path, maxBytes, this.options.connectTimeoutMs);
+	}
+
+	/** A file's size and mtime over SFTP (whole seconds, no inode: SFTP v3 gives neither finer). */
+	statFile(path: string, timeoutMs: number): Promise<FileStamp> {
+		return this.files.stat(path, timeoutMs);
+	}
+
+	/** SFTP requests made, by kind (`stat`, `read`): for tests and benchmarks. */
+	get sftpRequests(): ReadonlyMap<string, number> {
+		return this.files.requests;
 	}
 
 	/**

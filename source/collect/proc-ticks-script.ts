@@ -12,11 +12,12 @@ import {CLOCK_TICKS_PER_SECOND, parseProcStat} from './parse-processes.js';
 
 export const TICKS_MARK = '--crimon-ticks--';
 
-// comm may hold spaces and parentheses: the greedy match ends at the stat line's last ") ".
-const AWK = 'match($0, /.*\\) /) { n = split(substr($0, RLENGTH + 1), f, " "); line = substr($0, 1, RLENGTH - 1); for (i = 1; i <= 22 && i <= n; i++) line = line " " f[i]; print line }';
+// The first line is the uptime, as it is. comm may hold spaces and parentheses: the greedy
+// match ends at the stat line's last ") ".
+const AWK = 'NR == 1 { print; next } match($0, /.*\\) /) { n = split(substr($0, RLENGTH + 1), f, " "); line = substr($0, 1, RLENGTH - 1); for (i = 1; i <= 22 && i <= n; i++) line = line " " f[i]; print line }';
 
 /** Run from /proc, after the namespaces. */
-export const TICKS_SCRIPT = `echo ${TICKS_MARK}; cat uptime; cat [0-9]*/stat 2>/dev/null | awk '${AWK}'`;
+export const TICKS_SCRIPT = `echo ${TICKS_MARK}; cat uptime [0-9]*/stat 2>/dev/null | awk '${AWK}'`;
 
 export interface ProcTicks {
 	/** The node's uptime when the stat lines were read, in ms: the clock their CPU times share. */
@@ -31,12 +32,13 @@ export function splitProcTicks(stdout: string): {before: string; ticks: ProcTick
 	if (mark < 0) return {before: stdout, ticks: null};
 	const [uptimeLine, ...lines] = stdout.slice(mark + TICKS_MARK.length + 2).split('\n');
 	const before = stdout.slice(0, mark + 1);
-	const uptime = Number(uptimeLine?.split(' ')[0]);
-	if (!(uptime > 0)) return {before, ticks: null};
+	// `SECONDS.HH IDLE`: anything else (no uptime, and a stat line in its place) is no clock to time by.
+	const uptime = /^(\d+\.\d+) /.exec(uptimeLine ?? '')?.[1];
+	if (uptime === undefined) return {before, ticks: null};
 	const byPid = new Map<number, number>();
 	for (const line of lines) {
 		const stat = line ? parseProcStat(line) : null;
 		if (stat) byPid.set(stat.pid, stat.cpuTicks / CLOCK_TICKS_PER_SECOND);
 	}
-	return {before, ticks: {uptimeMs: uptime * 1000, byPid}};
+	return {before, ticks: {uptimeMs: Number(uptime) * 1000, byPid}};
 }

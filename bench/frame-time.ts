@@ -92,7 +92,7 @@ async function main(COLUMNS: number, ROWS: number) {
 	const mounted = performance.now();
 	const instance = render(
 		createElement(App, {store, poller: {pollNow: () => undefined}, columns: COLUMNS, rows: ROWS, theme: MONO_THEME, quit: () => undefined, clockMs: 0}),
-		{stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false, maxFps: 1000},
+		{stdout: stdout as unknown as NodeJS.WriteStream, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 1000},
 	);
 	const mountMs = ((await firstFrame) ?? mounted) - mounted;
 	await pause(50);

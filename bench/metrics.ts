@@ -9,7 +9,7 @@ import type {Container} from '../source/schema/types.js';
 import {renderPrometheus} from '../source/render/prometheus-snapshot.js';
 import {renderSnapshotJson} from '../source/render/text-snapshot.js';
 import {startMetricsServer} from '../source/serve/metrics-server.js';
-import {parseSnapshotText} from '../source/snapshot-file/load-snapshot.js';
+import {parseSnapshotText} from '../source/snapshot-file/parse-snapshot.js';
 import {syntheticFacts} from '../test/support/synthetic-node.js';
 
 const RUNS = 7;

@@ -5,10 +5,10 @@
 import {useCallback, useRef} from 'react';
 import {useInput} from 'ink';
 import type {CrimonStore} from '../source/store/store.js';
-import {modeOf, viewKey} from '../source/store/ui-state.js';
+import {screenModeOf, viewKey} from '../source/store/ui-state.js';
 import {cursorIndex, firstMatchOf, moveIndex, scrollOffset, windowTop} from '../source/ui/cursor.js';
 import {keyName, resolveKey, type KeyFlags} from '../source/ui/keymap.js';
-import {PANE_INFO} from '../source/ui/panes.js';
+import {hasControlCharacter} from '../source/render/terminal-text.js';
 import type {ShapedRow} from '../source/ui/tree.js';
 import type {PollControl} from './store-context.js';
 
@@ -29,8 +29,7 @@ export interface KeyContext {
 }
 
 // Anything a terminal would act on stays out of the filter text.
-// eslint-disable-next-line no-control-regex
-const TYPABLE = /^[^\u0000-\u001f\u007f-\u009f]+$/;
+const typable = (input: string) => input !== '' && !hasControlCharacter(input);
 
 /** The cursor as the screen shows it, read from the store so a burst of keys sees each move. */
 function currentCursor(ctx: KeyContext): {index: number; top: number} {
@@ -83,12 +82,13 @@ function handleKey(input: string, key: KeyFlags, ctx: KeyContext): void {
 function handleOne(input: string, key: KeyFlags, ctx: KeyContext): void {
 	const state = ctx.store.getState();
 	const {ui} = state;
-	const mode = modeOf(ui);
+	const screen = screenModeOf(ui);
+	const mode = screen.keys;
 	const name = keyName(input, key);
 	const resolved = resolveKey(name, mode, ui.pane);
 	if (ui.notice !== null) state.setNotice(null);
 	if (!resolved) {
-		if (mode === 'filter' && !key.ctrl && !key.meta && TYPABLE.test(input)) state.setFilter(ui.filter + input);
+		if (mode === 'filter' && !key.ctrl && !key.meta && typable(input)) state.setFilter(ui.filter + input);
 		return;
 	}
 	const cursor = currentCursor(ctx).index;
@@ -121,14 +121,25 @@ function handleOne(input: string, key: KeyFlags, ctx: KeyContext): void {
 		case 'page-down':
 		case 'top':
 		case 'bottom':
-			if (mode === 'help') state.scrollHelp(scrollOffset(resolved.command, ui.help?.scroll ?? 0, ctx.helpLines, ctx.page));
-			else if (mode === 'details') state.scrollDetails(scrollOffset(resolved.command, ui.details?.scroll ?? 0, ctx.detailLines, ctx.page));
-			else if (mode === 'compare') state.scrollCompare(scrollOffset(resolved.command, ui.compare?.scroll ?? 0, ctx.compareLines, ctx.page));
-			else if (PANE_INFO[ui.pane].shape === 'text') {
-				const scroll = ui.textScroll[viewKey(ui.activeNode, ui.pane)] ?? 0;
-				state.scrollText(ui.activeNode, ui.pane, scrollOffset(resolved.command, scroll, ctx.textLines, ctx.page));
+			switch (screen.scroll) {
+				case 'help':
+					state.scrollHelp(scrollOffset(resolved.command, ui.help?.scroll ?? 0, ctx.helpLines, ctx.page));
+					return;
+				case 'details':
+					state.scrollDetails(scrollOffset(resolved.command, ui.details?.scroll ?? 0, ctx.detailLines, ctx.page));
+					return;
+				case 'compare':
+					state.scrollCompare(scrollOffset(resolved.command, ui.compare?.scroll ?? 0, ctx.compareLines, ctx.page));
+					return;
+				case 'text': {
+					const scroll = ui.textScroll[viewKey(ui.activeNode, ui.pane)] ?? 0;
+					state.scrollText(ui.activeNode, ui.pane, scrollOffset(resolved.command, scroll, ctx.textLines, ctx.page));
+					return;
+				}
+				case 'cursor':
+					if (ctx.rows.length > 0) moveTo(ctx, moveIndex(resolved.command, cursor, ctx.rows.length, ctx.page));
+					return;
 			}
-			else if (ctx.rows.length > 0) moveTo(ctx, moveIndex(resolved.command, cursor, ctx.rows.length, ctx.page));
 			return;
 		case 'details':
 			if (row) state.openDetails(ui.activeNode, row.item.subject);
@@ -174,11 +185,23 @@ function handleOne(input: string, key: KeyFlags, ctx: KeyContext): void {
 			state.toggleHelp();
 			return;
 		case 'back':
-			if (mode === 'help') state.toggleHelp();
-			else if (mode === 'filter') state.endFilter(false);
-			else if (mode === 'details') state.closeDetails();
-			else if (mode === 'compare') state.closeCompare();
-			else if (ui.filter) state.setFilter('');
+			switch (screen.back) {
+				case 'help':
+					state.toggleHelp();
+					return;
+				case 'filter':
+					state.endFilter(false);
+					return;
+				case 'details':
+					state.closeDetails();
+					return;
+				case 'compare':
+					state.closeCompare();
+					return;
+				case 'filter-text':
+					if (ui.filter) state.setFilter('');
+					return;
+			}
 			return;
 	}
 }

@@ -4,7 +4,7 @@ import {useAppKeys} from '../hooks/use-app-keys.js';
 import {usePaneModel} from '../hooks/use-pane-model.js';
 import {useCrimon, useCrimonStore, type PollControl} from '../hooks/store-context.js';
 import {fitText} from '../source/render/terminal-text.js';
-import {compareNode, viewKey} from '../source/store/ui-state.js';
+import {compareNode, screenModeOf, viewKey} from '../source/store/ui-state.js';
 import {cursorIndex, firstMatchOf, windowTop} from '../source/ui/cursor.js';
 import {detailLines, detailsHeading, detailsOf, type Details} from '../source/ui/details.js';
 import {helpScreenLines} from '../source/ui/help.js';
@@ -12,6 +12,7 @@ import {computeLayout, MIN_COLUMNS, MIN_ROWS} from '../source/ui/layout.js';
 import {fitSegments, type Line} from '../source/ui/lines.js';
 import {seg} from '../source/ui/row.js';
 import {PANE_INFO} from '../source/ui/panes.js';
+import type {Page} from '../source/ui/screen-mode.js';
 import {stableSnapshots} from '../source/ui/stable-snapshot.js';
 import {compareTitleLine, emptyListMessage, nodeLine, titleLine} from '../source/ui/status.js';
 import {eventsStatusOf} from '../source/ui/event-rows.js';
@@ -51,6 +52,8 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 	const status = useCrimon((s) => s.nodes[s.ui.activeNode]?.status ?? null);
 	const lastError = useCrimon((s) => s.nodes[s.ui.activeNode]?.lastError ?? null);
 	const compare = useCrimon((s) => s.ui.compare);
+	// Which open mode wins (one table): the same object for the same open modes, so it redraws nothing by itself.
+	const mode = useCrimon((s) => screenModeOf(s.ui));
 	// Primitives, so a stream update that changes neither redraws nothing.
 	const eventsLive = useCrimon((s) => eventsStatusOf(s.events[s.ui.activeNode]?.stream ?? null)?.live ?? null);
 	const eventsNote = useCrimon((s) => eventsStatusOf(s.events[s.ui.activeNode]?.stream ?? null)?.note ?? null);
@@ -106,12 +109,14 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 		store.getState().setOnScreen(node, pids);
 	}, [store, node, pids]);
 
+	// A text panel keeps its heading; the compare view scrolls its whole body; a list pages by its rows.
+	const pageRows: Record<Page, number> = {panel: Math.max(1, bodyHeight - 1), body: Math.max(1, bodyHeight), list: Math.max(1, layout.list)};
 	useAppKeys({
 		store,
 		poller,
 		rows: shaped.rows,
 		positions,
-		page: help || details ? Math.max(1, bodyHeight - 1) : compare ? Math.max(1, bodyHeight) : Math.max(1, layout.list),
+		page: pageRows[mode.page],
 		detailLines: Math.max(0, detailText.length - 1),
 		helpLines: Math.max(0, helpText.length - 1),
 		textLines: textLineCount,
@@ -124,35 +129,45 @@ export function Screen({poller, columns, rows: terminalRows, theme, quit, clockM
 	}
 
 	let body;
-	if (help) {
-		// The first line is a heading that stays; the rest scrolls.
-		const [first, ...rest] = helpText;
-		body = <TextPanel lines={[first ?? [], ...rest.slice(help.scroll, help.scroll + bodyHeight - 1)]} width={layout.columns} height={bodyHeight} theme={theme} />;
-	} else if (details) {
-		const [first, ...rest] = detailText;
-		body = <TextPanel lines={[first ?? [], ...rest.slice(details.scroll, details.scroll + bodyHeight - 1)]} width={layout.columns} height={bodyHeight} theme={theme} />;
-	} else if (compare) {
-		body = <ComparePane a={snapshot} b={other} width={layout.columns} height={bodyHeight} theme={theme} scroll={compare.scroll} />;
-	} else if (isText) {
-		body = <NodePane node={snapshot} width={layout.columns} height={layout.list} theme={theme} scroll={textScroll} />;
-	} else {
-		body = (
-			<>
-				{header ? <SegmentLine line={header} theme={theme} /> : null}
-				<RowList
-					lines={lines}
-					cursor={index - top}
-					width={layout.columns}
-					height={layout.list}
-					theme={theme}
-					empty={emptyListMessage(pane, status, nodeName, lastError, model.filter, model.runtimeOnly, snapshot !== null, eventsLive === null ? undefined : {live: eventsLive, note: eventsNote})}
-				/>
-			</>
-		);
+	switch (mode.body) {
+		case 'help': {
+			// The first line is a heading that stays; the rest scrolls.
+			const [first, ...rest] = helpText;
+			const scroll = help?.scroll ?? 0;
+			body = <TextPanel lines={[first ?? [], ...rest.slice(scroll, scroll + bodyHeight - 1)]} width={layout.columns} height={bodyHeight} theme={theme} />;
+			break;
+		}
+		case 'details': {
+			const [first, ...rest] = detailText;
+			const scroll = details?.scroll ?? 0;
+			body = <TextPanel lines={[first ?? [], ...rest.slice(scroll, scroll + bodyHeight - 1)]} width={layout.columns} height={bodyHeight} theme={theme} />;
+			break;
+		}
+		case 'compare':
+			body = <ComparePane a={snapshot} b={other} width={layout.columns} height={bodyHeight} theme={theme} scroll={compare?.scroll ?? 0} />;
+			break;
+		case 'text':
+			body = <NodePane node={snapshot} width={layout.columns} height={layout.list} theme={theme} scroll={textScroll} />;
+			break;
+		case 'rows':
+			body = (
+				<>
+					{header ? <SegmentLine line={header} theme={theme} /> : null}
+					<RowList
+						lines={lines}
+						cursor={index - top}
+						width={layout.columns}
+						height={layout.list}
+						theme={theme}
+						empty={emptyListMessage(pane, status, nodeName, lastError, model.filter, model.runtimeOnly, snapshot !== null, eventsLive === null ? undefined : {live: eventsLive, note: eventsNote})}
+					/>
+				</>
+			);
+			break;
 	}
 
 	const title =
-		compare && !help && !details
+		mode.title === 'compare'
 			? compareTitleLine(nodeName, otherName, layout.columns)
 			: titleLine(pane, nodeName, model.count, {filter: model.filter, runtimeOnly: model.runtimeOnly, status}, layout.columns);
 	return (

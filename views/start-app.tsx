@@ -12,9 +12,12 @@ import {App} from './App.js';
 import type {Poller} from '../source/session/poller.js';
 import type {CrimonStore} from '../source/store/store.js';
 
+/** What the app asks of the poller: start with it, stop with it, poll a node now (the r key). */
+export type AppPoller = Pick<Poller, 'start' | 'stop' | 'pollNow'>;
+
 export interface AppOptions {
 	readonly store: CrimonStore;
-	readonly poller: Poller;
+	readonly poller: AppPoller;
 	readonly stdout?: NodeJS.WriteStream;
 	readonly stdin?: NodeJS.ReadStream;
 	/** Where the not-a-terminal message goes; process.stderr by default. */

@@ -11,7 +11,7 @@ import {RepollOnEvents} from '../session/repoll-on-events.js';
 import type {RuntimeEvent} from '../events/runtime-event.js';
 import {openNode, type NodeHandle} from '../session/open-node.js';
 import {resolveNodes} from './resolve-nodes.js';
-import {escapeText} from '../render/terminal-text.js';
+import {escapeJson, escapeText} from '../render/terminal-text.js';
 import type {NodeSnapshot} from '../schema/types.js';
 
 export interface EventsIo {
@@ -32,7 +32,7 @@ export function eventTextLine(node: string, event: RuntimeEvent, snapshot: NodeS
 
 /** JSON as snapshot --json writes it: control and bidi characters escaped, text kept whole. */
 export function eventJsonLine(node: string, event: RuntimeEvent, snapshot: NodeSnapshot | null): string {
-	return JSON.stringify(eventLine(node, event, snapshot)).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	return escapeJson(JSON.stringify(eventLine(node, event, snapshot)));
 }
 
 /** How long the streams get to come up before crimon decides none can be had. */

@@ -2,9 +2,10 @@ import {CRI_API_VERSIONS, criMethod, ListContainersRequest, ListPodSandboxReques
 import {GRPC_UNIMPLEMENTED, GrpcError, type GrpcChannel} from '../protocol/grpc-client.js';
 import {encode} from '../protocol/protobuf.js';
 import {canonicalRunPath} from './kubelet-flags.js';
-import type {CriFacts, CriProbeFacts, CriSocketProbe} from '../schema/types.js';
+import type {CriFacts, CriProbeFacts, CriSocketProbe, KubeletFacts} from '../schema/types.js';
 import {TransportError, type Transport} from '../transport/transport.js';
 import {withChannel} from './channel-pool.js';
+import {chooseCriSocket, kubeletEndpointOf} from './cri-choice.js';
 import {rememberOnChannel} from './session-memo.js';
 import {CRI_SOCKET_CANDIDATES, socketPath, type CollectOptions} from './collect-options.js';
 import {parseCriContainers, parseCriVersion, parseSandboxes} from './parse-cri.js';
@@ -121,15 +122,16 @@ async function socketExists(transport: Transport, path: string, timeoutMs: numbe
 /**
  * Asks every candidate socket whether it serves the CRI (its Version, kept for the session,
  * so the diagnosis can tell several answering sockets and what kubeadm would find), then
- * lists pods and containers from one socket only: with a kubelet, the kubelet's endpoint
- * (the pods it runs are the ones that matter; the first socket that answers is exactly
- * crictl's mistake on a node mid-migration); when that does not answer, the first candidate
- * that does, so the picture is still filled (the diagnosis says the kubelet's is unreachable).
+ * lists pods and containers from one socket only, the first in the one CRI choice's order
+ * (cri-choice.ts): --cri-socket when given; with a kubelet, the kubelet's endpoint (the pods
+ * it runs are the ones that matter; the first socket that answers is exactly crictl's
+ * mistake on a node mid-migration); when that does not answer, the first candidate that
+ * does, so the picture is still filled (the diagnosis says the kubelet's is unreachable).
  */
 export async function collectCriProbed(
 	transport: Transport,
 	options: CollectOptions,
-	kubeletEndpoint: Promise<string | null>,
+	kubeletLookup: Promise<KubeletFacts | null | undefined>,
 	candidates: readonly string[] = CRI_SOCKET_CANDIDATES,
 ): Promise<CriCollection> {
 	const endpointOf = (socket: string) => `unix://${socketPath(socket)}`;
@@ -167,7 +169,8 @@ export async function collectCriProbed(
 	const forcedListing = forced ? list(forced) : null;
 	const dockerSocket = socketExists(transport, socketPath(options.dockerSocket), options.timeoutMs);
 	// A kubelet lookup that fails leaves the probe to speak alone.
-	const kubelet = await kubeletEndpoint.catch(() => null);
+	const kubeletFacts = await kubeletLookup.catch(() => undefined);
+	const kubelet = kubeletFacts ? kubeletEndpointOf(kubeletFacts) : null;
 	if (kubelet && !forced) void attempt(kubelet);
 
 	const outcomes = new Map<string, PromiseSettledResult<CriFacts['info']>>();
@@ -190,10 +193,8 @@ export async function collectCriProbed(
 		if (outcome.status === 'rejected') return {facts: null, error: toError(outcome.reason), probe: probeFor()};
 		return listed instanceof Error ? {facts: null, error: listed, probe: probeFor()} : {facts: listed, error: null, probe: probeFor()};
 	}
-	const tried: string[] = [];
-	for (const socket of [...(kubelet ? [kubelet] : []), ...candidates]) {
-		if (outcomeFor(socket).status !== 'fulfilled' || tried.some((t) => same(t, socket))) continue;
-		tried.push(socket);
+	const probed = order.map((socket) => ({endpoint: socket, status: outcomes.get(socket)!.status === 'fulfilled' ? 'cri' as const : 'failed' as const}));
+	for (const socket of chooseCriSocket({kubelet: kubeletFacts, forced, probed}).readFrom) {
 		const listed = await list(socket);
 		if (!(listed instanceof Error)) return {facts: listed, error: null, probe: probeFor()};
 	}

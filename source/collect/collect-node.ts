@@ -92,7 +92,7 @@ export function createNodeCollector(name: string, transport: Transport, givenOpt
 			});
 			const criTask = sudo
 				? viaSudo(() => kubeletTask.then((k) => sudo.cri(k ? kubeletEndpointOf(k) : null)))().then((facts) => ({facts, error: null, probe: undefined}), (error: Error) => ({facts: null, error, probe: undefined}))
-				: collectCriProbed(transport, options, kubeletTask.then((k) => (k ? kubeletEndpointOf(k) : null)));
+				: collectCriProbed(transport, options, kubeletTask);
 			// podman is daemonless: no socket means no podman API here, which is no error.
 			const podmanTask = sudo ? attempt('podman', () => sudo.podman()) : attempt('podman', () => collectPodman(transport, options).catch((error: unknown) => {
 				if (error instanceof TransportError && error.kind === 'missing') {

@@ -12,6 +12,7 @@
 import type {ContainerdFacts, CriFacts, DockerFacts} from '../schema/types.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/transport.js';
 import {CRI_SOCKET_CANDIDATES, socketPath, type CollectOptions} from './collect-options.js';
+import {uniqueEndpoints} from './cri-choice.js';
 import {
 	containerdContainerFact, isContainerdIdentifier, parseCrictlContainers, parseCrictlPods, parseCrictlVersion, parseCtrContainerInfo,
 	parseCtrContainers, parseCtrNamespaces, parseCtrTasks, parseCtrVersion, parseDockerCliPs, parseDockerCliVersion, parsePodmanCliPs, parsePodmanCliVersion, type CtrContainerInfo,
@@ -153,7 +154,8 @@ export function createSudoSources(transport: Transport, options: CollectOptions,
 		async cri(kubelet) {
 			const timeoutS = Math.max(1, Math.ceil(options.timeoutMs / 1000));
 			const first = [kubelet ? socketPath(kubelet) : null, criEndpoint].filter((c): c is string => c !== null);
-			const candidates = options.criSocket ? [options.criSocket] : [...new Set([...first, ...CRI_SOCKET_CANDIDATES])];
+			// The one choice's order (cri-choice.ts) without a probe: forced alone, else the kubelet's, the socket that answered last, the usual ones.
+			const candidates = options.criSocket ? [options.criSocket] : uniqueEndpoints([...first, ...CRI_SOCKET_CANDIDATES]);
 			const reasons: string[] = [];
 			for (const candidate of candidates) {
 				const endpoint = `unix://${socketPath(candidate)}`;

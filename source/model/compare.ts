@@ -12,79 +12,22 @@
  */
 import {parseKubeletDockerName} from './kubernetes-labels.js';
 import type {
-	Container, CriChoiceHow, CriRuntimeKind, Diagnosis, FindingCode, FindingSeverity, NodeSnapshot, Pod, ShimVersion,
+	Container, FindingCode, FindingSeverity, NodeSnapshot, Pod, ShimVersion,
 } from '../schema/types.js';
+import type {
+	CompareItemSchema, CompareSideSchema, ComparisonDocumentSchema, FindingRowSchema, NodeComparisonSchema, OneSidedSchema, ShimCountSchema,
+} from '../schema/compare-schema.js';
+import type {Shape} from '../schema/schema-kit.js';
+import {COMPARE_SCHEMA} from '../schema/snapshot-version.js';
 
-const COMPARE_SCHEMA = 'crimon.compare/v1';
-
-export interface CompareSide {
-	readonly name: string;
-	/** The name, with (A) or (B) when both nodes have the same one (local vs local). */
-	readonly label: string;
-	readonly target: string;
-	readonly ok: boolean;
-	/** What Kubernetes runs on here: the kubelet's CRI, else the probed one. */
-	readonly runtime: CriRuntimeKind;
-	readonly how: CriChoiceHow | null;
-	readonly endpoint: string | null;
-	readonly kubelet: {readonly pid: number; readonly version: string | null} | null;
-	readonly cri: string | null;
-	readonly containerd: string | null;
-	readonly docker: string | null;
-	readonly counts: {readonly containers: number; readonly pods: number; readonly shims: number};
-	readonly diagnosis: Diagnosis | null;
-}
-
-interface ShimCount {
-	readonly v1: number;
-	readonly v2: number;
-}
-
-interface ShimRow {
-	readonly namespace: string;
-	readonly a: ShimCount;
-	readonly b: ShimCount;
-}
-
-export interface CompareItem {
-	/** The identity matched across the nodes. */
-	readonly key: string;
-	/** How many on that side carry this identity (replicas of one workload). */
-	readonly count: number;
-	/** The names as they are on that node. */
-	readonly names: readonly string[];
-	/** Where they live: "cri", "docker-labels", or a containerd namespace. */
-	readonly where: readonly string[];
-}
-
-export interface OneSided {
-	readonly onlyA: readonly CompareItem[];
-	readonly onlyB: readonly CompareItem[];
-	/** Identities present on both sides. */
-	readonly both: number;
-}
-
-interface FindingRow {
-	readonly code: FindingCode;
-	readonly a: {readonly severity: FindingSeverity; readonly subjects: number; readonly message: string} | null;
-	readonly b: {readonly severity: FindingSeverity; readonly subjects: number; readonly message: string} | null;
-}
-
-export interface NodeComparison {
-	/** "node01 on dockershim vs node02 on containerd" */
-	readonly headline: string;
-	readonly a: CompareSide;
-	readonly b: CompareSide;
-	readonly shims: readonly ShimRow[];
-	readonly pods: OneSided;
-	readonly containers: OneSided;
-	readonly findings: readonly FindingRow[];
-}
-
-export interface ComparisonDocument extends NodeComparison {
-	readonly schema: typeof COMPARE_SCHEMA;
-	readonly takenAt: string;
-}
+// The document's shapes are written once, as schema, in schema/compare-schema.ts.
+export type CompareSide = Shape<typeof CompareSideSchema>;
+type ShimCount = Shape<typeof ShimCountSchema>;
+export type CompareItem = Shape<typeof CompareItemSchema>;
+export type OneSided = Shape<typeof OneSidedSchema>;
+type FindingRow = Shape<typeof FindingRowSchema>;
+export type NodeComparison = Shape<typeof NodeComparisonSchema>;
+export type ComparisonDocument = Shape<typeof ComparisonDocumentSchema>;
 
 function sideOf(node: NodeSnapshot, other: NodeSnapshot, letter: 'A' | 'B'): CompareSide {
 	const diagnosis = node.diagnosis ?? null;

@@ -7,13 +7,13 @@
 import {
 	DOCKERSHIM_ENDPOINT, endpointPath, KUBEADM_FLAGS_ENV, runtimeOfEndpoint, runtimeOfName, sameEndpoint, type KubeletCriChoice,
 } from '../collect/kubelet-flags.js';
-import {resolveCri} from '../collect/cri-choice.js';
+import {chooseCriSocket} from '../collect/cri-choice.js';
 import {healthFindings} from './health-findings.js';
 import {endOfLifeFindings} from './end-of-life.js';
 import {pressureFindings} from './pressure-findings.js';
 import {basename} from '../collect/shims.js';
 import type {
-	CriChoiceHow, CriDiagnosis, CriProbeFacts, CriRuntimeKind, CriSocketProbe, Diagnosis, Finding, FindingCode,
+	CriDiagnosis, CriProbeFacts, CriRuntimeKind, CriSocketProbe, Diagnosis, Finding, FindingCode,
 	FindingSeverity, FindingSubject, KubeadmPick, KubeletDiagnosis, KubeletFacts, NodeFacts,
 } from '../schema/types.js';
 import {
@@ -112,54 +112,34 @@ interface CriResult {
 
 function diagnoseCri(facts: NodeFacts, snapshot: DiagnosisInput): CriResult {
 	const probe = facts.criProbe;
-	const answering = probe ? probe.sockets.filter((s) => s.status === 'cri').map((s) => s.endpoint) : snapshot.runtimes.cri ? [snapshot.runtimes.cri.endpoint] : [];
+	const read = snapshot.runtimes.cri;
+	// Without a probe (--sudo reads through crictl), the socket crimon read is the one known to answer.
+	const probed = probe?.sockets ?? (read ? [{endpoint: read.endpoint, status: 'cri' as const}] : []);
+	const chosen = chooseCriSocket({kubelet: facts.kubelet, forced: probe?.forced ?? null, probed});
+	const answering = probed.filter((s) => s.status === 'cri').map((s) => s.endpoint);
 	const answersAt = (endpoint: string | null): boolean | null => {
 		if (!endpoint) return null;
 		const found = probeFor(probe, endpoint);
 		if (found) return found.status === 'cri';
-		const read = snapshot.runtimes.cri;
 		return read && sameEndpoint(read.endpoint, endpoint) ? true : null;
 	};
+	const {endpoint, how} = chosen;
 
-	if (facts.kubelet) {
-		const kubelet = facts.kubelet;
-		const choice = resolveCri(kubelet);
-		const endpoint = choice.endpoint;
+	if (chosen.kubelet) {
+		const choice = chosen.kubelet;
 		const runtime = endpoint && choice.runtime === 'unknown' ? runtimeAt(endpoint, probeFor(probe, endpoint)) : choice.runtime;
 		const instance = choice.instanceEndpoint && endpoint && !sameEndpoint(choice.instanceEndpoint, endpoint)
 			? `; kubeadm's instance-config.yaml names ${choice.instanceEndpoint}, which the next kubeadm upgrade writes into the kubelet's config`
 			: '';
-		return {
-			choice,
-			cri: {endpoint, runtime, how: 'kubelet', why: choice.why + instance, answers: answersAt(endpoint), answering, kubeadm: null},
-		};
+		return {choice, cri: {endpoint, runtime, how, why: chosen.why + instance, answers: answersAt(endpoint), answering, kubeadm: null}};
 	}
 
 	const kubeadm = probe ? kubeadmPicks(probe) : null;
-	const noKubelet = facts.kubelet === null ? 'no kubelet runs here' : 'the process table could not be read, so the kubelet could not be looked for';
-	let how: CriChoiceHow;
-	let endpoint: string | null;
-	let why: string;
-	if (probe?.forced) {
-		how = 'forced';
-		endpoint = probe.forced;
-		why = `${noKubelet}; --cri-socket names this endpoint`;
-	} else if (answering.length > 0) {
-		how = 'probe';
-		endpoint = answering[0]!;
-		why = answering.length > 1
-			? `${noKubelet}; ${answering.length} sockets serve the CRI and this is the first in probe order, the one crictl would silently take`
-			: `${noKubelet}; the only socket that serves the CRI`;
-	} else {
-		how = 'none';
-		endpoint = null;
-		why = `${noKubelet}, and no socket serves the CRI`;
-	}
 	const found = probeFor(probe, endpoint);
-	const readInfo = snapshot.runtimes.cri && endpoint && sameEndpoint(snapshot.runtimes.cri.endpoint, endpoint) ? snapshot.runtimes.cri : null;
+	const readInfo = read && endpoint && sameEndpoint(read.endpoint, endpoint) ? read : null;
 	const runtimeName = found?.runtimeName ?? readInfo?.runtimeName ?? null;
 	const runtime: CriRuntimeKind = !endpoint ? 'unknown' : runtimeName ? runtimeOfName(runtimeName, endpoint) : runtimeOfEndpoint(endpoint);
-	return {choice: null, cri: {endpoint, runtime, how, why, answers: answersAt(endpoint), answering, kubeadm}};
+	return {choice: null, cri: {endpoint, runtime, how, why: chosen.why, answers: answersAt(endpoint), answering, kubeadm}};
 }
 
 function kubeletSubject(kubelet: KubeletFacts, detail: string | null): FindingSubject {

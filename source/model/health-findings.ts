@@ -6,17 +6,17 @@
  * itself never does it.
  */
 import {canonicalRunPath} from '../collect/kubelet-flags.js';
-import {containerdAddress, DEFAULT_CONTAINERD_ADDRESS, roleOf, shimOwner} from './process-tree.js';
+import {containerdAddress, roleOf, shimOwner} from './process-tree.js';
 import {basename, shimVersionOf, splitCommand} from '../collect/shims.js';
 import {runtimeFindings} from './runtime-states.js';
+import {oomKills, restartLoops} from './exit-findings.js';
+import {containerSubject, ctrCommand} from './finding-subjects.js';
 import type {
-	Container, ContainerEventCount, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, ProcessInfo, Shim,
+	Container, ContainerdTaskFact, Finding, FindingSubject, HealthMarks, NodeFacts, ProcessInfo, Shim,
 } from '../schema/types.js';
 
 /** Zombies under one container at or above this count are a warning, below it a note. */
 const ZOMBIE_WARN_AT = 20;
-/** Restarts (Docker's RestartCount, the CRI's attempt, exits seen) from which a container is in a loop. */
-const RESTART_LOOP_AT = 3;
 /** A stopped task whose shim still runs this long after its exit is leaked, not just being cleaned up. */
 const STOPPED_GRACE_MS = 5_000;
 
@@ -28,21 +28,8 @@ export interface HealthInput {
 
 const taskKey = (namespace: string, id: string) => `${namespace}/${id}`;
 
-/** `ctr` with --address only when the socket is not the default one. */
-function ctrCommand(address: string, namespace: string, rest: string): string {
-	const socket = address && canonicalRunPath(address) !== DEFAULT_CONTAINERD_ADDRESS ? ` --address ${address}` : '';
-	return `ctr${socket} -n ${namespace} ${rest}`;
-}
-
 function shimSubject(shim: Shim, detail: string | null): FindingSubject {
 	return {kind: 'shim', id: String(shim.pid), name: shim.binary, namespace: shim.namespace || null, pod: null, detail: detail ?? `${shim.namespace}/${shim.id}`};
-}
-
-function containerSubject(container: Container, detail: string | null): FindingSubject {
-	return {
-		kind: 'container', id: container.id, name: container.name, namespace: container.namespace,
-		pod: container.pod ? {name: container.pod.name, namespace: container.pod.namespace} : null, detail,
-	};
 }
 
 function processSubject(process: ProcessInfo, detail: string | null): FindingSubject {
@@ -310,81 +297,6 @@ function zombies(facts: NodeFacts, input: HealthInput): Finding[] {
 	return out;
 }
 
-type EventIndex = ReadonlyMap<string, readonly ContainerEventCount[]>;
-
-function indexEvents(events: readonly ContainerEventCount[]): EventIndex {
-	const byId = new Map<string, ContainerEventCount[]>();
-	for (const event of events) {
-		let list = byId.get(event.id);
-		if (!list) byId.set(event.id, (list = []));
-		list.push(event);
-	}
-	return byId;
-}
-
-function eventCountFor(events: EventIndex, container: Container): ContainerEventCount | null {
-	return events.get(container.id)?.find((e) => e.namespace === null || container.namespace === null || e.namespace === container.namespace) ?? null;
-}
-
-/** The cgroup's OOM kill count, where the usage reader (collect/cgroup-*.ts) read it. */
-function cgroupOomKills(container: Container): number | null {
-	return container.usage?.oomKills ?? null;
-}
-
-function restartLoops(facts: NodeFacts, input: HealthInput): Finding[] {
-	const docker = new Map((facts.docker?.containers ?? []).map((d) => [d.id, d]));
-	const cri = new Map((facts.cri?.containers ?? []).map((c) => [c.id, c]));
-	const events = indexEvents(facts.health?.events ?? []);
-	const out: Finding[] = [];
-	for (const container of input.containers) {
-		if (container.sandbox && !docker.has(container.id)) continue;
-		const inspect = docker.get(container.id)?.inspect;
-		const attempt = cri.get(container.id)?.attempt ?? 0;
-		const seen = eventCountFor(events, container);
-		const counts: [number, string][] = [
-			[inspect?.restartCount ?? 0, "Docker's RestartCount"],
-			[attempt, "the CRI's attempt"],
-			[seen?.exits ?? 0, 'exits seen on the event stream'],
-		];
-		const [count, source] = counts.reduce((best, c) => (c[0] > best[0] ? c : best));
-		if (count < RESTART_LOOP_AT) continue;
-		const lastExit = seen?.lastExitStatus ?? inspect?.exitCode ?? null;
-		const logs = docker.has(container.id) ? `docker logs ${container.name}` : cri.has(container.id) ? `crictl logs ${container.id}` : `${ctrCommand(facts.containerd?.address ?? '', container.namespace ?? 'default', 'tasks ls')}`;
-		out.push({
-			code: 'restart-loop', severity: 'warn',
-			message: `${container.name} restarted ${count} times (${source})${lastExit === null ? '' : `, last exit status ${lastExit}`}: ` +
-				`read why it exits (\`${logs}\`${lastExit === 137 ? '; 137 is SIGKILL, often the OOM killer' : ''}) and fix its command or its health check.`,
-			subjects: [containerSubject(container, `${count} restarts${lastExit === null ? '' : `, last exit ${lastExit}`}`)],
-		});
-	}
-	return out;
-}
-
-function oomKills(facts: NodeFacts, input: HealthInput): Finding[] {
-	const docker = new Map((facts.docker?.containers ?? []).map((d) => [d.id, d]));
-	const events = indexEvents(facts.health?.events ?? []);
-	const out: Finding[] = [];
-	for (const container of input.containers) {
-		const cgroup = cgroupOomKills(container);
-		const seen = eventCountFor(events, container)?.ooms ?? 0;
-		const dockerSays = docker.get(container.id)?.inspect?.oomKilled === true;
-		const count = Math.max(cgroup ?? 0, seen, dockerSays ? 1 : 0);
-		if (count === 0) continue;
-		const sources = [
-			...(cgroup ? [`cgroup oom_kill ${cgroup}`] : []),
-			...(seen ? [`${seen} /tasks/oom event${seen === 1 ? '' : 's'}`] : []),
-			...(dockerSays ? ["Docker's State.OOMKilled"] : []),
-		];
-		out.push({
-			code: 'oom-killed', severity: 'warn',
-			message: `The kernel OOM-killed ${count === 1 ? 'a process' : `${count} processes`} in ${container.name}'s cgroup (${sources.join(', ')}): ` +
-				`raise its memory limit or find what grows${dockerSays ? '' : "; docker inspect's OOMKilled only says whether the init itself was killed"}.`,
-			subjects: [containerSubject(container, `${count} OOM kill${count === 1 ? '' : 's'}`)],
-		});
-	}
-	return out;
-}
-
 /** Every health finding for one node. `now` dates stopped tasks (ms since the epoch). */
 export function healthFindings(facts: NodeFacts, input: HealthInput, now: number = Date.now()): Finding[] {
 	const orphaned = orphanedShims(facts, input.shims);
@@ -393,8 +305,8 @@ export function healthFindings(facts: NodeFacts, input: HealthInput, now: number
 		...leakedShims(facts, input, orphaned.pids, now),
 		...orphaned.findings,
 		...duplicateShims(facts, input.shims),
-		...restartLoops(facts, input),
-		...oomKills(facts, input),
+		...restartLoops(facts, input.containers),
+		...oomKills(facts, input.containers),
 		...zombies(facts, input),
 		...runtimeFindings(facts),
 	];

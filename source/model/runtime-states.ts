@@ -7,7 +7,8 @@
  */
 import type {Finding, NodeFacts, NodeSnapshot, Runtimes, RuntimeStates, SourceError} from '../schema/types.js';
 
-type RuntimeState = RuntimeStates[keyof RuntimeStates];
+// podman's may be absent: a file saved before podman was a runtime has three.
+type RuntimeState = NonNullable<RuntimeStates[keyof RuntimeStates]>;
 export type RuntimeName = keyof Runtimes;
 export const RUNTIME_NAMES: readonly RuntimeName[] = ['containerd', 'cri', 'docker', 'podman'];
 

@@ -6,10 +6,16 @@
  */
 import {eastAsianWidth} from 'get-east-asian-width';
 
-// C0 controls, DEL, C1 controls, and the bidi embeddings, overrides and isolates; also the
-// invisible direction marks, which reorder text just as well.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// The one list of what a terminal acts on. Controls: C0, DEL and C1 (an ESC or a CSI starts
+// a sequence, CR and BS overwrite). Direction: the bidi embeddings, overrides and isolates,
+// and the invisible direction marks, which reorder a line just as well.
+const C0 = '\\u0000-\\u001f';
+const DEL_C1 = '\\u007f-\\u009f';
+const DIRECTION = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const UNSAFE = new RegExp(`[${C0}${DEL_C1}${DIRECTION}]`, 'g');
+const HAS_CONTROL = new RegExp(`[${C0}${DEL_C1}]`);
+// JSON.stringify writes C0 inside strings as escapes itself; the newlines between its tokens are layout.
+const RAW_IN_JSON = new RegExp(`[${DEL_C1}${DIRECTION}]`, 'g');
 
 const NAMED: Record<string, string> = {'\t': '\\t', '\n': '\\n', '\r': '\\r'};
 
@@ -32,6 +38,25 @@ export function escapeText(text: string): string {
 export function isTerminalSafe(text: string): boolean {
 	UNSAFE.lastIndex = 0;
 	return !UNSAFE.test(text);
+}
+
+/** True when the text holds a control character (C0, DEL, C1): a key, not text to type. */
+export function hasControlCharacter(text: string): boolean {
+	return HAS_CONTROL.test(text);
+}
+
+const unicodeEscape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * JSON.stringify's output made terminal-safe and still lossless: JSON.stringify already writes C0 controls
+ * as `\u001b`, but leaves DEL, C1 and the direction characters raw; these become `\uXXXX`,
+ * which every JSON reader turns back into the same text.
+ */
+export function escapeJson(json: string): string {
+	RAW_IN_JSON.lastIndex = 0;
+	if (!RAW_IN_JSON.test(json)) return json;
+	RAW_IN_JSON.lastIndex = 0;
+	return json.replace(RAW_IN_JSON, unicodeEscape);
 }
 
 // Plain ASCII is by far the common case, and measuring it needs no tables.

@@ -4,7 +4,7 @@
  * their column with a visible mark (the JSON keeps everything whole).
  */
 import {type CompareItem, type CompareSide, type ComparisonDocument, type NodeComparison, type OneSided} from '../model/compare.js';
-import {escapeText, fitText, textWidth, truncateText} from './terminal-text.js';
+import {escapeJson, escapeText, fitText, textWidth, truncateText} from './terminal-text.js';
 import {paintLines, type StyledLine} from './text-diagnosis.js';
 import type {Style} from './text-style.js';
 
@@ -128,5 +128,5 @@ export function renderCompareText(comparison: NodeComparison, options: {color: b
 }
 
 export function renderCompareJson(document: ComparisonDocument): string {
-	return JSON.stringify(document, null, 2).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+	return escapeJson(JSON.stringify(document, null, 2)) + '\n';
 }

@@ -6,7 +6,7 @@
 import {buildProcessTree} from '../model/process-tree.js';
 import type {Container, NodeSnapshot, Snapshot} from '../schema/types.js';
 import {renderDiagnosisSection} from './text-diagnosis.js';
-import {escapeText, fitText, textWidth, truncateText} from './terminal-text.js';
+import {escapeJson, escapeText, fitText, textWidth, truncateText} from './terminal-text.js';
 import {painter, type Paint} from './text-style.js';
 import {cpuCell, formatBytes, formatPercent, hostLine, memCell, shimRss} from './usage-text.js';
 import {ioCell, netCell, nodePressureLine} from './io-text.js';
@@ -145,5 +145,5 @@ export function renderSnapshotJson(snapshot: Snapshot, indent = 2): string {
 	// JSON.stringify escapes control characters (\u001b) itself, so the output is both
 	// terminal-safe and lossless; bidi characters are escaped too for the same reason.
 	// indent 0: the whole document on one line (NDJSON, `snapshot --watch`).
-	return JSON.stringify(snapshot, null, indent).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+	return escapeJson(JSON.stringify(snapshot, null, indent)) + '\n';
 }

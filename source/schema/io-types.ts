@@ -2,34 +2,17 @@
  * Network, block IO and pressure: the facts a collector reads and the figures the snapshot
  * carries (additions to crimon.snapshot/v1; the field names are the IO issue's). Counters
  * are cumulative since the namespace or cgroup was made; `…PerSecond` are rates between
- * two polls, null without two samples or when a counter went backwards.
+ * two polls, null without two samples or when a counter went backwards. The snapshot's
+ * shapes are written once, as schema, in io-schema.ts; the facts are plain interfaces here.
  */
+import type {Shape} from './schema-kit.js';
+import type {
+	BlockDeviceSchema, BlockIoUsageSchema, InterfaceCountersSchema, InterfaceUsageSchema, IoUsageSchema, NetworkUsageSchema,
+	PressureFiguresSchema, PressureUsageSchema, UsageReasonsSchema,
+} from './io-schema.js';
 
-/** The eight counters /proc/PID/net/dev keeps for an interface, and their totals. */
-interface NetworkCounters {
-	readonly rxBytes: number;
-	readonly txBytes: number;
-	readonly rxPackets: number;
-	readonly txPackets: number;
-	readonly rxErrors: number;
-	readonly txErrors: number;
-	readonly rxDropped: number;
-	readonly txDropped: number;
-}
-
-/** One interface's counters from /proc/PID/net/dev. */
-export interface InterfaceCounters extends NetworkCounters {
-	readonly name: string;
-}
-
-/** One device's line of io.stat or blkio.throttle.*; `device` is `MAJ:MIN`. */
-export interface BlockDeviceFact {
-	readonly device: string;
-	readonly readBytes: number;
-	readonly writeBytes: number;
-	readonly readOps: number;
-	readonly writeOps: number;
-}
+export type InterfaceCounters = Shape<typeof InterfaceCountersSchema>;
+export type BlockDeviceFact = Shape<typeof BlockDeviceSchema>;
 
 /** One line of a PSI file: shares of time (percent) over 10, 60 and 300 s, and the stall total. */
 export interface PressureLine {
@@ -88,72 +71,12 @@ export interface SampleIoFacts {
 	readonly hostPressureReason?: string | null;
 }
 
-// ---- in the snapshot ----------------------------------------------------------------------
+// ---- in the snapshot (written once, in io-schema.ts) --------------------------------------
 
-export interface InterfaceUsage extends InterfaceCounters {
-	readonly rxBytesPerSecond: number | null;
-	readonly txBytesPerSecond: number | null;
-}
-
-/** Totals leave out `lo`, as cAdvisor does: traffic inside one namespace is not the network's. */
-export interface NetworkUsage extends NetworkCounters {
-	readonly rxBytesPerSecond: number | null;
-	readonly txBytesPerSecond: number | null;
-	readonly interfaces: readonly InterfaceUsage[];
-}
-
-interface DeviceUsage extends BlockDeviceFact {
-	/** From /sys/dev/block; null when the node does not say. */
-	readonly name: string | null;
-}
-
-export interface BlockIoUsage {
-	readonly readBytes: number;
-	readonly writeBytes: number;
-	readonly readOps: number;
-	readonly writeOps: number;
-	readonly readBytesPerSecond: number | null;
-	readonly writeBytesPerSecond: number | null;
-	readonly devices: readonly DeviceUsage[];
-}
-
-/** One resource's PSI: percentages over 10, 60, 300 s and stall totals in seconds. */
-export interface PressureFigures {
-	readonly someAvg10: number;
-	readonly someAvg60: number;
-	readonly someAvg300: number;
-	readonly someTotalSeconds: number;
-	readonly fullAvg10: number | null;
-	readonly fullAvg60: number | null;
-	readonly fullAvg300: number | null;
-	readonly fullTotalSeconds: number | null;
-}
-
-export interface PressureUsage {
-	readonly cpu: PressureFigures | null;
-	readonly memory: PressureFigures | null;
-	readonly io: PressureFigures | null;
-}
-
-/** Why a figure is null, where it is (a container in the host's netns, cgroup v1 pressure). */
-export interface UsageReasons {
-	readonly network: string | null;
-	readonly blockIo: string | null;
-	readonly pressure: string | null;
-}
-
-/** What a container's or pod's Usage adds. */
-export interface IoUsage {
-	readonly network?: NetworkUsage | null;
-	/** The pod sandbox whose network namespace this container shares (the pod has the figures). */
-	readonly networkSharedWith?: string | null;
-	readonly blockIo?: BlockIoUsage | null;
-	readonly pressure?: PressureUsage | null;
-	readonly reasons?: UsageReasons;
-}
-
-/** What a process adds: bytes it made the storage layer read and write (/proc/PID/io); null where unreadable. */
-export interface ProcessIoUsage {
-	readonly readBytes?: number | null;
-	readonly writeBytes?: number | null;
-}
+export type InterfaceUsage = Shape<typeof InterfaceUsageSchema>;
+export type NetworkUsage = Shape<typeof NetworkUsageSchema>;
+export type BlockIoUsage = Shape<typeof BlockIoUsageSchema>;
+export type PressureFigures = Shape<typeof PressureFiguresSchema>;
+export type PressureUsage = Shape<typeof PressureUsageSchema>;
+export type UsageReasons = Shape<typeof UsageReasonsSchema>;
+export type IoUsage = Shape<typeof IoUsageSchema>;

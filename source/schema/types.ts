@@ -1,192 +1,42 @@
 /**
- * The snapshot contract (schema crimon.snapshot/v1, see README) and the raw facts
- * a collector gathers before the model joins them. Adding fields is fine; renaming
- * or removing one needs a new schema version.
+ * The snapshot contract (schema crimon.snapshot/v1, see README) and the raw facts a
+ * collector gathers before the model joins them. The snapshot's shape is written once, as
+ * schema, in snapshot-schema.ts (and its io-, usage- and diagnosis- parts); these are its
+ * types. Type-only imports: a live snapshot loads no schema library. The facts are plain
+ * interfaces below.
  */
 
-export const SNAPSHOT_SCHEMA = 'crimon.snapshot/v1';
+export {SNAPSHOT_SCHEMA} from './snapshot-version.js';
 
-import type {HostUsage, NodePressure, Usage, UsageFacts} from './usage-types.js';
-import type {ProcessIoUsage} from './io-types.js';
+import type {Shape} from './schema-kit.js';
+import type {
+	ContainerSchema, CriRuntimeInfoSchema, MountSchema, NamespaceSummarySchema, NodeSnapshotSchema, PodRefSchema, PodSchema,
+	ProcessInfoSchema, RuntimesSchema, RuntimeStatesSchema, ShimSchema, SnapshotSchema, SourceErrorSchema,
+} from './snapshot-schema.js';
+import type {UsageFacts} from './usage-types.js';
 export type * from './usage-types.js';
 export type * from './io-types.js';
-
-export type SourceName = 'processes' | 'containerd' | 'cri' | 'docker' | 'kubelet' | 'node' | 'usage' | 'podman';
-
-export interface SourceError {
-	readonly source: SourceName;
-	readonly message: string;
-}
-
-export interface ProcessInfo extends ProcessIoUsage {
-	readonly pid: number;
-	readonly ppid: number;
-	readonly user: string;
-	readonly state: string;
-	/** Full command line, arguments joined by single spaces. */
-	readonly command: string;
-	/** Additions to v1 (always set in a snapshot; optional for collectors and tests): CPU time since start (user + system),
-	 * resident memory, and CPU use in cores between its last two reads (null until read twice). Null when unknown. */
-	readonly cpuSeconds?: number | null;
-	readonly rssBytes?: number | null;
-	readonly cpuCores?: number | null;
-}
-
-interface CriRuntimeInfo {
-	readonly endpoint: string;
-	readonly runtimeName: string;
-	readonly runtimeVersion: string;
-	readonly apiVersion: string;
-}
-
-interface ContainerdRuntimeInfo {
-	readonly address: string;
-	readonly version: string;
-}
-
-interface DockerRuntimeInfo {
-	readonly address: string;
-	readonly version: string;
-}
-
-/** Addition to v1: podman's Docker-compatible API (its own socket, or a docker.sock that is really podman). */
-interface PodmanRuntimeInfo {
-	readonly address: string;
-	readonly version: string;
-}
-
-export interface Runtimes {
-	readonly cri: CriRuntimeInfo | null;
-	readonly containerd: ContainerdRuntimeInfo | null;
-	readonly docker: DockerRuntimeInfo | null;
-	/** Addition to v1 (always set in a snapshot): null when no podman API answered. */
-	readonly podman?: PodmanRuntimeInfo | null;
-}
-export type RuntimeStates = Readonly<Record<keyof Runtimes, 'answering' | 'failing' | 'absent'>>;
-
-export type ShimVersion = 'v1' | 'v2';
-
-/** containerd's shims (v1 and v2), or conmon, which podman and CRI-O start one of per container. */
-type ShimKind = 'containerd' | 'conmon';
-
-/** Who started a conmon, from its own flags (podman's --exit-command, CRI-O's exit and socket dirs). */
-export type ConmonEngine = 'podman' | 'cri-o';
-
-export interface Shim {
-	readonly pid: number;
-	readonly version: ShimVersion;
-	readonly binary: string;
-	readonly namespace: string;
-	readonly id: string;
-	readonly address: string;
-	readonly children: readonly number[];
-	/** Addition to v1: the shim process's own resident memory; null when unknown. */
-	readonly rssBytes?: number | null;
-	/**
-	 * Additions to v1 (always set in a snapshot): the kind of shim; for conmon the OCI runtime
-	 * it drives (its -r, e.g. "crun") and the engine that started it (null: cannot tell). A
-	 * conmon's `version` reads "v2": like a v2 shim it is one per container, re-parented to
-	 * pid 1 and tied to its container by id, and it is not the v1 shim containerd 2.0 removed.
-	 */
-	readonly kind?: ShimKind;
-	readonly ociRuntime?: string | null;
-	readonly engine?: ConmonEngine | null;
-}
-
-export interface NamespaceSummary {
-	readonly name: string;
-	readonly containers: readonly string[];
-	/** Additions to v1: the sum of its containers' usage (null when none reported), and of its shims' RSS. */
-	readonly usage?: Usage | null;
-	readonly shimRssBytes?: number | null;
-}
-
-export interface PodRef {
-	readonly name: string;
-	readonly namespace: string;
-	readonly uid: string;
-}
-
-interface SeenBy {
-	readonly cri: boolean;
-	readonly containerd: boolean;
-	readonly docker: boolean;
-	/** Addition to v1 (always set in a snapshot). */
-	readonly podman?: boolean;
-}
-
-export interface Mount {
-	readonly source: string;
-	readonly destination: string;
-}
-
-export interface Container {
-	readonly id: string;
-	readonly name: string;
-	readonly image: string;
-	readonly state: string;
-	readonly namespace: string | null;
-	readonly pid: number | null;
-	readonly shimPid: number | null;
-	readonly sandbox: boolean;
-	readonly pod: PodRef | null;
-	readonly seenBy: SeenBy;
-	/** Additions to v1 (allowed by the contract): details for the app and the diagnosis. */
-	readonly podId: string | null;
-	readonly runtime: string | null;
-	readonly labels: Readonly<Record<string, string>>;
-	readonly mounts: readonly Mount[];
-	/** Addition to v1 (always set in a snapshot): what it costs; null where no source answered for it. */
-	readonly usage?: Usage | null;
-}
-
-type PodSource = 'cri' | 'docker-labels';
-
-export interface Pod {
-	readonly id: string;
-	readonly name: string;
-	readonly namespace: string;
-	readonly uid: string;
-	readonly source: PodSource;
-	readonly sandboxPid: number | null;
-	readonly containers: readonly string[];
-	/** Addition to v1: the sandbox's state as its source reports it. */
-	readonly state: string;
-	/** Addition to v1 (always set in a snapshot): the sum of its containers' usage, the sandbox's included. */
-	readonly usage?: Usage | null;
-}
-
-export interface NodeSnapshot extends NodePressure {
-	readonly name: string;
-	readonly target: string;
-	readonly ok: boolean;
-	readonly errors: readonly SourceError[];
-	readonly runtimes: Runtimes;
-	readonly processes: readonly ProcessInfo[];
-	readonly shims: readonly Shim[];
-	readonly namespaces: readonly NamespaceSummary[];
-	readonly containers: readonly Container[];
-	readonly pods: readonly Pod[];
-	/** Addition to v1: which runtime really runs the node, and what would break if it moved; null when unreachable. */
-	readonly diagnosis: Diagnosis | null;
-	/** Addition to v1: the node's CPUs and memory; null when not read. */
-	readonly host?: HostUsage | null;
-	/** Addition to v1 (model/runtime-states.ts): each runtime answering, failing (probed, no answer) or absent (no socket); null when not reached. */
-	readonly runtimeStates?: RuntimeStates | null;
-}
-
-// ---- the diagnosis (model/diagnosis.ts), in model/diagnosis-types.ts ----------------------
-
-import type {Diagnosis} from './diagnosis-types.js';
 export type {
 	CriRuntimeKind, KubeletEndpointSource, KubeletDiagnosis, KubeadmPick, CriChoiceHow, CriDiagnosis, FindingSeverity, FindingCode, FindingSubject, Finding, Diagnosis,
 } from './diagnosis-types.js';
 
-export interface Snapshot {
-	readonly schema: typeof SNAPSHOT_SCHEMA;
-	readonly takenAt: string;
-	readonly nodes: readonly NodeSnapshot[];
-}
+export type Snapshot = Shape<typeof SnapshotSchema>;
+export type NodeSnapshot = Shape<typeof NodeSnapshotSchema>;
+export type SourceError = Shape<typeof SourceErrorSchema>;
+export type SourceName = SourceError['source'];
+export type ProcessInfo = Shape<typeof ProcessInfoSchema>;
+type CriRuntimeInfo = Shape<typeof CriRuntimeInfoSchema>;
+export type Runtimes = Shape<typeof RuntimesSchema>;
+export type RuntimeStates = Shape<typeof RuntimeStatesSchema>;
+export type Shim = Shape<typeof ShimSchema>;
+export type ShimVersion = Shim['version'];
+/** Who started a conmon, from its own flags (podman's --exit-command, CRI-O's exit and socket dirs). */
+export type ConmonEngine = NonNullable<Shim['engine']>;
+export type NamespaceSummary = Shape<typeof NamespaceSummarySchema>;
+export type PodRef = Shape<typeof PodRefSchema>;
+export type Mount = Shape<typeof MountSchema>;
+export type Container = Shape<typeof ContainerSchema>;
+export type Pod = Shape<typeof PodSchema>;
 
 // ---- raw facts, as each source reports them -------------------------------------------
 

@@ -3,43 +3,13 @@
  * cgroup counters a collector reads before the model turns them into Usage (re-exported by
  * types.ts, the contract's one entry point).
  */
-import type {ContainerIoFact, IoUsage, PressureUsage, SampleIoFacts} from './io-types.js';
+import type {ContainerIoFact, SampleIoFacts} from './io-types.js';
+import type {Shape} from './schema-kit.js';
+import type {HostUsageSchema, UsageSchema} from './usage-schema.js';
 
-/**
- * What a container (or the sum of a pod's) costs, from its cgroup: `cpuSeconds` used since
- * it started, `cpuCores` over the last interval (null without two samples), the memory
- * working set (usage minus inactive file cache) against its limit (null: unlimited), pids,
- * CFS throttling and OOM kills. A field the source did not report is null.
- */
-export interface Usage extends IoUsage {
-	readonly cpuSeconds: number | null;
-	readonly cpuCores: number | null;
-	readonly memoryBytes: number | null;
-	readonly memoryLimitBytes: number | null;
-	readonly pids: number | null;
-	readonly throttledPeriods: number | null;
-	readonly throttledSeconds: number | null;
-	readonly oomKills: number | null;
-	/** Addition beside the eight above: the CFS quota in cores (null: no limit, or not known, as from containerd's Metrics). */
-	readonly cpuLimitCores?: number | null;
-}
-
-/** Addition to v1: the node as a whole (the header line). */
-export interface HostUsage {
-	/** CPUs the kernel lists. */
-	readonly cpus: number;
-	/** CPUs busy over the last interval, in cores; null without two samples. */
-	readonly cpuCores: number | null;
-	/** MemTotal − MemAvailable. */
-	readonly memoryBytes: number | null;
-	readonly memoryTotalBytes: number | null;
-}
-
-/** Addition to v1: the node's own pressure (/proc/pressure/*), and why it is null where it is. */
-export interface NodePressure {
-	readonly pressure?: PressureUsage | null;
-	readonly pressureReason?: string | null;
-}
+/** The snapshot's figures, written once as schema in usage-schema.ts. */
+export type Usage = Shape<typeof UsageSchema>;
+export type HostUsage = Shape<typeof HostUsageSchema>;
 
 type UsageSource = 'containerd' | 'cgroup-v1' | 'cgroup-v2' | 'cri';
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import {escapeText} from '../render/terminal-text.js';
 import type {Snapshot} from '../schema/types.js';
-import {SnapshotProblem, validateSnapshot} from './validate-snapshot.js';
+import {SnapshotProblem} from './snapshot-problem.js';
 
 /** The 50,000-process benchmark node saves 15.8 MB; a bound well above any real node. */
 const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
@@ -28,45 +28,6 @@ export interface LoadedSnapshot {
 /** The file as messages and titles name it: stdin for -, control characters escaped. */
 export function displayName(file: string): string {
 	return file === '-' ? 'stdin' : escapeText(file);
-}
-
-function position(message: string): number | null {
-	const match = /position (\d+)/.exec(message);
-	return match ? Number(match[1]) : null;
-}
-
-function lineAndColumn(text: string, at: number): string {
-	let line = 1;
-	let start = 0;
-	for (let i = 0; i < at && i < text.length; i++) {
-		if (text.charCodeAt(i) === 10) {
-			line++;
-			start = i + 1;
-		}
-	}
-	return `line ${line}, column ${at - start + 1}`;
-}
-
-/** Pure: the file's text → its document, or a SnapshotProblem (not JSON, truncated, not a snapshot, newer, malformed). */
-export function parseSnapshotText(text: string): Snapshot {
-	if (text.trim() === '') throw new SnapshotProblem('empty, not a crimon snapshot');
-	let value: unknown;
-	try {
-		value = JSON.parse(text);
-	} catch (error) {
-		// V8's message quotes the input; only the position is taken from it.
-		const message = error instanceof Error ? error.message : '';
-		const at = position(message);
-		const end = text.trimEnd().length;
-		if (/end of JSON input|Unterminated/.test(message) || (at !== null && at >= end)) {
-			throw new SnapshotProblem(`truncated JSON: it ends (after ${text.length} bytes) in the middle of the document`);
-		}
-		if (at !== null) throw new SnapshotProblem(`not JSON: a syntax error at ${lineAndColumn(text, at)}`);
-		// Short inputs get V8's message without a position: name the character it stopped at.
-		const token = /^Unexpected token '(.)'/u.exec(message)?.[1];
-		throw new SnapshotProblem(token === undefined ? 'not JSON: a syntax error' : `not JSON: a syntax error at "${escapeText(token)}"${text.indexOf(token) >= 0 ? ` (${lineAndColumn(text, text.indexOf(token))})` : ''}`);
-	}
-	return validateSnapshot(value);
 }
 
 async function readBounded(file: string): Promise<Buffer> {
@@ -125,6 +86,8 @@ export async function loadSnapshotFile(file: string): Promise<LoadedSnapshot> {
 	} catch {
 		throw new SnapshotFileError(file, 'not UTF-8 text, so not a crimon snapshot');
 	}
+	// The schema check (ajv, TypeBox) loads only here: a live snapshot never reads a file.
+	const {parseSnapshotText} = await import('./parse-snapshot.js');
 	try {
 		return {file, snapshot: parseSnapshotText(text)};
 	} catch (error) {

@@ -8,6 +8,7 @@ import {DEFAULT_SORT, DESCENDING_FIRST, SORT_KEYS, type SortState} from '../ui/c
 import type {CursorState} from '../ui/cursor.js';
 import type {Mode} from '../ui/keymap.js';
 import {stepPane, type PaneId} from '../ui/panes.js';
+import {screenMode, type ScreenMode} from '../ui/screen-mode.js';
 import type {Subject} from '../ui/row.js';
 
 interface DetailsState {
@@ -96,12 +97,14 @@ export function viewKey(node: number, pane: PaneId): string {
 	return `${node}/${pane}`;
 }
 
+/** Which open mode wins, from the one table (ui/screen-mode.ts). */
+export function screenModeOf(ui: UiState): ScreenMode {
+	return screenMode({help: ui.help !== null, filter: ui.filterEditing, details: ui.details !== null, compare: ui.compare !== null}, ui.pane);
+}
+
+/** The key table's mode: who has the keyboard. */
 export function modeOf(ui: UiState): Mode {
-	if (ui.help) return 'help';
-	if (ui.filterEditing) return 'filter';
-	if (ui.details) return 'details';
-	if (ui.compare) return 'compare';
-	return 'list';
+	return screenModeOf(ui).keys;
 }
 
 // ---- pure reducers ------------------------------------------------------------------

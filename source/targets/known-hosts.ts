@@ -124,15 +124,30 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string):
 	return types;
 }
 
+/** A known_hosts file that is there but cannot be read: its keys are unknown, so no host is trusted through it. */
+class KnownHostsUnreadableError extends Error {
+	override readonly name = 'KnownHostsUnreadableError';
+	constructor(readonly file: string, cause: Error) {
+		super(`cannot read known_hosts file ${file}: ${cause.message}; fix its permissions or point UserKnownHostsFile elsewhere`, {cause});
+	}
+}
+
+/** No such file (or a path through one): the ordinary first-run case, no keys rather than an error. */
+function isMissing(error: unknown): boolean {
+	const code = (error as NodeJS.ErrnoException | null)?.code;
+	return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** Every entry of the files that exist; one that exists but cannot be read throws, naming it. */
 export function readKnownHostsFiles(files: readonly string[]): KnownHostEntry[] {
 	const entries: KnownHostEntry[] = [];
 	for (const file of files) {
 		let text: string;
 		try {
 			text = fs.readFileSync(file, 'utf8');
-		} catch {
-			// A missing known_hosts is the ordinary first-run case, not an error.
-			continue;
+		} catch (error) {
+			if (isMissing(error)) continue;
+			throw new KnownHostsUnreadableError(file, error as Error);
 		}
 		entries.push(...parseKnownHosts(text, file));
 	}
@@ -151,8 +166,9 @@ export function appendKnownHost(file: string, line: string): void {
 	try {
 		const existing = fs.readFileSync(file);
 		if (existing.length > 0 && existing[existing.length - 1] !== 0x0a) prefix = '\n';
-	} catch {
-		// New file.
+	} catch (error) {
+		// A new file; any other failure would fail the append below too, so say it here.
+		if (!isMissing(error)) throw new KnownHostsUnreadableError(file, error as Error);
 	}
 	fs.appendFileSync(file, `${prefix}${line}\n`, {mode: 0o600});
 }

@@ -11,10 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import type {ComparisonDocument} from '../../source/model/compare.js';
-import type {Diagnosis, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
+import type {Diagnosis, NodeSnapshot} from '../../source/schema/types.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode} from './ssh-lab.js';
 import {CLI, readLab, REPO_ROOT, skipWithoutLab} from './lab-available.js';
+import {parseComparison, parseSavedSnapshot} from '../support/schema-check.js';
 
 const FAKE_KUBELET = path.join(REPO_ROOT, 'test', 'lab', 'fake-kubelet.sh');
 const FLAGS_ENV = '/var/lib/kubelet/kubeadm-flags.env';
@@ -56,7 +56,7 @@ function kubeletPids(): number[] {
 function snapshotJson(): {node: NodeSnapshot; status: number | null} {
 	const result = spawnSync('node', [CLI, 'snapshot', '--json'], {encoding: 'utf8', timeout: 60_000});
 	if (result.status === null) throw new Error(`crimon snapshot did not finish: ${result.stderr}`);
-	const snapshot = JSON.parse(result.stdout) as Snapshot;
+	const snapshot = parseSavedSnapshot(result.stdout);
 	return {node: snapshot.nodes[0]!, status: result.status};
 }
 
@@ -234,7 +234,7 @@ describe.skipIf(skipWithoutLab('lab: diagnosis'))('lab: which runtime really run
 	it('crimon compare local local: both reached, the same runtime, nothing on one side only', () => {
 		const result = spawnSync('node', [CLI, 'compare', 'local', 'local', '--json'], {encoding: 'utf8', timeout: 60_000});
 		expect(result.status).toBe(0);
-		const doc = JSON.parse(result.stdout) as ComparisonDocument;
+		const doc = parseComparison(result.stdout);
 		expect(doc.schema).toBe('crimon.compare/v1');
 		expect(doc.headline).toMatch(/ \(A\) on containerd \(no kubelet\) vs .* \(B\) on containerd \(no kubelet\)$/);
 		expect(doc.pods.onlyA).toEqual([]);
@@ -254,7 +254,7 @@ describe.skipIf(skipWithoutLab('lab: diagnosis'))('lab: which runtime really run
 		try {
 			const result = runCrimon(home, ['compare', 'local', `ssh://${node2.alias}`, '--json']);
 			expect(result.status).toBe(0);
-			const doc = JSON.parse(result.stdout) as ComparisonDocument;
+			const doc = parseComparison(result.stdout);
 			expect(doc.b).toMatchObject({name: node2.alias, ok: true, docker: null, runtime: 'containerd'});
 			// Docker's containers and the dockershim-style pod exist only on this machine.
 			expect(doc.pods.onlyA.map((p) => p.key)).toContain(`${lab.pods.dockershim!.namespace}/${lab.pods.dockershim!.name}`);

@@ -8,8 +8,9 @@ import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_proc
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Finding, FindingCode, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
+import type {Finding, FindingCode, NodeSnapshot} from '../../source/schema/types.js';
 import {CLI, readLab, REPO_ROOT, skipWithoutLab} from './lab-available.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 export interface Faults {
 	readonly namespace: string;
@@ -27,7 +28,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function snapshotJson(...args: string[]): NodeSnapshot {
 	const result = spawnSync('node', [CLI, 'snapshot', '--json', ...args], {encoding: 'utf8', timeout: 60_000});
 	expect(result.status, result.stderr).toBe(0);
-	return (JSON.parse(result.stdout) as Snapshot).nodes[0]!;
+	return parseSavedSnapshot(result.stdout).nodes[0]!;
 }
 
 const findingsOf = (node: NodeSnapshot, code: FindingCode): Finding[] => node.diagnosis!.findings.filter((f) => f.code === code);

@@ -5,8 +5,8 @@
  */
 import {spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
-import type {Snapshot} from '../../source/schema/types.js';
 import {CLI, skipWithoutLab} from './lab-available.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const TITLE = '\u001b]0;OWNED\u0007';
 const CLEAR = '\u001b[2J';
@@ -19,7 +19,7 @@ describe.skipIf(skipWithoutLab('lab: hostile text'))('lab: hostile text from a r
 		// The raw bytes hold no ESC, BEL or bidi override...
 		expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
 		// ...yet parsing gives back exactly what the node holds.
-		const node = (JSON.parse(result.stdout) as Snapshot).nodes[0]!;
+		const node = parseSavedSnapshot(result.stdout).nodes[0]!;
 		const container = node.containers.find((c) => c.name === 'lab-hostile')!;
 		const init = node.processes.find((p) => p.pid === container.pid)!;
 		expect(init.command).toBe(`sh -c sleep 2147483647; : "$@" sh ${TITLE} ${CLEAR} ${BIDI}`);

@@ -16,9 +16,10 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Container, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
+import type {Container, NodeSnapshot} from '../../source/schema/types.js';
 import {HOST_NETNS, SHARES_POD_NETNS} from '../../source/model/io-usage.js';
 import {CLI, readLab, skipWithoutLab} from './lab-available.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const run = (file: string, args: string[], timeout = 60_000) => execFileSync(file, args, {encoding: 'utf8', timeout});
 const docker = (...args: string[]) => run('/usr/bin/docker', args);
@@ -46,7 +47,7 @@ function cleanup(): void {
 	for (const name of VETH) spawnSync('ip', ['link', 'del', name]);
 }
 
-const snapshotOf = (args: string[]): NodeSnapshot => (JSON.parse(run('node', [CLI, 'snapshot', '--json', ...args], 120_000)) as Snapshot).nodes[0]!;
+const snapshotOf = (args: string[]): NodeSnapshot => parseSavedSnapshot(run('node', [CLI, 'snapshot', '--json', ...args], 120_000)).nodes[0]!;
 
 /** What the kernel counts written by the blkio cgroup of a process (its Total line), 0 when unreadable. */
 function blkioWritten(pid: number): number {

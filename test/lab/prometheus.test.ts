@@ -13,6 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Snapshot} from '../../source/schema/types.js';
 import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 import {CLI, REPO_ROOT, readLab, skipWithoutLab} from './lab-available.js';
 import {find, freePort, get, mkTemp, parseExposition, promQuery, start, waitFor, type Started} from './prometheus-lab.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, skipWithoutSshNode, type SshNode} from './ssh-lab.js';
@@ -104,6 +105,7 @@ describe.skipIf(skipWithoutTools())('lab: Prometheus reads crimon', () => {
 		const saved = path.join(dir, 'saved.json');
 		const fixture = path.join(dir, 'fixture.json');
 		expect(crimon(['snapshot', '--json', '--output', saved]).status).toBe(0);
+		parseSavedSnapshot(fs.readFileSync(saved, 'utf8'));
 		const fixtureSnapshot: Snapshot = metricsSnapshot();
 		fs.writeFileSync(fixture, renderSnapshotJson(fixtureSnapshot));
 		const rewrite = crimon(['snapshot', '--from', saved, '--from', fixture, '--format', 'prometheus', '--output', out]);

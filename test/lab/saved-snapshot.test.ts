@@ -9,12 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {ComparisonDocument} from '../../source/model/compare.js';
-import type {Snapshot} from '../../source/schema/types.js';
 import {isTerminalSafe} from '../../source/render/terminal-text.js';
 import {CLI, skipWithoutLab} from './lab-available.js';
 import {mkTemp, waitFor} from './prometheus-lab.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, sshNodeStatus} from './ssh-lab.js';
+import {parseComparison, parseSavedSnapshot} from '../support/schema-check.js';
 
 const crimon = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [CLI, ...args], {encoding: 'utf8', timeout: 60_000, env: {...env, NO_COLOR: '1'}, maxBuffer: 64 * 1024 * 1024});
 const ctr = (...args: string[]) => execFileSync('ctr', args, {encoding: 'utf8', timeout: 30_000});
@@ -50,11 +49,11 @@ describe.skipIf(skipWithoutLab('lab: saved snapshots'))('lab: saved snapshots an
 	});
 
 	it('compares the saved file against this machine now: only the new container differs', () => {
-		const saved = JSON.parse(fs.readFileSync(before, 'utf8')) as Snapshot;
+		const saved = parseSavedSnapshot(fs.readFileSync(before, 'utf8'));
 		const run = crimon(['compare', before, 'local', '--json']);
 		expect(run.stderr).toBe('');
 		expect(run.status).toBe(0);
-		const doc = JSON.parse(run.stdout) as ComparisonDocument;
+		const doc = parseComparison(run.stdout);
 		expect(doc.a.name).toBe(`${saved.nodes[0]!.name} @ before.json ${saved.takenAt.slice(0, 16).replace('T', ' ')}Z`);
 		expect(doc.a.target).toBe(`file:${before}`);
 		expect(doc.b.target).toBe('local');
@@ -80,7 +79,7 @@ describe.skipIf(skipWithoutLab('lab: saved snapshots'))('lab: saved snapshots an
 			const run = crimon(['compare', before, `ssh://${node.alias}`, '--json'], env);
 			expect(run.stderr).toBe('');
 			expect(run.status).toBe(0);
-			const doc = JSON.parse(run.stdout) as ComparisonDocument;
+			const doc = parseComparison(run.stdout);
 			expect(doc.b.name).toBe(node.hostname);
 			expect(doc.b.docker).toBeNull();
 			expect(doc.a.docker).not.toBeNull();
@@ -108,7 +107,7 @@ describe.skipIf(skipWithoutLab('lab: saved snapshots'))('lab: saved snapshots an
 			const reader = readline.createInterface({input: child.stdout});
 			reader.on('line', (line) => lines.push(line));
 			await waitFor(`two lines (stderr: ${stderr})`, 20_000, () => (lines.length >= 2 ? true : undefined));
-			const docs = lines.slice(0, 2).map((l) => JSON.parse(l) as Snapshot);
+			const docs = lines.slice(0, 2).map((l) => parseSavedSnapshot(l));
 			for (const doc of docs) {
 				expect(doc.schema).toBe('crimon.snapshot/v1');
 				expect(doc.nodes).toHaveLength(1);

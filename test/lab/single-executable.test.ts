@@ -13,6 +13,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {labStatus, readLab, REPO_ROOT} from './lab-available.js';
 import {readSshNode, sshNodeStatus} from './ssh-lab.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const SEA = path.join(REPO_ROOT, 'build', 'crimon-linux-x64');
 
@@ -23,10 +24,6 @@ function skip(): boolean {
 	if (process.env.CRIMON_LAB_REQUIRED === '1') throw new Error(`lab: single executable: required here but ${reason}`);
 	console.warn(`skipped lab: single executable: ${reason}`);
 	return true;
-}
-
-interface Snapshot {
-	readonly nodes: readonly {name: string; ok: boolean; target: string; errors: unknown[]; processes: unknown[]; containers: {id: string}[]; runtimes: {containerd: {version: string} | null; docker: unknown}}[];
 }
 
 describe.skipIf(skip())('lab: the single executable on a node without Node.js', () => {
@@ -85,7 +82,7 @@ describe.skipIf(skip())('lab: the single executable on a node without Node.js', 
 	it('crimon snapshot --json reads the node: its processes and the lab\'s containers through containerd, the CRI and Docker', () => {
 		const run = inChroot(['snapshot', '--json']);
 		expect(run.status, run.stderr).toBe(0);
-		const node = (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+		const node = parseSavedSnapshot(run.stdout).nodes[0]!;
 		expect(node).toMatchObject({ok: true, target: 'local', errors: []});
 		expect(node.processes.length).toBeGreaterThan(10);
 		const lab = readLab<{containerd: {version: string}; containers: Record<string, {id: string}>}>();
@@ -97,7 +94,7 @@ describe.skipIf(skip())('lab: the single executable on a node without Node.js', 
 	it.skipIf(!sshNodeStatus().up)('crimon snapshot --node node01 reaches an SSH node from it (ssh2 without its native binding)', () => {
 		const run = inChroot(['snapshot', '--json', '--node', 'node01']);
 		expect(run.status, run.stderr).toBe(0);
-		const node = (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+		const node = parseSavedSnapshot(run.stdout).nodes[0]!;
 		expect(node).toMatchObject({ok: true, target: 'ssh://node01', name: 'node01'});
 		expect(node.containers.map((c) => c.id)).toContain(readSshNode().cri.containers.app!.id);
 	});

@@ -11,13 +11,14 @@
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {beforeAll, describe, expect, it} from 'vitest';
-import type {Container, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
+import type {Container, NodeSnapshot} from '../../source/schema/types.js';
 import {DOCKER_API_VERSION, negotiateApiVersion} from '../../source/protocol/docker-api-version.js';
 import {dockerGet} from '../../source/protocol/docker-http.js';
 import {GrpcChannel} from '../../source/protocol/grpc-client.js';
 import * as cri from '../../source/protocol/cri-api.js';
 import {connectLocalUnix} from '../../source/transport/local-transport.js';
 import {CLI, readLab, skipWithoutLab} from './lab-available.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const run = (file: string, args: string[]) => execFileSync(file, args, {encoding: 'utf8', timeout: 30_000});
 const ctr = (...args: string[]) => run('ctr', args);
@@ -95,7 +96,7 @@ describe.skipIf(skipWithoutLab('lab: snapshot'))('lab: crimon snapshot on real c
 		const result = spawnSync('node', [CLI, 'snapshot', '--json'], {encoding: 'utf8', timeout: 30_000});
 		exitCode = result.status;
 		after = await observe();
-		const snapshot = JSON.parse(result.stdout) as Snapshot;
+		const snapshot = parseSavedSnapshot(result.stdout);
 		expect(snapshot.schema).toBe('crimon.snapshot/v1');
 		node = snapshot.nodes[0]!;
 	});
@@ -247,7 +248,7 @@ describe.skipIf(skipWithoutLab('lab: permissions'))('lab: crimon as a user who m
 		const result = spawnSync('runuser', ['-u', 'nobody', '--', 'node', CLI, 'snapshot', '--json'], {encoding: 'utf8', timeout: 30_000});
 		// Reached, but no runtime answers crimon: nothing on the node can be seen, and the exit status says so.
 		expect(result.status).toBe(1);
-		const node = (JSON.parse(result.stdout) as Snapshot).nodes[0]!;
+		const node = parseSavedSnapshot(result.stdout).nodes[0]!;
 		expect(node.ok).toBe(true);
 		expect(node.runtimeStates).toMatchObject({containerd: 'failing', cri: 'failing', docker: 'failing'});
 		expect(node.diagnosis?.findings[0]?.message).toMatch(/^The node answers but none of its runtimes does \(containerd, cri and docker failing; see errors\).* and that crimon may open their sockets\.$/);

@@ -14,6 +14,7 @@ import {createTransportFactory, openNode, type NodeHandle} from '../../source/se
 import {
 	freePort, makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode, startSshd, type HostEntry, type Sshd, type SshNode,
 } from './ssh-lab.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const keyOf = (line: string) => Buffer.from(line.trim().split(/\s+/)[2]!, 'base64');
 
@@ -32,7 +33,7 @@ describe.skipIf(skipWithoutSshNode('lab: ssh faults'))('lab: SSH faults, each ne
 	/** The snapshot with the healthy nodes first and the faulty one last. */
 	const snapshotWith = (dir: string, faulty: string, extra: readonly string[] = []) => {
 		const run = runCrimon(dir, ['snapshot', '--json', '--node', 'local', '--node', node.alias, '--node', faulty, ...extra]);
-		const snapshot = JSON.parse(run.stdout) as Snapshot;
+		const snapshot = parseSavedSnapshot(run.stdout);
 		return {run, snapshot, bad: snapshot.nodes[2]!};
 	};
 
@@ -222,7 +223,7 @@ describe.skipIf(skipWithoutSshNode('lab: ssh faults'))('lab: SSH faults, each ne
 		const run = runCrimon(dir, ['snapshot', '--json', '--node', 'local', '--node', node.alias, '--node', `ssh://${node.users.nosudo}@${node.alias}`, '--sudo']);
 		expect(Date.now() - started).toBeLessThan(15_000);
 		expect(run.status).toBe(1);
-		const snapshot = JSON.parse(run.stdout) as Snapshot;
+		const snapshot = parseSavedSnapshot(run.stdout);
 		// --sudo applies to every SSH node: the healthy one is read as root, sudo or not.
 		const bad = snapshot.nodes[2]!;
 		expect(bad.ok).toBe(false);

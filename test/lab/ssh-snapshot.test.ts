@@ -8,9 +8,10 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {NodeSnapshot, Snapshot} from '../../source/schema/types.js';
+import type {NodeSnapshot} from '../../source/schema/types.js';
 import {LAB_JSON} from './lab-available.js';
 import {inNode, makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode, type SshNode} from './ssh-lab.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 interface NodeTruth {
 	readonly namespaces: string[];
@@ -98,7 +99,7 @@ describe.skipIf(skipWithoutSshNode('lab: ssh snapshot'))('lab: crimon snapshot o
 		const run = runCrimon(home, ['snapshot', '--json', '--node', 'local', '--node', `ssh://${node.alias}`]);
 		expect(run.stderr).toBe('');
 		expect(run.status).toBe(0);
-		const snapshot = JSON.parse(run.stdout) as Snapshot;
+		const snapshot = parseSavedSnapshot(run.stdout);
 		expect(snapshot.nodes.map((n) => n.target)).toEqual(['local', `ssh://${node.alias}`]);
 		const [local, remote] = snapshot.nodes as [NodeSnapshot, NodeSnapshot];
 
@@ -135,7 +136,7 @@ describe.skipIf(skipWithoutSshNode('lab: ssh snapshot'))('lab: crimon snapshot o
 			await new Promise((resolve) => setTimeout(resolve, 500));
 			const run = runCrimon(home, ['snapshot', '--json', '--node', `ssh://${node.alias}`]);
 			expect(run.status).toBe(0);
-			const remote = (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+			const remote = parseSavedSnapshot(run.stdout).nodes[0]!;
 			expect(remote.diagnosis?.kubelet).toMatchObject({endpoint: 'unix:///run/containerd/containerd.sock', endpointSource: 'config', configFile: config});
 			expect(remote.diagnosis?.cri).toMatchObject({runtime: 'containerd', how: 'kubelet'});
 		} finally {
@@ -151,7 +152,7 @@ describe.skipIf(skipWithoutSshNode('lab: ssh snapshot'))('lab: crimon snapshot o
 	it('reads the node through a ProxyJump hop with the same facts', () => {
 		const run = runCrimon(home, ['snapshot', '--json', '--node', 'node2-via-jump']);
 		expect(run.status).toBe(0);
-		const remote = (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+		const remote = parseSavedSnapshot(run.stdout).nodes[0]!;
 		expect(remote.target).toBe('ssh://node2-via-jump');
 		expectNodeMatchesItsRuntimes(remote, node, truth, true);
 	});
@@ -159,7 +160,7 @@ describe.skipIf(skipWithoutSshNode('lab: ssh snapshot'))('lab: crimon snapshot o
 	it('--sudo: a non-root user reads containerd through sudo -n ctr, labels and all', () => {
 		const run = runCrimon(home, ['snapshot', '--json', '--sudo', '--node', `ssh://${node.users.sudo}@${node.alias}`]);
 		expect(run.status).toBe(0);
-		const remote = (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+		const remote = parseSavedSnapshot(run.stdout).nodes[0]!;
 		expect(remote.target).toBe(`ssh://${node.users.sudo}@${node.alias}`);
 		// The lab has no crictl (Debian packages none): the CRI is reported missing, containerd's
 		// own labels still place every container in its pod.
@@ -172,7 +173,7 @@ describe.skipIf(skipWithoutSshNode('lab: ssh snapshot'))('lab: crimon snapshot o
 
 	it('the login user without --sudo is told the socket is there but not open to it', () => {
 		const run = runCrimon(home, ['snapshot', '--json', '--node', `ssh://${node.users.sudo}@${node.alias}`]);
-		const remote = (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+		const remote = parseSavedSnapshot(run.stdout).nodes[0]!;
 		expect(remote.ok).toBe(true);
 		const errors = Object.fromEntries(remote.errors.map((e) => [e.source, e.message]));
 		expect(errors.containerd).toMatch(/cannot open \/run\/containerd\/containerd\.sock .* as crimon: the socket is there.*--sudo/);

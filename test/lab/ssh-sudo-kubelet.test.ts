@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Snapshot} from '../../source/schema/types.js';
 import {REPO_ROOT} from './lab-available.js';
 import {makeHome, nodeKnownHostsLine, processTree, readSshNode, runCrimon, skipWithoutSshNode, type SshNode} from './ssh-lab.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const FAKE_KUBELET = path.join(REPO_ROOT, 'test', 'lab', 'fake-kubelet.sh');
 
@@ -53,7 +53,7 @@ describe.skipIf(skipWithoutSshNode('lab: ssh --sudo kubelet'))('lab: --sudo read
 
 	it("names the kubelet's endpoint from its config file, with no false CRI finding", () => {
 		const run = runCrimon(home, ['snapshot', '--json', '--sudo', '--node', `ssh://${node.users.sudo}@${node.alias}`]);
-		const remote = (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+		const remote = parseSavedSnapshot(run.stdout).nodes[0]!;
 		expect(remote.ok, run.stderr).toBe(true);
 		const diagnosis = remote.diagnosis!;
 		expect(diagnosis.kubelet).toMatchObject({endpoint: 'unix:///run/containerd/containerd.sock', endpointSource: 'config', configFile: config});

@@ -13,6 +13,7 @@ import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
 import {tmuxDriver} from './tmux-driver.js';
 import {CLI, tmuxSkipReason} from './lab-available.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const SOCKET = `crimon-saved-${process.pid}`;
 const SESSION = 'saved';
@@ -34,6 +35,7 @@ describe.skipIf(reason !== null)('lab: crimon --from - in tmux', () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimon-tmux-saved-'));
 		file = path.join(dir, 'node01-before.json');
 		fs.writeFileSync(file, renderSnapshotJson(metricsSnapshot()));
+		parseSavedSnapshot(fs.readFileSync(file, 'utf8'));
 		tmux('-f', '/dev/null', 'new-session', '-d', '-s', SESSION, '-x', '150', '-y', '30', '-e', 'PS1=$ ', '-e', 'HISTFILE=/dev/null', '-e', 'NO_COLOR=1', '-e', 'TERM=xterm-256color', 'bash', '--norc', '--noprofile', '-i');
 		tmux('set-option', '-t', SESSION, 'status', 'off');
 	});

@@ -7,9 +7,10 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Container, NodeSnapshot, Snapshot, Usage} from '../../source/schema/types.js';
+import type {Container, NodeSnapshot, Usage} from '../../source/schema/types.js';
 import {CLI, skipWithoutLab} from './lab-available.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, runCrimon, skipWithoutSshNode, type SshNode} from './ssh-lab.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const run = (file: string, args: string[]) => execFileSync(file, args, {encoding: 'utf8', timeout: 30_000});
 const docker = (...args: string[]) => run('/usr/bin/docker', args);
@@ -88,7 +89,7 @@ describe.skipIf(skipWithoutLab('lab: usage'))('lab: CPU, memory, pids and thrott
 			const result = spawnSync('node', [CLI, 'snapshot', '--json', '--sample', '2s'], {encoding: 'utf8', timeout: 60_000});
 			expect(result.status, result.stderr).toBe(0);
 			kernelCores = (Number(cgroupFile(ids[BUSY]!, 'cpuacct', 'cpuacct.usage')) - cpuBefore) / 1e9 / ((performance.now() - started) / 1000);
-			node = (JSON.parse(result.stdout) as Snapshot).nodes[0]!;
+			node = parseSavedSnapshot(result.stdout).nodes[0]!;
 			throttledAfter = keyed(cgroupFile(ids[BUSY]!, 'cpu', 'cpu.stat'), 'nr_throttled');
 			if (kernelCores > 0.42) break;
 			console.warn(`usage lab: the busy loop got ${kernelCores.toFixed(2)} cores (the machine is busy); sampling again`);
@@ -210,7 +211,7 @@ describe.skipIf(skipWithoutSshNode('lab: usage over ssh'))('lab: usage of an SSH
 		home = makeHome(node, [{alias: node.alias, port: node.port}], [nodeKnownHostsLine(node)]);
 		const result = runCrimon(home, ['snapshot', '--json', '--sample', '1s', '--node', `ssh://${node.alias}`]);
 		expect(result.status, result.stderr).toBe(0);
-		remote = (JSON.parse(result.stdout) as Snapshot).nodes[0]!;
+		remote = parseSavedSnapshot(result.stdout).nodes[0]!;
 	}, 90_000);
 
 	afterAll(() => {

@@ -14,9 +14,10 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Container, NodeSnapshot, Snapshot} from '../../source/schema/types.js';
+import type {Container, NodeSnapshot} from '../../source/schema/types.js';
 import {CLI, REPO_ROOT} from './lab-available.js';
 import {inVm, readVm, skipWithoutVm, VM_DIR, type VmNode} from './vm-lab.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const MiB = 1024 * 1024;
 const SERVER = 'crimon-io-vm-srv';
@@ -71,10 +72,10 @@ describe.skipIf(skipWithoutVm('vm: io'))('vm: network, block IO and pressure on 
 		expect(inVm(vm, ['sh', '-c', setupScript(vmImage())], 400_000)).toContain('ready');
 		copyBundle(vm);
 		const node = ['/mnt/node/bin/node', `${GUEST_DIR}/dist/cli.js`];
-		local = (JSON.parse(inVm(vm, [...node, 'snapshot', '--json', '--sample', '2s', '--timeout', '60s'], 300_000)) as Snapshot).nodes[0]!;
+		local = parseSavedSnapshot(inVm(vm, [...node, 'snapshot', '--json', '--sample', '2s', '--timeout', '60s'], 300_000)).nodes[0]!;
 		localPrometheus = inVm(vm, [...node, 'snapshot', '--format', 'prometheus', '--timeout', '60s'], 300_000);
 		const out = execFileSync('node', [CLI, 'snapshot', '--json', '--node', vm.alias, '--timeout', '60s'], {encoding: 'utf8', timeout: 300_000, env: {...process.env, HOME: vm.home}});
-		remote = (JSON.parse(out) as Snapshot).nodes[0]!;
+		remote = parseSavedSnapshot(out).nodes[0]!;
 	}, 900_000);
 
 	afterAll(() => {

@@ -8,9 +8,10 @@
  */
 import {spawn, spawnSync} from 'node:child_process';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {NodeSnapshot, Snapshot} from '../../source/schema/types.js';
+import type {NodeSnapshot} from '../../source/schema/types.js';
 import {CLI} from './lab-available.js';
 import {inVm, readVm, readVmLab, skipWithoutVm, type VmLab, type VmNode} from './vm-lab.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 /** A slow node is a normal node: TCG on a shared 2-core machine polls in 10 to 60 s. */
 const NODE_TIMEOUT = '120s';
@@ -22,13 +23,13 @@ function pollOverSsh(vm: VmNode): NodeSnapshot {
 	delete env.SSH_AUTH_SOCK;
 	const run = spawnSync(process.execPath, [CLI, 'snapshot', '--json', '--node', vm.alias, '--timeout', NODE_TIMEOUT], {encoding: 'utf8', env, timeout: POLL_MS, maxBuffer: 64 * MIB});
 	if (run.status !== 0) throw new Error(`crimon snapshot over SSH exited ${run.status}: ${run.stderr}`);
-	return (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+	return parseSavedSnapshot(run.stdout).nodes[0]!;
 }
 
 /** crimon inside the guest: the host's checkout at /mnt/crimon, Node 24 at /mnt/node (9p, read-only). */
 function pollInGuest(vm: VmNode): NodeSnapshot {
 	const out = inVm(vm, ['/mnt/node/bin/node', '/mnt/crimon/dist/cli.js', 'snapshot', '--json', '--timeout', NODE_TIMEOUT], POLL_MS);
-	return (JSON.parse(out) as Snapshot).nodes[0]!;
+	return parseSavedSnapshot(out).nodes[0]!;
 }
 
 function guestHasCrimon(vm: VmNode): string | null {

@@ -13,6 +13,7 @@ import type {NodeSnapshot, Snapshot} from '../../source/schema/types.js';
 import {REPO_ROOT} from './lab-available.js';
 import {runCrimon} from './ssh-lab.js';
 import {inVm, readVm, skipWithoutVm, type VmNode} from './vm-lab.js';
+import {parseSavedSnapshot} from '../support/schema-check.js';
 
 const NAME = 'crimon-runtimes-podman';
 const LABEL = 'io.crimon.runtimes';
@@ -85,7 +86,7 @@ describe.skipIf(skip)('runtimes on the cgroup v2 VM node', () => {
 			run = runCrimon(vm.home, ['snapshot', '--json', '--node', vm.alias, '--timeout', '60s'], 240_000);
 		}
 		expect(run.stdout, run.stderr).not.toBe('');
-		overSsh = (JSON.parse(run.stdout) as Snapshot).nodes[0]!;
+		overSsh = parseSavedSnapshot(run.stdout).nodes[0]!;
 		expect(overSsh.errors).toEqual([]);
 		expect(run.status).toBe(0);
 
@@ -94,7 +95,7 @@ describe.skipIf(skip)('runtimes on the cgroup v2 VM node', () => {
 			const tar = execFileSync('tar', ['-C', REPO_ROOT, '-cf', '-', 'package.json', 'dist/cli.js', 'dist/crimon.js', 'dist/chunks']);
 			execFileSync('ssh', ['-F', path.join(vm.home, '.ssh', 'config'), vm.alias, `rm -rf ${REMOTE_DIST} && mkdir -p ${REMOTE_DIST} && tar -C ${REMOTE_DIST} -xf - && ln -s /mnt/crimon/node_modules ${REMOTE_DIST}/node_modules`], {input: tar, timeout: 120_000, env: {...process.env, HOME: vm.home}});
 			const local = sh(vm, `test -x /mnt/node/bin/node && test -d /mnt/crimon/node_modules || { echo "no Node or node_modules share in the VM" >&2; exit 3; }; /mnt/node/bin/node ${REMOTE_DIST}/dist/cli.js snapshot --json --timeout 60s`);
-			inside = (JSON.parse(local) as Snapshot).nodes[0]!;
+			inside = parseSavedSnapshot(local).nodes[0]!;
 		} catch (error) {
 			insideWhy = (error as Error).message.split('\n')[0]!;
 		}

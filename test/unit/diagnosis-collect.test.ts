@@ -9,7 +9,7 @@ import {collectCriProbed} from '../../source/collect/collect-cri.js';
 import {DEFAULT_COLLECT_OPTIONS, type CollectOptions} from '../../source/collect/collect-options.js';
 import {DPKG_KUBELET_LIST, DPKG_STATUS, findKubelets, KubeletReader} from '../../source/collect/collect-kubelet.js';
 import {kubeletEndpointOf} from '../../source/collect/cri-choice.js';
-import type {ProcessInfo} from '../../source/schema/types.js';
+import type {KubeletFacts, ProcessInfo} from '../../source/schema/types.js';
 import {VersionResponse} from '../../source/protocol/cri-api.js';
 import {encode} from '../../source/protocol/protobuf.js';
 import {TransportError} from '../../source/transport/transport.js';
@@ -31,6 +31,14 @@ class FileTransport extends ReplayTransport {
 		if (Buffer.byteLength(file) > maxBytes) throw new TransportError(`${path} is larger than ${maxBytes} bytes`, 'too-large');
 		return Buffer.from(file);
 	}
+}
+
+/** A kubelet whose command line names its CRI endpoint, as a kubeadm 1.23 node's does (a fake: no kubelet runs here). */
+function kubeletAt(endpoint: string): KubeletFacts {
+	return {
+		pid: 4242, argv: ['/usr/bin/kubelet', '--container-runtime=remote', `--container-runtime-endpoint=${endpoint}`], binary: '/usr/bin/kubelet', otherPids: [],
+		flagsEnv: {path: '/var/lib/kubelet/kubeadm-flags.env', text: null, missing: true, error: null}, config: null, version: 'v1.23.17', versionNote: '',
+	};
 }
 
 const options: CollectOptions = {...DEFAULT_COLLECT_OPTIONS, timeoutMs: 3000, dockerSocket: '/nonexistent/docker.sock'};
@@ -80,7 +88,7 @@ describe('collectCriProbed: every socket read, one chosen', () => {
 	});
 
 	it('with a kubelet: the kubelet\'s endpoint, even when another socket answers first', async () => {
-		const result = await collectCriProbed(new ReplayTransport(Buffer.from('')), options, Promise.resolve(`unix://${criDockerd.socket}`), candidates());
+		const result = await collectCriProbed(new ReplayTransport(Buffer.from('')), options, Promise.resolve(kubeletAt(`unix://${criDockerd.socket}`)), candidates());
 		expect(result.facts?.info).toMatchObject({endpoint: `unix://${criDockerd.socket}`, runtimeName: 'docker'});
 		expect(result.probe.kubeletEndpoint).toBe(`unix://${criDockerd.socket}`);
 		expect(criDockerdLists).toBeGreaterThan(0);
@@ -88,14 +96,14 @@ describe('collectCriProbed: every socket read, one chosen', () => {
 
 	it('a kubelet endpoint that is not a candidate is read too; a dead one falls back to the first that answers, without an error', async () => {
 		const dead = tempSocket('dockershim.sock');
-		const result = await collectCriProbed(new ReplayTransport(Buffer.from('')), options, Promise.resolve(`unix://${dead}`), candidates());
+		const result = await collectCriProbed(new ReplayTransport(Buffer.from('')), options, Promise.resolve(kubeletAt(`unix://${dead}`)), candidates());
 		expect(result.error).toBeNull();
 		expect(result.facts?.info.endpoint).toBe(`unix://${containerd.socket}`);
 		expect(result.probe.sockets.at(-1)).toMatchObject({endpoint: `unix://${dead}`, status: 'missing'});
 	});
 
 	it('--cri-socket wins, and its failure is the error', async () => {
-		const forced = await collectCriProbed(new ReplayTransport(Buffer.from('')), {...options, criSocket: criDockerd.socket}, Promise.resolve(`unix://${containerd.socket}`), candidates());
+		const forced = await collectCriProbed(new ReplayTransport(Buffer.from('')), {...options, criSocket: criDockerd.socket}, Promise.resolve(kubeletAt(`unix://${containerd.socket}`)), candidates());
 		expect(forced.facts?.info.endpoint).toBe(`unix://${criDockerd.socket}`);
 		expect(forced.probe.forced).toBe(`unix://${criDockerd.socket}`);
 		const broken = await collectCriProbed(new ReplayTransport(Buffer.from('')), {...options, criSocket: missing}, Promise.resolve(null), candidates());

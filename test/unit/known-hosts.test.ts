@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {
-	appendKnownHost, checkHostKey, entryMatches, fingerprint, formatKnownHostsLine, keyTypeOf, knownHostsName, knownKeyTypes, parseKnownHosts,
+	appendKnownHost, checkHostKey, entryMatches, fingerprint, formatKnownHostsLine, keyTypeOf, knownHostsName, knownKeyTypes, parseKnownHosts, readKnownHostsFiles,
 } from '../../source/targets/known-hosts.js';
 
 // Real keys from ssh-keygen, with the fingerprints `ssh-keygen -lf` printed for them.
@@ -125,6 +125,22 @@ describe('writing known_hosts (accept-new)', () => {
 			fs.appendFileSync(file, 'b ssh-ed25519 BBBB');
 			appendKnownHost(file, 'c ssh-ed25519 CCCC');
 			expect(fs.readFileSync(file, 'utf8')).toBe('a ssh-ed25519 AAAA\nb ssh-ed25519 BBBB\nc ssh-ed25519 CCCC\n');
+		} finally {
+			fs.rmSync(dir, {recursive: true, force: true});
+		}
+	});
+
+	it('a missing known_hosts is no keys; one that is there but cannot be read says so, naming the file', () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimon-kh-'));
+		try {
+			const good = path.join(dir, 'known_hosts');
+			fs.writeFileSync(good, `node01 ssh-ed25519 ${ED25519}\n`);
+			expect(readKnownHostsFiles([path.join(dir, 'absent'), path.join(dir, 'absent', 'deeper'), good])).toHaveLength(1);
+			// A directory where the file should be: root reads through any mode bits, not this.
+			const unreadable = path.join(dir, 'not-a-file');
+			fs.mkdirSync(unreadable);
+			expect(() => readKnownHostsFiles([good, unreadable])).toThrow(`cannot read known_hosts file ${unreadable}: EISDIR`);
+			expect(() => appendKnownHost(unreadable, 'a ssh-ed25519 AAAA')).toThrow(`cannot read known_hosts file ${unreadable}`);
 		} finally {
 			fs.rmSync(dir, {recursive: true, force: true});
 		}

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {buildNodeSnapshot} from '../../source/model/build-snapshot.js';
 import {runtimeStatesOf} from '../../source/collect/collect-node.js';
 import {noRuntimeAnswers, runtimeFindings, savedRuntimeStates, snapshotExitCode} from '../../source/model/runtime-states.js';
-import type {NodeFacts, RuntimeStates} from '../../source/schema/types.js';
+import type {ContainerdFacts, NodeFacts, RuntimeStates} from '../../source/schema/types.js';
 
 const reached = (runtimeStates: RuntimeStates): NodeFacts => ({
 	name: 'n1', target: 'ssh://n1', reachable: true,
@@ -13,7 +13,7 @@ const reached = (runtimeStates: RuntimeStates): NodeFacts => ({
 
 describe('runtime states', () => {
 	it('tells answering from failing from absent', () => {
-		const containerd = {address: '/run/containerd/containerd.sock', version: '1.6.20', namespaces: [], containers: [], tasks: []} as unknown as NodeFacts['containerd'];
+		const containerd: ContainerdFacts = {address: '/run/containerd/containerd.sock', version: '1.6.20', namespaces: [], containers: [], tasks: []};
 		expect(runtimeStatesOf({containerd, cri: null, docker: null, podman: null}, new Set(['docker', 'podman']))).toEqual({containerd: 'answering', cri: 'failing', docker: 'absent', podman: 'absent'});
 	});
 

@@ -192,7 +192,7 @@ describe('--sudo asks the kubelet\'s own CRI endpoint first', () => {
 		const version = fs.readFileSync(path.join(ROOT, 'test/fixtures/cli/crictl-version.txt'));
 		const pods = fs.readFileSync(path.join(ROOT, 'test/fixtures/cli/crictl-pods.json'));
 		const ps = fs.readFileSync(path.join(ROOT, 'test/fixtures/cli/crictl-ps.json'));
-		const transport = {
+		const transport: Transport = {
 			kind: 'ssh', target: 'ssh://crimon@node', connect: async () => {}, hostname: async () => 'node', close: async () => {},
 			connectUnix: async () => {
 				throw new Error('not in --sudo mode');
@@ -207,7 +207,7 @@ describe('--sudo asks the kubelet\'s own CRI endpoint first', () => {
 				const stdout = verb === 'version' ? version : verb === 'pods' ? pods : ps;
 				return {exitCode: 0, stdout, stderr: ''};
 			},
-		} as unknown as Transport;
+		};
 		const sources = createSudoSources(transport, {...DEFAULT_COLLECT_OPTIONS, sudo: true}, 'node');
 		const facts = await sources.cri('unix:///run/k3s/containerd/containerd.sock');
 		expect(asked).toEqual(['unix:///run/k3s/containerd/containerd.sock']);

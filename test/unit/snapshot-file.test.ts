@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {parseSnapshotText} from '../../source/snapshot-file/load-snapshot.js';
+import {parseSnapshotText} from '../../source/snapshot-file/parse-snapshot.js';
 import {classifyOperand, pickNode, savedNode} from '../../source/snapshot-file/saved-nodes.js';
-import {SnapshotProblem} from '../../source/snapshot-file/validate-snapshot.js';
+import {SnapshotProblem} from '../../source/snapshot-file/snapshot-problem.js';
 import {renderSnapshotJson} from '../../source/render/text-snapshot.js';
 import {isTerminalSafe} from '../../source/render/terminal-text.js';
 import {metricsSnapshot} from '../support/metrics-fixtures.js';
-import type {Snapshot} from '../../source/schema/types.js';
+import {parseComparison, parseSavedSnapshot} from '../support/schema-check.js';
 
 const CLI = path.resolve(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const good = () => renderSnapshotJson(metricsSnapshot());
@@ -51,6 +51,10 @@ describe('reading a saved snapshot', () => {
 		expect(snapshot.nodes[0]!.containers[0]!.labels).toEqual({});
 		expect(snapshot.nodes[0]!.containers[0]!.mounts).toEqual([]);
 		expect(snapshot.nodes[0]!.pods[0]!.state).toBe('');
+		// Usage saved before some of its figures existed reads them as null (not measured).
+		const partial = JSON.parse(good());
+		partial.nodes[0].containers[0].usage = {cpuSeconds: 1};
+		expect(parseSnapshotText(JSON.stringify(partial)).nodes[0]!.containers[0]!.usage).toMatchObject({cpuSeconds: 1, memoryBytes: null, oomKills: null, pids: null});
 	});
 
 	it('says what is wrong, in one line', () => {
@@ -71,6 +75,13 @@ describe('reading a saved snapshot', () => {
 		expect(problem(JSON.stringify(doc))).toBe('nodes[1].containers[0].pid: want a whole number, not a string');
 		delete doc.nodes[0].shims;
 		expect(problem(JSON.stringify(doc))).toBe('nodes[0].shims is missing');
+		// A field that may be null is told what it should have been; a label key is escaped in the path.
+		const nullable = JSON.parse(text);
+		nullable.nodes[0].runtimes.cri = 'x';
+		expect(problem(JSON.stringify(nullable))).toBe('nodes[0].runtimes.cri: want an object, not a string');
+		const label = JSON.parse(text);
+		label.nodes[0].containers[0].labels = {'evil\u001b[2J': 7};
+		expect(problem(JSON.stringify(label))).toBe('nodes[0].containers[0].labels.evil\\x1b[2J: want a string, not a number');
 	});
 
 	it('refuses words crimon writes itself when they carry anything else, and never repeats hostile text raw', () => {
@@ -116,6 +127,7 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		if (!fs.existsSync(CLI)) throw new Error(`${CLI} is not built: run npx tsc -p tsconfig.json`);
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimon-from-'));
 		fs.writeFileSync(path.join(dir, 'good.json'), good());
+		parseSavedSnapshot(fs.readFileSync(path.join(dir, 'good.json'), 'utf8'));
 		fs.writeFileSync(path.join(dir, 'truncated.json'), good().slice(0, 2000));
 		fs.writeFileSync(path.join(dir, 'notjson.json'), 'hello: world\n');
 		fs.writeFileSync(path.join(dir, 'other.json'), JSON.stringify({schema: 'crimon.compare/v1', takenAt: '2026-01-01T00:00:00Z'}));
@@ -162,7 +174,7 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		const file = path.join(dir, 'good.json');
 		const json = run(['snapshot', '--from', file, '--json']);
 		expect(json.status).toBe(0);
-		const again = JSON.parse(json.stdout) as Snapshot;
+		const again = parseSavedSnapshot(json.stdout);
 		expect(again.takenAt).toBe(metricsSnapshot().takenAt);
 		expect(again.nodes.map((n) => n.containers.map((c) => c.id))).toEqual(metricsSnapshot().nodes.map((n) => n.containers.map((c) => c.id)));
 		expect(again.nodes[0]!.containers.find((c) => c.name === 'web' && !c.sandbox)).toMatchObject({usage: {cpuSeconds: 12.5, oomKills: 2}});
@@ -202,10 +214,11 @@ describe('crimon snapshot --from (the built CLI)', () => {
 		const single = path.join(dir, 'single.json');
 		const doc = metricsSnapshot();
 		fs.writeFileSync(single, renderSnapshotJson({...doc, takenAt: '2026-12-01T08:00:00Z', nodes: [doc.nodes[0]!]}));
+		parseSavedSnapshot(fs.readFileSync(single, 'utf8'));
 		const result = run(['compare', `${fleet}#node01`, single, '--json']);
 		expect(result.stderr).toBe('');
 		expect(result.status).toBe(0);
-		const comparison = JSON.parse(result.stdout) as {a: {name: string; target: string}; b: {name: string}; pods: {both: number; onlyA: unknown[]; onlyB: unknown[]}};
+		const comparison = parseComparison(result.stdout);
 		expect(comparison.a).toMatchObject({name: 'node01 @ good.json 2026-11-25 17:18Z', target: `file:${fleet}`});
 		expect(comparison.b.name).toBe('node01 @ single.json 2026-12-01 08:00Z');
 		expect(comparison.pods).toMatchObject({both: 2, onlyA: [], onlyB: []});

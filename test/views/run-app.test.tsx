@@ -1,30 +1,13 @@
-import {EventEmitter} from 'node:events';
 import {describe, expect, it} from 'vitest';
 import {runApp} from '../../views/run-app.js';
-import type {Poller} from '../../source/session/poller.js';
+import type {AppPoller} from '../../views/start-app.js';
 import {fixtureStore} from './fixtures.js';
-import {FakeStdin} from '../support/fake-tty.js';
+import {FakeStdin, FakeStdout} from '../support/fake-tty.js';
 
-class FakeStdout extends EventEmitter {
-	isTTY = true;
-	columns = 80;
-	rows = 24;
-	chunks: string[] = [];
-	write(chunk: string, callback?: () => void) {
-		this.chunks.push(String(chunk));
-		callback?.();
-		return true;
-	}
-	get output() {
-		return this.chunks.join('');
-	}
-}
-
-class FakeStderr extends FakeStdout {}
-
+/** The app's poller as the app drives it: started, stopped, asked to poll now. */
 function fakePoller() {
 	const calls: string[] = [];
-	const poller = {start: () => void calls.push('start'), stop: () => void calls.push('stop'), pollNow: () => void calls.push('pollNow')} as unknown as Poller;
+	const poller: AppPoller = {start: () => void calls.push('start'), stop: () => void calls.push('stop'), pollNow: () => void calls.push('pollNow')};
 	return {poller, calls};
 }
 
@@ -37,9 +20,9 @@ describe('runApp', () => {
 	it('refuses to start without a terminal: a one-line hint, exit 2, raw mode untouched', async () => {
 		const stdin = new FakeStdin(false);
 		const stdout = new FakeStdout();
-		const stderr = new FakeStderr();
+		const stderr = new FakeStdout();
 		const {poller, calls} = fakePoller();
-		const code = await runApp({store: fixtureStore(), poller, stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream});
+		const code = await runApp({store: fixtureStore(), poller, stdin, stdout, stderr});
 		expect(code).toBe(2);
 		expect(stdin.rawModes).toEqual([]);
 		expect(stdout.output).toBe('');
@@ -52,7 +35,7 @@ describe('runApp', () => {
 		const stdin = new FakeStdin(true);
 		const stdout = new FakeStdout();
 		const {poller, calls} = fakePoller();
-		const done = runApp({store: fixtureStore(), poller, stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, stderr: new FakeStderr() as unknown as NodeJS.WriteStream});
+		const done = runApp({store: fixtureStore(), poller, stdin: stdin, stdout: stdout, stderr: new FakeStdout()});
 		await started(stdin);
 		expect(stdin.rawModes).toEqual([true]);
 		expect(calls).toEqual(['start']);
@@ -68,7 +51,7 @@ describe('runApp', () => {
 	it('quits on Ctrl-C with 0 too', async () => {
 		const stdin = new FakeStdin(true);
 		const {poller} = fakePoller();
-		const done = runApp({store: fixtureStore(), poller, stdin: stdin as unknown as NodeJS.ReadStream, stdout: new FakeStdout() as unknown as NodeJS.WriteStream, stderr: new FakeStderr() as unknown as NodeJS.WriteStream});
+		const done = runApp({store: fixtureStore(), poller, stdin: stdin, stdout: new FakeStdout(), stderr: new FakeStdout()});
 		await started(stdin);
 		stdin.type('\u0003');
 		expect(await done).toBe(0);

@@ -9,11 +9,11 @@
  */
 import type {ContainerUsageFact, HostFact, NetnsFact, PressureFacts, SampleIoFacts} from '../schema/types.js';
 import type {ProcFs} from '../transport/transport.js';
-import {ioFromV1, ioFromV2, NO_PSI_NODE, podCgroupOf, PRESSURE_FILES, pressureFacts, V1_IO_CONTROLLER, V1_IO_FILES, V1_SLOW_IO_FILES, V2_IO_FILES, V2_SLOW_IO_FILES} from './cgroup-io.js';
+import {ioFromV1, ioFromV2, NO_PSI_NODE, type IoFiles, podCgroupOf, PRESSURE_FILES, pressureFacts, V1_IO_CONTROLLER, V1_IO_FILES, V1_SLOW_IO_FILES, V2_IO_FILES, V2_SLOW_IO_FILES} from './cgroup-io.js';
 import {parseDevName, parseNetDev, parseNetnsLink} from './io-parse.js';
 import {
 	cgroupDir, parseCgroupMounts, parseMeminfo, parseProcCgroup, parseProcStatCpu, usageFromV1, usageFromV2,
-	V1_FILES, V1_LIMIT_FILES, V2_FILE_NAMES, V2_LIMIT_FILES, type CgroupMounts, type V1Files, type V2Files,
+	V1_FILES, V1_LIMIT_FILES, V2_FILE_NAMES, V2_LIMIT_FILES, type CgroupMounts, type V1Files,
 } from './cgroup-parse.js';
 
 export interface TaskRef {
@@ -22,20 +22,45 @@ export interface TaskRef {
 	readonly pid: number;
 }
 
-interface Located {
+interface LocatedBase {
 	readonly pid: number;
-	readonly version: 'v1' | 'v2';
-	/** v1: controller → directory; v2: the one directory under `''`. */
-	readonly dirs: ReadonlyMap<string, string>;
 	/** Its init's network namespace, read once: a process does not change namespace while crimon watches it. */
 	readonly netns: string | null;
-	/** v2: the pod cgroup around it, when there is one. */
-	readonly podDir: string | null;
-	/** The limit files' text as last read, and when. */
-	limits: Record<string, string | null> | null;
 	/** The IO files read with the limits (operation counts, PSI). */
-	slowIo: Record<string, string | null>;
+	slowIo: IoFiles;
 	limitsAt: number;
+}
+
+interface LocatedV1 extends LocatedBase {
+	readonly version: 'v1';
+	/** Controller → directory. */
+	readonly dirs: ReadonlyMap<string, string>;
+	/** The limit files' text as last read. */
+	limits: Record<V1Limit, string | null> | null;
+}
+
+interface LocatedV2 extends LocatedBase {
+	readonly version: 'v2';
+	readonly dir: string;
+	/** The pod cgroup around it, when there is one. */
+	readonly podDir: string | null;
+	limits: Record<V2Limit, string | null> | null;
+}
+
+type Located = LocatedV1 | LocatedV2;
+
+type V1Names<T extends Record<string, readonly string[]>> = T[keyof T][number];
+type V1Limit = V1Names<typeof V1_LIMIT_FILES>;
+type V2Limit = (typeof V2_LIMIT_FILES)[number];
+
+/** v1 files live in their controllers' directories: each file's name, with its controller. */
+const V1_CONTROLLER_OF: ReadonlyMap<string, string> = new Map([...Object.entries(V1_FILES), ...Object.entries(V1_LIMIT_FILES)].flatMap(([controller, names]) => names.map((name) => [name, controller] as const)));
+const namesIn = <T extends Record<string, readonly string[]>>(table: T): V1Names<T>[] => Object.values(table).flat();
+
+/** Each named file's text (null where it cannot be read), keyed by its name. */
+function readEach<K extends string>(names: readonly K[], read: (name: K) => string | null): Record<K, string | null> {
+	// Every name is given a value just below, which is what the record's type promises.
+	return Object.fromEntries(names.map((name) => [name, read(name)])) as Record<K, string | null>;
 }
 
 /** How long limits read from a cgroup are trusted before they are read again. */
@@ -87,10 +112,10 @@ export class CgroupReader {
 			}
 			const netns = this.netnsOf(task.pid);
 			if (dirs.has('cpuacct') || dirs.has('memory')) {
-				found = {pid: task.pid, version: 'v1', dirs, netns, podDir: null, limits: null, slowIo: {}, limitsAt: 0};
+				found = {pid: task.pid, version: 'v1', dirs, netns, limits: null, slowIo: {}, limitsAt: 0};
 			} else if (cgroups.v2 !== null && this.mounts.v2) {
 				const dir = cgroupDir(this.mounts.v2, cgroups.v2);
-				if (dir !== null) found = {pid: task.pid, version: 'v2', dirs: new Map([['', dir]]), netns, podDir: podCgroupOf(dir), limits: null, slowIo: {}, limitsAt: 0};
+				if (dir !== null) found = {pid: task.pid, version: 'v2', dir, netns, podDir: podCgroupOf(dir), limits: null, slowIo: {}, limitsAt: 0};
 			}
 		}
 		// A process that is gone is looked up again next poll, not remembered as cgroup-less.
@@ -106,51 +131,36 @@ export class CgroupReader {
 		const stale = located.limits === null || at - located.limitsAt >= LIMITS_TTL_MS;
 		if (stale) located.limitsAt = at;
 		if (located.version === 'v1') {
-			const files: Record<string, string | null> = {};
-			for (const [controller, names] of Object.entries(V1_FILES)) {
-				const dir = located.dirs.get(controller);
-				for (const name of names) files[name] = dir === undefined ? null : this.read(`${dir}/${name}`);
-			}
-			if (stale) {
-				const limits: Record<string, string | null> = {};
-				for (const [controller, names] of Object.entries(V1_LIMIT_FILES)) {
-					const dir = located.dirs.get(controller);
-					for (const name of names) limits[name] = dir === undefined ? null : this.read(`${dir}/${name}`);
-				}
-				located.limits = limits;
-			}
-			Object.assign(files, located.limits);
+			const inDir = (name: string) => {
+				const dir = located.dirs.get(V1_CONTROLLER_OF.get(name)!);
+				return dir === undefined ? null : this.read(`${dir}/${name}`);
+			};
+			const now = readEach(namesIn(V1_FILES), inDir);
+			if (stale) located.limits = readEach(namesIn(V1_LIMIT_FILES), inDir);
+			const files: V1Files = {...now, ...located.limits!};
 			// The files vanish with the cgroup: a container that just stopped is not an answer.
 			if (files['cpuacct.usage'] === null && files['memory.usage_in_bytes'] === null) {
 				this.located.delete(`${task.namespace}/${task.id}`);
 				return null;
 			}
 			const blkio = located.dirs.get(V1_IO_CONTROLLER);
-			const io: Record<string, string | null> = {};
-			for (const name of V1_IO_FILES) io[name] = blkio === undefined ? null : this.read(`${blkio}/${name}`);
-			if (stale) for (const name of V1_SLOW_IO_FILES) located.slowIo[name] = blkio === undefined ? null : this.read(`${blkio}/${name}`);
-			Object.assign(io, located.slowIo);
-			return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v1', ...usageFromV1(files as unknown as V1Files), netns: located.netns, ...ioFromV1(io)};
+			const inBlkio = (name: string) => (blkio === undefined ? null : this.read(`${blkio}/${name}`));
+			if (stale) located.slowIo = readEach(V1_SLOW_IO_FILES, inBlkio);
+			const io: IoFiles = {...readEach(V1_IO_FILES, inBlkio), ...located.slowIo};
+			return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v1', ...usageFromV1(files), netns: located.netns, ...ioFromV1(io)};
 		}
-		const dir = located.dirs.get('')!;
-		const files: Record<string, string | null> = {};
-		for (const name of V2_FILE_NAMES) files[name] = this.read(`${dir}/${name}`);
-		if (stale) {
-			const limits: Record<string, string | null> = {};
-			for (const name of V2_LIMIT_FILES) limits[name] = this.read(`${dir}/${name}`);
-			located.limits = limits;
-		}
-		Object.assign(files, located.limits);
+		const inDir = (name: string) => this.read(`${located.dir}/${name}`);
+		const now = readEach(V2_FILE_NAMES, inDir);
+		if (stale) located.limits = readEach(V2_LIMIT_FILES, inDir);
+		const files = {...now, ...located.limits!};
 		if (files['cpu.stat'] === null) {
 			this.located.delete(`${task.namespace}/${task.id}`);
 			return null;
 		}
-		const io: Record<string, string | null> = {};
-		for (const name of V2_IO_FILES) io[name] = this.read(`${dir}/${name}`);
-		if (stale) for (const name of V2_SLOW_IO_FILES) located.slowIo[name] = this.read(`${dir}/${name}`);
-		Object.assign(io, located.slowIo);
+		if (stale) located.slowIo = readEach(V2_SLOW_IO_FILES, inDir);
+		const io: IoFiles = {...readEach(V2_IO_FILES, inDir), ...located.slowIo};
 		const podPressure = located.podDir === null ? undefined : this.pressureOf(located.podDir);
-		return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v2', ...usageFromV2(files as unknown as V2Files), netns: located.netns, ...ioFromV2(io), ...(podPressure === undefined ? {} : {podPressure})};
+		return {namespace: task.namespace, id: task.id, at, source: 'cgroup-v2', ...usageFromV2(files), netns: located.netns, ...ioFromV2(io), ...(podPressure === undefined ? {} : {podPressure})};
 	}
 
 	private pressureOf(dir: string): PressureFacts | null {

@@ -10,13 +10,13 @@
  * that package's version is the running kubelet's. Anywhere else (rpm's binary database,
  * a hand-copied binary) the version stays null and says why.
  */
-import {settleWithin} from '../util/deadline.js';
 import {argvFromCmdline, executableFromMaps, findDpkgPackage, isKubeletArgv, KUBEADM_FLAGS_ENV, KUBEADM_INSTANCE_CONFIG, upstreamVersion} from './kubelet-flags.js';
 import {isK3sArgv, k3sConfigPath} from './k3s-kubelet.js';
 import {flagValue, splitCommand} from './shims.js';
-import type {KubeletFacts, NodeFileFact, ProcessInfo} from '../schema/types.js';
-import {TransportError, type Transport} from '../transport/transport.js';
+import type {KubeletFacts, ProcessInfo} from '../schema/types.js';
+import type {Transport} from '../transport/transport.js';
 import type {CollectOptions} from './collect-options.js';
+import {ChangedFiles, readNodeFile} from './node-files.js';
 
 const KUBELET_READ_LIMITS = {
 	cmdline: 256 * 1024,
@@ -29,26 +29,6 @@ const KUBELET_READ_LIMITS = {
 
 export const DPKG_STATUS = '/var/lib/dpkg/status';
 export const DPKG_KUBELET_LIST = '/var/lib/dpkg/info/kubelet.list';
-
-function errorText(error: unknown): string {
-	return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-	return settleWithin<T>(timeoutMs, () => new TransportError(`no answer reading ${what} within ${timeoutMs} ms`, 'timeout'), (settle) => {
-		promise.then(settle.resolve, settle.reject);
-	});
-}
-
-async function readNodeFile(transport: Transport, path: string, maxBytes: number, timeoutMs: number): Promise<NodeFileFact> {
-	try {
-		const bytes = await withTimeout(transport.readFile(path, maxBytes), timeoutMs, path);
-		return {path, text: bytes.toString('utf8'), missing: false, error: null};
-	} catch (error) {
-		if (error instanceof TransportError && error.kind === 'missing') return {path, text: null, missing: true, error: null};
-		return {path, text: null, missing: false, error: errorText(error)};
-	}
-}
 
 /** Pure: the processes that are a kubelet (or k3s, which runs one inside), by their command's first words. */
 export function findKubelets(processes: readonly ProcessInfo[]): ProcessInfo[] {
@@ -65,31 +45,36 @@ interface VersionFact {
 
 /**
  * One per node collector: the version is read once per kubelet process (it cannot change
- * without a new pid), the small flag files on every poll.
+ * without a new pid), the small flag files on every poll that finds them changed.
  */
 export class KubeletReader {
 	private cached: {pid: number; fact: VersionFact} | null = null;
+	/** The argv last read from /proc/PID/cmdline, and the process table's command it was read under. */
+	private argvRead: {pid: number; command: string; argv: string[]} | null = null;
+	readonly files: ChangedFiles;
 
-	constructor(private readonly transport: Transport) {}
+	constructor(private readonly transport: Transport) {
+		this.files = new ChangedFiles(transport);
+	}
 
 	async read(processes: readonly ProcessInfo[], options: Pick<CollectOptions, 'timeoutMs'>): Promise<KubeletFacts | null> {
 		const kubelets = findKubelets(processes);
 		const main = kubelets[0];
 		if (!main) {
 			this.cached = null;
+			this.argvRead = null;
+			this.files.keepOnly([]);
 			return null;
 		}
 		const timeoutMs = options.timeoutMs;
-		const cmdline = await readNodeFile(this.transport, `/proc/${main.pid}/cmdline`, KUBELET_READ_LIMITS.cmdline, timeoutMs);
-		let argv = cmdline.text ? argvFromCmdline(cmdline.text) : [];
-		// The process may have exited, or /proc may be out of reach: the table's copy still serves.
-		if (!isKubeletArgv(argv)) argv = splitCommand(main.command);
+		const argv = await this.argvOf(main, timeoutMs);
 		const k3s = isK3sArgv(argv);
 		const configPath = k3s ? k3sConfigPath(argv) : flagValue(argv.slice(1), 'config');
+		this.files.keepOnly([KUBEADM_FLAGS_ENV, KUBEADM_INSTANCE_CONFIG, ...(configPath ? [configPath] : [])]);
 		const [flagsEnv, named, instanceConfig, version] = await Promise.all([
-			readNodeFile(this.transport, KUBEADM_FLAGS_ENV, KUBELET_READ_LIMITS.flagsEnv, timeoutMs),
-			configPath ? readNodeFile(this.transport, configPath, KUBELET_READ_LIMITS.config, timeoutMs) : Promise.resolve(null),
-			readNodeFile(this.transport, KUBEADM_INSTANCE_CONFIG, KUBELET_READ_LIMITS.config, timeoutMs),
+			this.files.read(KUBEADM_FLAGS_ENV, KUBELET_READ_LIMITS.flagsEnv, timeoutMs),
+			configPath ? this.files.read(configPath, KUBELET_READ_LIMITS.config, timeoutMs) : Promise.resolve(null),
+			this.files.read(KUBEADM_INSTANCE_CONFIG, KUBELET_READ_LIMITS.config, timeoutMs),
 			this.version(main.pid, argv, timeoutMs),
 		]);
 		// k3s's config file is optional: without one it runs on its defaults.
@@ -105,6 +90,25 @@ export class KubeletReader {
 			version: version.version,
 			versionNote: version.note,
 		};
+	}
+
+	/**
+	 * The kubelet's exact argv (the process table joins it with spaces). A process's argv
+	 * changes only when it execs or rewrites it, and either shows in the table's command line:
+	 * while that and the pid stay the same, the argv read last stands.
+	 */
+	private async argvOf(main: ProcessInfo, timeoutMs: number): Promise<string[]> {
+		const known = this.argvRead;
+		if (known && known.pid === main.pid && known.command === main.command) return known.argv;
+		const cmdline = await readNodeFile(this.transport, `/proc/${main.pid}/cmdline`, KUBELET_READ_LIMITS.cmdline, timeoutMs);
+		const argv = cmdline.text ? argvFromCmdline(cmdline.text) : [];
+		// The process may have exited, or /proc may be out of reach: the table's copy still serves.
+		if (!isKubeletArgv(argv)) {
+			this.argvRead = null;
+			return splitCommand(main.command);
+		}
+		this.argvRead = {pid: main.pid, command: main.command, argv};
+		return argv;
 	}
 
 	private async version(pid: number, argv: readonly string[], timeoutMs: number): Promise<VersionFact> {

@@ -11,6 +11,7 @@
 import type {NetnsFact} from '../schema/types.js';
 import {parseNetDev} from './io-parse.js';
 import {PS_ARGV} from './parse-processes.js';
+import {TICKS_SCRIPT} from './proc-ticks-script.js';
 
 export const NETNS_MARK = '--crimon-netns--';
 
@@ -18,10 +19,13 @@ export const NETNS_MARK = '--crimon-netns--';
 const AWK = '$(NF-1) == "->" && $NF ~ /^net:\\[[0-9]+\\]$/ { split($(NF-2), p, "/"); ns = $NF; gsub(/[^0-9]/, "", ns); if (p[1] !~ /^[0-9]+$/) next; print "P", p[1], ns; '
 	+ 'if (!(ns in seen)) { seen[ns] = 1; f = "/proc/" p[1] "/net/dev"; print "N", ns; while ((getline line < f) > 0) print line; close(f) } }';
 
-/** ps first (its exit status is the command's when it fails), then the namespaces; one line, as the remote shell quoting requires. */
+/**
+ * ps first (its exit status is the command's when it fails), then the namespaces, then the
+ * processes' CPU ticks (proc-ticks-script.ts); one line, as the remote shell quoting requires.
+ */
 export const PS_NETNS_ARGV = [
 	'sh', '-c',
-	`${PS_ARGV.map((w) => (w.includes(',') ? `'${w}'` : w)).join(' ')} || exit $?; echo ${NETNS_MARK}; cd /proc && ls -l [0-9]*/ns/net 2>/dev/null | awk '${AWK}'; exit 0`,
+	`${PS_ARGV.map((w) => (w.includes(',') ? `'${w}'` : w)).join(' ')} || exit $?; echo ${NETNS_MARK}; cd /proc || exit 0; ls -l [0-9]*/ns/net 2>/dev/null | awk '${AWK}'; ${TICKS_SCRIPT}; exit 0`,
 ] as const;
 
 export interface RemoteNetns {

@@ -1,5 +1,6 @@
 /**
- * Reads a node's process table. Over SSH that is one `ps` per poll. On this machine it
+ * Reads a node's process table. Over SSH that is one command per poll: `ps`, with the
+ * network namespaces and every process's CPU ticks after it (netns-script.ts). On this machine it
  * reads /proc directly and incrementally: reading every process's files costs about
  * 0.1 ms each, which at thousands of processes every 2 s would make crimon dearer than
  * htop. So each poll lists /proc (cheap), reads new pids in full, re-reads only the
@@ -10,6 +11,7 @@ import type {ProcessInfo} from '../schema/types.js';
 import type {Transport} from '../transport/transport.js';
 import {CLOCK_TICKS_PER_SECOND, commandFromCmdline, coresBetween, parsePasswd, parseProcStat, parsePs, ProcessTableError} from './parse-processes.js';
 import {PS_NETNS_ARGV, splitPsNetns, type RemoteNetns} from './netns-script.js';
+import {splitProcTicks} from './proc-ticks-script.js';
 
 import {parseProcIo} from './io-parse.js';
 
@@ -22,6 +24,12 @@ export interface ProcessReadOptions {
 
 const RUNTIME_COMMAND = /(^|\/)(containerd|dockerd|containerd-shim[\w-]*|kubelet|crio|cri-dockerd)(\s|$)/;
 
+interface RemoteCpu {
+	readonly kind: 'ticks' | 'ps';
+	readonly at: number;
+	readonly cpuSeconds: number | null;
+}
+
 export class ProcessTableReader {
 	private readonly cache = new Map<number, ProcessInfo>();
 	/** comm from the last stat read: when it changes the process exec'd, so its command line is stale. */
@@ -29,8 +37,12 @@ export class ProcessTableReader {
 	private users: Map<number, string> | null = null;
 	/** When each process's CPU time was last read: a rate is only as good as the time between its two reads. */
 	private readonly sampledAt = new Map<number, number>();
-	/** The last `ps` answer's CPU seconds, by pid (nodes without /proc access). */
-	private previousPs = new Map<number, {at: number; cpuSeconds: number | null}>();
+	/**
+	 * The last remote answer's CPU seconds, by pid (nodes without /proc access): to the tick
+	 * on the node's uptime clock where the command printed its stat lines, else ps's whole
+	 * seconds on this machine's clock. A rate is taken only between two of the same kind.
+	 */
+	private previousPs = new Map<number, RemoteCpu>();
 	private pageSize: number | null = null;
 	private lastFull = 0;
 	/** Over SSH: the network namespaces the last `ps` command printed beside the table; null when it printed none. */
@@ -48,13 +60,21 @@ export class ProcessTableReader {
 			const result = await this.transport.exec(PS_NETNS_ARGV, options);
 			if (result.exitCode !== 0) throw new ProcessTableError(`ps failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n')[0] ?? ''}`);
 			const at = this.now();
-			const {ps, netns} = splitPsNetns(result.stdout.toString('utf8'), at);
+			const {before: rest, ticks} = splitProcTicks(result.stdout.toString('utf8'));
+			const {ps, netns} = splitPsNetns(rest, at);
 			this.remoteNetns = netns;
-			const listed = parsePs(ps);
-			const before = this.previousPs;
-			this.previousPs = new Map(listed.map((p) => [p.pid, {at, cpuSeconds: p.cpuSeconds ?? null}]));
-			// ps counts CPU time in whole seconds: over a 2 s interval that is coarse, but it is a measurement.
-			return listed.map((p) => ({...p, cpuCores: coresBetween(before.get(p.pid), {at, cpuSeconds: p.cpuSeconds ?? null}), readBytes: null, writeBytes: null}));
+			const previous = this.previousPs;
+			this.previousPs = new Map();
+			return parsePs(ps).map((p) => {
+				const precise = ticks?.byPid.get(p.pid);
+				const cpu: RemoteCpu = precise === undefined
+					? {kind: 'ps', at, cpuSeconds: p.cpuSeconds ?? null}
+					: {kind: 'ticks', at: ticks!.uptimeMs, cpuSeconds: precise};
+				this.previousPs.set(p.pid, cpu);
+				const last = previous.get(p.pid);
+				const cpuCores = last?.kind === cpu.kind ? coresBetween(last, cpu) : null;
+				return {...p, cpuSeconds: cpu.cpuSeconds ?? undefined, cpuCores, readBytes: null, writeBytes: null};
+			});
 		}
 		this.pageSize ??= pageSizeOf(procfs);
 		if (!this.users) this.users = await this.loadUsers();

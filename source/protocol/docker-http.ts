@@ -31,7 +31,7 @@ export function dockerGet(stream: Duplex, path: string, options: GetOptions): Pr
 			path,
 			host: 'docker',
 			headers: {Accept: 'application/json', Connection: 'close'},
-			createConnection: () => stream as unknown as import('node:net').Socket,
+			createConnection: () => stream,
 		});
 		request.on('error', (error) => finish(new DockerApiError(`GET ${path} failed: ${error.message}`)));
 		request.on('response', (response) => {

@@ -4,7 +4,6 @@
  * `maxLineBytes` ends the stream with an error instead of filling memory.
  */
 import http from 'node:http';
-import type {Socket} from 'node:net';
 import type {Duplex} from 'node:stream';
 
 export interface DockerStreamHandlers {
@@ -34,7 +33,8 @@ export function dockerGetStream(stream: Duplex, path: string, options: {readonly
 		path,
 		host: 'docker',
 		headers: {Accept: 'application/json'},
-		createConnection: () => stream as unknown as Socket,
+		// Node's http accepts any Duplex as the connection: the channel is the socket.
+		createConnection: () => stream,
 	});
 	request.on('error', (error) => end(new Error(`GET ${path} failed: ${error.message}`)));
 	request.on('response', (response) => {

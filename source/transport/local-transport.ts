@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type {Duplex} from 'node:stream';
 import {settleWithin} from '../util/deadline.js';
-import {describeSocketError, TransportError, type ExecOptions, type ExecResult, type ProcFs, type Transport} from './transport.js';
+import {describeSocketError, TransportError, type ExecOptions, type ExecResult, type FileStamp, type ProcFs, type Transport} from './transport.js';
 
 /**
  * One buffer for every /proc read. readFileSync sees /proc files as empty (st_size 0), so
@@ -176,6 +176,18 @@ export class LocalTransport implements Transport {
 			stderr: Buffer.from(result.stderr).toString('utf8'),
 			exitCode: result.exitCode,
 		};
+	}
+
+	async statFile(path: string): Promise<FileStamp> {
+		try {
+			const stats = await fs.promises.stat(path);
+			return {size: stats.size, mtimeMs: stats.mtimeMs, inode: stats.ino};
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code === 'ENOENT') throw new TransportError(`no file at ${path}`, 'missing');
+			if (code === 'EACCES') throw new TransportError(`permission denied reading ${path}`, 'denied');
+			throw new TransportError(`cannot check ${path}: ${(error as Error).message}`, 'other');
+		}
 	}
 
 	async readFile(path: string, maxBytes: number): Promise<Buffer> {

@@ -4,18 +4,19 @@
  * what `ssh` would do without a terminal: the agent, then the identity files; a key that
  * needs a passphrase is skipped and named in the error, never prompted for.
  */
-import fs from 'node:fs';
 import net from 'node:net';
 import type {Duplex} from 'node:stream';
-import type {AnyAuthMethod, AuthenticationType, Client as SshClient, ParsedKey} from 'ssh2';
+import type {AnyAuthMethod, AuthenticationType, Client as SshClient} from 'ssh2';
 import {settleWithin} from '../util/deadline.js';
-import {
-	appendKnownHost, checkHostKey, fingerprint, formatKnownHostsLine, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHostsFiles,
-} from '../targets/known-hosts.js';
 import {resolveSshConfig, type ResolvedSshConfig, type SshConfigSources} from '../targets/ssh-config.js';
 import {loadSsh2} from '../util/lazy-modules.js';
+import {hostKeyCheck} from './ssh-host-key.js';
+import {agentUsable, describeAuthFailure, loadIdentities, SshAuthError} from './ssh-identities.js';
 import {TransportError} from './transport.js';
 
+/** What openSshLink refuses with: a host key not to be trusted, a login that failed. */
+export {HostKeyError} from './ssh-host-key.js';
+export {SshAuthError} from './ssh-identities.js';
 
 export interface SshEndpoint {
 	/** As typed: matched against Host patterns. */
@@ -34,18 +35,6 @@ export interface SshConnectOptions {
 	readonly acceptHint: string;
 }
 
-export class HostKeyError extends TransportError {
-	constructor(message: string) {
-		super(message, 'refused');
-	}
-}
-
-export class SshAuthError extends TransportError {
-	constructor(message: string) {
-		super(message, 'denied');
-	}
-}
-
 /** A live connection: the last hop's client, and everything to tear down with it. */
 export interface SshLink {
 	readonly client: SshClient;
@@ -54,151 +43,6 @@ export interface SshLink {
 	readonly closed: Promise<string>;
 	isOpen(): boolean;
 	destroy(): void;
-}
-
-/** ssh2's host key algorithms, strongest first; known key types are moved to the front. */
-const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
-
-function algorithmsFor(keyTypes: readonly string[]): string[] {
-	const preferred: string[] = [];
-	for (const type of keyTypes) {
-		const algos = type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type];
-		for (const algo of algos) if (HOST_KEY_ALGORITHMS.includes(algo) && !preferred.includes(algo)) preferred.push(algo);
-	}
-	return [...preferred, ...HOST_KEY_ALGORITHMS.filter((a) => !preferred.includes(a))];
-}
-
-function describeKeyType(type: string): string {
-	if (type === 'ssh-ed25519') return 'ED25519';
-	if (type.startsWith('ecdsa-')) return 'ECDSA';
-	if (type === 'ssh-rsa') return 'RSA';
-	if (type === 'ssh-dss') return 'DSA';
-	return type;
-}
-
-function shellWord(text: string): string {
-	return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-interface HostKeyCheck {
-	refusal: HostKeyError | null;
-	verify(key: Buffer): boolean;
-	algorithms: string[];
-}
-
-function hostKeyCheck(config: ResolvedSshConfig, options: SshConnectOptions): HostKeyCheck {
-	const name = config.hostKeyAlias ?? knownHostsName(config.hostname, config.port);
-	const files = [...config.userKnownHostsFiles, ...config.globalKnownHostsFiles];
-	const entries = readKnownHostsFiles(files);
-	const check: HostKeyCheck = {
-		refusal: null,
-		algorithms: algorithmsFor(knownKeyTypes(entries, name)),
-		verify(key) {
-			const offered = `${describeKeyType(keyTypeOf(key))} key ${fingerprint(key)}`;
-			const verdict = checkHostKey(entries, name, key);
-			switch (verdict.status) {
-				case 'trusted':
-					return true;
-				case 'revoked':
-					check.refusal = new HostKeyError(`host key for ${name} is REVOKED (${verdict.entry.file} line ${verdict.entry.line}): ${offered}; crimon refuses it`);
-					return false;
-				case 'changed': {
-					const known = verdict.known.map((e) => `${fingerprint(e.key)} (${e.file} line ${e.line})`).join(', ');
-					check.refusal = new HostKeyError(
-						`host key for ${name} has CHANGED (an attack, or a reinstalled host; crimon always refuses it): `
-						+ `the host offered ${offered}, known_hosts has ${known}. `
-						+ `If the change is expected: ssh-keygen -R ${shellWord(name)} -f ${shellWord(verdict.known[0]!.file)}`,
-					);
-					return false;
-				}
-				case 'other-types': {
-					const known = verdict.known.map((e) => `${describeKeyType(e.keyType)} ${fingerprint(e.key)}`).join(', ');
-					check.refusal = new HostKeyError(
-						`host key for ${name} is not the one known: known_hosts has ${known}, the host offered ${offered}; crimon refuses it. `
-						+ `If the new key is expected, remove the old ones with ssh-keygen -R ${shellWord(name)} and connect again with --accept-new`,
-					);
-					return false;
-				}
-				case 'unknown': {
-					const acceptNew = options.acceptNew || config.acceptNew;
-					const file = config.userKnownHostsFiles[0];
-					if (acceptNew && file) {
-						try {
-							appendKnownHost(file, formatKnownHostsLine(name, key, config.hashKnownHosts));
-						} catch (error) {
-							check.refusal = new HostKeyError(`host key for ${name} is not known and could not be added to ${file}: ${(error as Error).message}`);
-							return false;
-						}
-						return true;
-					}
-					check.refusal = new HostKeyError(
-						`host key for ${name} is not known (${offered}). Check that fingerprint with the host's owner, `
-						+ `then accept it with: ${options.acceptHint} (it is added to ${file ?? '~/.ssh/known_hosts'})`,
-					);
-					return false;
-				}
-			}
-		},
-	};
-	return check;
-}
-
-interface Identity {
-	readonly file: string;
-	readonly key: ParsedKey;
-}
-
-interface Identities {
-	readonly usable: readonly Identity[];
-	readonly encrypted: readonly string[];
-	readonly unreadable: readonly string[];
-}
-
-function loadIdentities(config: ResolvedSshConfig): Identities {
-	const usable: Identity[] = [];
-	const encrypted: string[] = [];
-	const unreadable: string[] = [];
-	for (const file of config.identityFiles) {
-		let data: Buffer;
-		try {
-			data = fs.readFileSync(file);
-		} catch (error) {
-			// ssh skips default identities that do not exist; an explicit one is worth a word.
-			if (config.identityFilesExplicit) unreadable.push(`${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-			continue;
-		}
-		const parsed = loadSsh2().utils.parseKey(data);
-		if (parsed instanceof Error) {
-			if (/passphrase|encrypted/i.test(parsed.message)) encrypted.push(file);
-			else unreadable.push(`${file} (not a private key crimon can read)`);
-			continue;
-		}
-		const keys = Array.isArray(parsed) ? parsed as ParsedKey[] : [parsed];
-		for (const key of keys) if (key.isPrivateKey()) usable.push({file, key});
-	}
-	return {usable, encrypted, unreadable};
-}
-
-function agentUsable(path: string | null): path is string {
-	if (!path) return false;
-	try {
-		return fs.statSync(path).isSocket();
-	} catch {
-		return false;
-	}
-}
-
-function describeAuthFailure(config: ResolvedSshConfig, identities: Identities, agent: string | null, tried: readonly string[]): string {
-	const who = `${config.user}@${config.hostname}${config.port === 22 ? '' : `:${config.port}`}`;
-	const parts = [`authentication failed for ${who}`];
-	parts.push(tried.length > 0 ? `tried ${tried.join(', ')}` : 'no key to offer');
-	for (const file of identities.encrypted) {
-		parts.push(agent
-			? `${file} is passphrase-protected and the ssh-agent does not offer it (add it with: ssh-add ${shellWord(file)})`
-			: `${file} is passphrase-protected and no ssh-agent is running (SSH_AUTH_SOCK is not set): start one and ssh-add ${shellWord(file)}; crimon never prompts for passphrases`);
-	}
-	if (identities.unreadable.length > 0) parts.push(`could not use ${identities.unreadable.join(', ')}`);
-	return parts.join('; ');
 }
 
 /**

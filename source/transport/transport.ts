@@ -29,6 +29,15 @@ export interface ProcFs {
 	readLink?(path: string): string | null;
 }
 
+/** What a stat says of a file: enough to tell, without reading it, that it changed. */
+export interface FileStamp {
+	readonly size: number;
+	/** Modification time; over SFTP (v3) in whole seconds. */
+	readonly mtimeMs: number;
+	/** null where the transport cannot see it: SFTP v3 carries no inode. */
+	readonly inode: number | null;
+}
+
 export interface Transport {
 	readonly kind: 'local' | 'ssh';
 	/** `local` or `ssh://[user@]host[:port]`. */
@@ -41,6 +50,8 @@ export interface Transport {
 	/** Runs a fixed argv. Never given data that a node returned. */
 	exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
 	readFile(path: string, maxBytes: number): Promise<Buffer>;
+	/** A file's stamp, without reading it; rejects as readFile does (`missing`, `denied`). Absent: read it to see. */
+	statFile?(path: string, timeoutMs: number): Promise<FileStamp>;
 	readonly procfs?: ProcFs;
 	/** Whether a path exists on the node, asked without opening it (a stat); absent: open it to see. */
 	pathExists?(path: string, timeoutMs: number): Promise<boolean>;

@@ -258,3 +258,30 @@ export function runCrimon(home: string, args: readonly string[], timeoutMs = 60_
 	const result = spawnSync(process.execPath, [CLI, ...args], {encoding: 'utf8', timeout: timeoutMs, env, maxBuffer: 256 * 1024 * 1024});
 	return {status: result.status, stdout: result.stdout, stderr: result.stderr, ms: Date.now() - started};
 }
+
+/**
+ * A pid and mount namespace of the test's own (pid 1 a sleep), to serve with
+ * startSshd(…, insideNode): a node whose process table holds only what the test starts
+ * there, so a kubelet stand-in in it is seen by no other suite. Stopping it kills pid 1,
+ * which ends everything inside.
+ */
+export async function startPrivateNamespace(): Promise<{pid: number; stop(): void}> {
+	const child = spawn('unshare', ['--pid', '--mount', '--fork', '--mount-proc', '--', 'sleep', '2147483647'], {stdio: 'ignore'});
+	let pid: number | undefined;
+	for (let i = 0; i < 100 && pid === undefined; i++) {
+		pid = processTree(child.pid!)[1];
+		if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	if (pid === undefined) throw new Error('unshare started no namespace');
+	const init = pid;
+	return {
+		pid: init,
+		stop() {
+			try {
+				process.kill(init, 'SIGKILL');
+			} catch {
+				// Gone already.
+			}
+		},
+	};
+}

@@ -56,8 +56,8 @@ function isRead(argv: readonly string[]): boolean {
 	const verbs = rest.filter((w, i) => !w.startsWith('-') && !(rest[i - 1] ?? '').match(/^--(address|namespace|runtime-endpoint|host)$/));
 	switch (tool) {
 		case 'ps': return true;
-		// One fixed script, the only shell crimon runs: ps, then ls of /proc/*/ns/net and awk reading /proc/PID/net/dev.
-		case 'sh': return argv.length === 3 && argv[2] === PS_NETNS_ARGV[2] && /^ps -eo .*; echo [-a-z]+; cd \/proc && ls -l \[0-9\]\*\/ns\/net 2>\/dev\/null \| awk '[^']*'; exit 0$/.test(argv[2]) && !/[>|] *\/(?!dev\/null)|system\(|print[^;]*>/.test(argv[2]);
+		// One fixed script, the only shell crimon runs: ps, then ls of /proc/*/ns/net and awk reading /proc/PID/net/dev, then one cat of /proc/uptime and /proc/*/stat through an awk that only prints.
+		case 'sh': return argv.length === 3 && argv[2] === PS_NETNS_ARGV[2] && /^ps -eo .*; echo [-a-z]+; cd \/proc \|\| exit 0; ls -l \[0-9\]\*\/ns\/net 2>\/dev\/null \| awk '[^']*'; echo [-a-z]+; cat uptime \[0-9\]\*\/stat 2>\/dev\/null \| awk '[^']*'; exit 0$/.test(argv[2]) && !/[>|] *\/(?!dev\/null)|system\(|print[^;]*>/.test(argv[2]);
 		case 'uname': return rest.join(' ') === '-n';
 		case 'ctr': return ['version', 'namespaces ls', 'containers ls', 'tasks ls'].includes(verbs.join(' ')) || (verbs[0] === 'containers' && verbs[1] === 'info');
 		case 'crictl': return ['version', 'pods', 'ps'].includes(verbs[0] ?? '');

@@ -7,7 +7,6 @@
  *
  *   npm run bench -- frame-time        CRIMON_BENCH_SIZES=80x24,120x40 (the default)
  */
-import {EventEmitter} from 'node:events';
 import {performance} from 'node:perf_hooks';
 
 process.env['NODE_ENV'] ??= 'production';
@@ -17,29 +16,30 @@ const {createCrimonStore} = await import('../source/store/store.js');
 const {MONO_THEME} = await import('../source/ui/theme.js');
 const {App} = await import('../views/App.js');
 const {syntheticNode} = await import('../test/views/fixtures.js');
-const {FakeStdin} = await import('../test/support/fake-tty.js');
+const {FakeStdin, FakeStdout: TtyStdout} = await import('../test/support/fake-tty.js');
 
 const GOAL_MS = 16;
 /** A poll that changed what is on screen. */
 const POLL_GOAL_MS = 30;
 const SIZES = (process.env['CRIMON_BENCH_SIZES'] ?? '80x24,150x45').split(',').map((size) => size.split('x').map(Number) as [number, number]);
 
-class FakeStdout extends EventEmitter {
-	isTTY = true;
-	constructor(readonly columns: number, readonly rows: number) {
-		super();
-	}
+/** A terminal that notes when each frame is written (Ink writes a frame in one write). */
+class FakeStdout extends TtyStdout {
 	writes = 0;
 	bytes = 0;
 	private waiter: ((at: number) => void) | null = null;
-	write(chunk: string, callback?: () => void) {
+	constructor(columns: number, rows: number) {
+		super();
+		this.columns = columns;
+		this.rows = rows;
+	}
+	override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
 		this.writes++;
 		this.bytes += chunk.length;
 		const waiter = this.waiter;
 		this.waiter = null;
 		waiter?.(performance.now());
-		callback?.();
-		return true;
+		callback();
 	}
 	/** When the next frame is written; null if none comes (the key changed nothing on screen). */
 	nextWrite(timeoutMs: number): Promise<number | null> {
@@ -92,7 +92,7 @@ async function main(COLUMNS: number, ROWS: number) {
 	const mounted = performance.now();
 	const instance = render(
 		createElement(App, {store, poller: {pollNow: () => undefined}, columns: COLUMNS, rows: ROWS, theme: MONO_THEME, quit: () => undefined, clockMs: 0}),
-		{stdout: stdout as unknown as NodeJS.WriteStream, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 1000},
+		{stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 1000},
 	);
 	const mountMs = ((await firstFrame) ?? mounted) - mounted;
 	await pause(50);

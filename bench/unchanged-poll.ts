@@ -7,7 +7,6 @@
  *
  *   npm run bench -- unchanged-poll
  */
-import {EventEmitter} from 'node:events';
 import {performance} from 'node:perf_hooks';
 
 process.env['NODE_ENV'] ??= 'production';
@@ -18,20 +17,22 @@ const {MONO_THEME} = await import('../source/ui/theme.js');
 const {App} = await import('../views/App.js');
 const {build} = await import('../source/model/node-model.js');
 const {syntheticFacts} = await import('../test/support/synthetic-node.js');
-const {FakeStdin} = await import('../test/support/fake-tty.js');
+const {FakeStdin, FakeStdout: TtyStdout} = await import('../test/support/fake-tty.js');
 
 const GOAL_MS = 1;
 const POLLS = 40;
 
-class FakeStdout extends EventEmitter {
-	isTTY = true;
-	columns = 120;
-	rows = 40;
+/** A terminal that counts the frames written to it. */
+class FakeStdout extends TtyStdout {
 	writes = 0;
-	write(_chunk: string, callback?: () => void) {
+	constructor() {
+		super();
+		this.columns = 120;
+		this.rows = 40;
+	}
+	override _write(_chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
 		this.writes++;
-		callback?.();
-		return true;
+		callback();
 	}
 }
 
@@ -46,7 +47,7 @@ store.getState().pollFinished(0, previous, Date.now(), 1);
 const stdout = new FakeStdout();
 const instance = render(
 	createElement(App, {store, poller: {pollNow: () => undefined}, columns: 120, rows: 40, theme: MONO_THEME, quit: () => undefined, clockMs: 0}),
-	{stdout: stdout as unknown as NodeJS.WriteStream, stdin: new FakeStdin(), exitOnCtrlC: false, patchConsole: false, maxFps: 1000},
+	{stdout, stdin: new FakeStdin(), exitOnCtrlC: false, patchConsole: false, maxFps: 1000},
 );
 // The first frame, and every pane built ahead in idle turns.
 await pause(1500);

@@ -2,6 +2,9 @@
  * The subset of containerd's gRPC API that crimon reads (containerd/api, services
  * version/v1, namespaces/v1, containers/v1, tasks/v1 and types/task). Every method named
  * here is a read; test/unit/read-only.test.ts holds crimon to that.
+ *
+ * The messages marked @public are held against upstream's .proto by
+ * test/unit/proto-upstream.test.ts, which reads them all from the module.
  */
 import {field, message} from './protobuf.js';
 
@@ -17,8 +20,7 @@ export const VersionResponse = message('containerd.services.version.v1.VersionRe
 	2: field('revision', 'string'),
 });
 
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const Namespace = message('containerd.services.namespaces.v1.Namespace', {
+/** @public */ export const Namespace = message('containerd.services.namespaces.v1.Namespace', {
 	1: field('name', 'string'),
 	2: field('labels', {map: ['string', 'string']}),
 });
@@ -31,14 +33,12 @@ export const ListNamespacesResponse = message('containerd.services.namespaces.v1
 	1: field('namespaces', Namespace, true),
 });
 
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const ContainerRuntime = message('containerd.services.containers.v1.Container.Runtime', {
+/** @public */ export const ContainerRuntime = message('containerd.services.containers.v1.Container.Runtime', {
 	1: field('name', 'string'),
 	2: field('options', Any),
 });
 
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const Container = message('containerd.services.containers.v1.Container', {
+/** @public */ export const Container = message('containerd.services.containers.v1.Container', {
 	1: field('id', 'string'),
 	2: field('labels', {map: ['string', 'string']}),
 	3: field('image', 'string'),
@@ -62,8 +62,7 @@ export const Timestamp = message('google.protobuf.Timestamp', {
 	2: field('nanos', 'int32'),
 });
 
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const Process = message('containerd.v1.types.Process', {
+/** @public */ export const Process = message('containerd.v1.types.Process', {
 	1: field('containerId', 'string'),
 	2: field('id', 'string'),
 	3: field('pid', 'uint32'),

@@ -1,9 +1,8 @@
 /**
  * containerd's `Tasks.Metrics` RPC: one call per namespace answers every task's cgroup
  * stats. Field numbers are upstream's: containerd/api services/tasks/v1/tasks.proto
- * (MetricsRequest, MetricsResponse), api/types/metrics.proto (Metric {timestamp, id,
- * data}), and containerd/cgroups stats/v1/metrics.proto (`io.containerd.cgroups.v1.Metrics`)
- * and cgroup2/stats/metrics.proto (`io.containerd.cgroups.v2.Metrics`).
+ * (MetricsRequest, MetricsResponse), api/types/metrics.proto (Metric {timestamp, id, data}),
+ * containerd/cgroups stats/v1/metrics.proto and cgroup2/stats/metrics.proto (v1, v2 Metrics).
  *
  * The answer is decoded here by a reader of its own rather than the schema-driven codec:
  * at a thousand containers it is tens of thousands of uint64 varints, of which crimon needs
@@ -11,6 +10,7 @@
  * which every counter crimon reads stays under; the kernel's "unlimited" memory limit
  * does not, and is reported as unlimited) and skips everything else without decoding it.
  * Malformed bytes raise ProtobufError, as everywhere else.
+ * @public messages: test/unit/proto-upstream.test.ts holds them against upstream's .proto.
  */
 import {Any} from './containerd-api.js';
 import {field, message, ProtobufError, type FieldName, type MessageSchema} from './protobuf.js';
@@ -19,17 +19,13 @@ import {field, message, ProtobufError, type FieldName, type MessageSchema} from 
 // The reader below takes its field numbers from these schemas, and
 // test/unit/proto-upstream.test.ts holds the schemas to the upstream .proto files.
 
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const Timestamp = message('google.protobuf.Timestamp', {1: field('seconds', 'int64'), 2: field('nanos', 'int32')});
+/** @public */ export const Timestamp = message('google.protobuf.Timestamp', {1: field('seconds', 'int64'), 2: field('nanos', 'int32')});
 
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const MetricsRequest = message('containerd.services.tasks.v1.MetricsRequest', {1: field('filters', 'string', true)});
+/** @public */ export const MetricsRequest = message('containerd.services.tasks.v1.MetricsRequest', {1: field('filters', 'string', true)});
 
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const Metric = message('containerd.types.Metric', {1: field('timestamp', Timestamp), 2: field('id', 'string'), 3: field('data', Any)});
+/** @public */ export const Metric = message('containerd.types.Metric', {1: field('timestamp', Timestamp), 2: field('id', 'string'), 3: field('data', Any)});
 
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const MetricsResponse = message('containerd.services.tasks.v1.MetricsResponse', {1: field('metrics', Metric, true)});
+/** @public */ export const MetricsResponse = message('containerd.services.tasks.v1.MetricsResponse', {1: field('metrics', Metric, true)});
 
 const V1_PIDS = message('io.containerd.cgroups.v1.PidsStat', {1: field('current', 'uint64')});
 const V1_CPU_USAGE = message('io.containerd.cgroups.v1.CPUUsage', {1: field('total', 'uint64')});
@@ -40,8 +36,7 @@ const V1_MEMORY = message('io.containerd.cgroups.v1.MemoryStat', {30: field('tot
 const V1_OOM = message('io.containerd.cgroups.v1.MemoryOomControl', {3: field('oomKill', 'uint64')});
 const V1_BLKIO_ENTRY = message('io.containerd.cgroups.v1.BlkIOEntry', {1: field('op', 'string'), 3: field('major', 'uint64'), 4: field('minor', 'uint64'), 5: field('value', 'uint64')});
 const V1_BLKIO = message('io.containerd.cgroups.v1.BlkIOStat', {1: field('ioServiceBytesRecursive', V1_BLKIO_ENTRY, true), 2: field('ioServicedRecursive', V1_BLKIO_ENTRY, true)});
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const CgroupsV1Metrics = message('io.containerd.cgroups.v1.Metrics', {2: field('pids', V1_PIDS), 3: field('cpu', V1_CPU), 4: field('memory', V1_MEMORY), 5: field('blkio', V1_BLKIO), 9: field('memoryOomControl', V1_OOM)});
+/** @public */ export const CgroupsV1Metrics = message('io.containerd.cgroups.v1.Metrics', {2: field('pids', V1_PIDS), 3: field('cpu', V1_CPU), 4: field('memory', V1_MEMORY), 5: field('blkio', V1_BLKIO), 9: field('memoryOomControl', V1_OOM)});
 
 const V2_PIDS = message('io.containerd.cgroups.v2.PidsStat', {1: field('current', 'uint64')});
 const V2_CPU = message('io.containerd.cgroups.v2.CPUStat', {1: field('usageUsec', 'uint64'), 5: field('nrThrottled', 'uint64'), 6: field('throttledUsec', 'uint64')});
@@ -49,8 +44,7 @@ const V2_MEMORY = message('io.containerd.cgroups.v2.MemoryStat', {13: field('ina
 const V2_EVENTS = message('io.containerd.cgroups.v2.MemoryEvents', {5: field('oomKill', 'uint64')});
 const V2_IO_ENTRY = message('io.containerd.cgroups.v2.IOEntry', {1: field('major', 'uint64'), 2: field('minor', 'uint64'), 3: field('rbytes', 'uint64'), 4: field('wbytes', 'uint64'), 5: field('rios', 'uint64'), 6: field('wios', 'uint64')});
 const V2_IO = message('io.containerd.cgroups.v2.IOStat', {1: field('usage', V2_IO_ENTRY, true)});
-/** @public Every message is held against upstream's .proto (test/unit/proto-upstream.test.ts). */
-export const CgroupsV2Metrics = message('io.containerd.cgroups.v2.Metrics', {1: field('pids', V2_PIDS), 2: field('cpu', V2_CPU), 4: field('memory', V2_MEMORY), 6: field('io', V2_IO), 8: field('memoryEvents', V2_EVENTS)});
+/** @public */ export const CgroupsV2Metrics = message('io.containerd.cgroups.v2.Metrics', {1: field('pids', V2_PIDS), 2: field('cpu', V2_CPU), 4: field('memory', V2_MEMORY), 6: field('io', V2_IO), 8: field('memoryEvents', V2_EVENTS)});
 
 /** A field's number in a schema, by name: the reader below never writes a number itself, and a misspelt name does not compile. */
 function n<S extends MessageSchema>(schema: S, name: FieldName<S>): number {

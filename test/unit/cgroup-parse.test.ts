@@ -11,15 +11,23 @@ const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 const read = (...parts: string[]) => fs.readFileSync(path.join(FIXTURES, ...parts), 'utf8');
 const readOrNull = (...parts: string[]) => (fs.existsSync(path.join(FIXTURES, ...parts)) ? read(...parts) : null);
 
+/** A record of each named file's text, typed by the names (as the reader builds it). */
+function filesOf<K extends string>(names: readonly K[], read: (file: K) => string | null): Record<K, string | null> {
+	const out = {} as Record<K, string | null>;
+	for (const file of names) out[file] = read(file);
+	return out;
+}
+
+const V1_NAMES = [...Object.values(V1_FILES).flat(), ...Object.values(V1_LIMIT_FILES).flat()];
+
 function v1Files(name: string): V1Files {
-	const names = [...Object.values(V1_FILES).flat(), ...Object.values(V1_LIMIT_FILES).flat()];
-	return Object.fromEntries(names.map((file) => [file, readOrNull('cgroup-v1', name, file)])) as unknown as V1Files;
+	return filesOf(V1_NAMES, (file) => readOrNull('cgroup-v1', name, file));
 }
 
 /** A VM recording keeps a cgroup's files under `<name>/cgroup/`; the older hybrid recording has them at `<name>/`. */
 function v2Files(name: string): V2Files {
 	const dir = fs.existsSync(path.join(FIXTURES, 'cgroup-v2', name, 'cgroup')) ? [name, 'cgroup'] : [name];
-	return Object.fromEntries([...V2_FILE_NAMES, ...V2_LIMIT_FILES].map((file) => [file, readOrNull('cgroup-v2', ...dir, file)])) as unknown as V2Files;
+	return filesOf([...V2_FILE_NAMES, ...V2_LIMIT_FILES], (file) => readOrNull('cgroup-v2', ...dir, file));
 }
 
 describe('cgroup v1 files (recorded from the lab)', () => {
@@ -50,7 +58,7 @@ describe('cgroup v1 files (recorded from the lab)', () => {
 	});
 
 	it('reports unreadable files as unknown, never 0', () => {
-		const none = Object.fromEntries(Object.keys(v1Files('unlimited')).map((k) => [k, null])) as unknown as V1Files;
+		const none: V1Files = filesOf(V1_NAMES, () => null);
 		expect(Object.values(usageFromV1(none)).every((v) => v === null)).toBe(true);
 	});
 

@@ -1,9 +1,7 @@
 /**
- * The SSH transport against an in-process SSH server (ssh2's Server) that can be made to
- * misbehave on demand: flood a channel, never answer, refuse stream-local forwarding.
- * The real-sshd behaviour is covered by test/lab/ssh-*.test.ts.
+ * The SSH transport against an in-process SSH server (ssh2's Server) that can be made to misbehave
+ * on demand: flood a channel, never answer, refuse stream-local forwarding (real sshd: test/lab).
  */
-import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import type {AddressInfo} from 'node:net';
 import os from 'node:os';
@@ -11,65 +9,16 @@ import path from 'node:path';
 import ssh2 from 'ssh2';
 import type {Connection, ServerChannel} from 'ssh2';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {SUDO_COMMANDS} from '../../source/collect/sudo-cli.js';
 import {fingerprint} from '../../source/targets/known-hosts.js';
 import {HostKeyError, SshAuthError} from '../../source/transport/ssh-connection.js';
-import {MAX_CHANNELS, MAX_HANDSHAKES, quoteForRemoteShell, SshTransport} from '../../source/transport/ssh-transport.js';
+import {MAX_CHANNELS, MAX_HANDSHAKES, SshTransport} from '../../source/transport/ssh-transport.js';
 import {handshakeSlots} from '../../source/transport/handshake-slots.js';
-import {commandLabel, TransportError} from '../../source/transport/transport.js';
+import {TransportError} from '../../source/transport/transport.js';
 import {runBounded} from '../../source/session/node-session.js';
 
 const {Server, utils} = ssh2;
 
-describe('commandLabel', () => {
-	it('names the tool a command runs, past env assignments and sudo flags', () => {
-		expect(commandLabel(['ps', '-eo', 'pid='])).toBe('ps');
-		expect(commandLabel(SUDO_COMMANDS.dockerPs('unix:///var/run/docker.sock'))).toBe('sudo docker');
-		expect(commandLabel(['env', 'A=1', 'B=2', 'ctr', 'version'])).toBe('ctr');
-		expect(commandLabel(['sudo', '-n'])).toBe('sudo');
-	});
-});
-
-describe('quoteForRemoteShell', () => {
-	const hostile = ["it's", '$(touch /tmp/pwned)', '`id`', 'a b', '; rm -rf /', '"quoted"', '\\', '*', '{{json .}}', '', '-n', '!x', 'é', "'", "''"];
-	const shells = ['sh', 'bash', 'dash'].filter((shell) => {
-		try {
-			execFileSync('sh', ['-c', `command -v ${shell}`]);
-			return true;
-		} catch {
-			return false;
-		}
-	});
-
-	it.each(shells)('gives %s back every word exactly, nothing expanded or split', (shell) => {
-		const command = quoteForRemoteShell(['printf', '%s\\0', ...hostile]);
-		const out = execFileSync(shell, ['-c', command]);
-		expect(out.toString('utf8').split('\0').slice(0, -1)).toEqual(hostile);
-	});
-
-	it('leaves plain words readable', () => {
-		expect(quoteForRemoteShell(['ps', '-eo', 'pid=,ppid=,user:64=,stat=,args=', '-ww'])).toBe('ps -eo pid=,ppid=,user:64=,stat=,args= -ww');
-		expect(quoteForRemoteShell(['docker', '--format', '{{json .}}'])).toBe("docker --format '{{json .}}'");
-	});
-
-	it('refuses words no fixed command has: NUL and line breaks', () => {
-		expect(() => quoteForRemoteShell(['echo', 'a\nb'])).toThrow(TransportError);
-		expect(() => quoteForRemoteShell(['echo', 'a\0b'])).toThrow(TransportError);
-		expect(() => quoteForRemoteShell([])).toThrow(TransportError);
-	});
-
-	it('lets no node-given name into a sudo command unless containerd itself would allow it', () => {
-		expect(SUDO_COMMANDS.ctrContainers('/run/containerd/containerd.sock', 'k8s.io')).toEqual(
-			['env', 'LC_ALL=C', 'sudo', '-n', 'ctr', '--address', '/run/containerd/containerd.sock', '--namespace', 'k8s.io', 'containers', 'ls'],
-		);
-		for (const bad of ['$(id)', '-h', 'a b', 'a;b', '']) {
-			expect(() => SUDO_COMMANDS.ctrTasks('/run/containerd/containerd.sock', bad)).toThrow(/not a containerd identifier/);
-			expect(() => SUDO_COMMANDS.ctrInfo('/run/containerd/containerd.sock', 'k8s.io', bad)).toThrow(/not a containerd identifier/);
-		}
-	});
-});
-
-// ---- an SSH server of our own ----------------------------------------------------------------
+// ---- an SSH server of our own: quoting and command names are test/unit/remote-shell.test.ts's
 
 type ExecHandler = (command: string, channel: ServerChannel) => void;
 

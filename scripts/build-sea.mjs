@@ -49,7 +49,7 @@ const seaShims = {
 	return 2;
 }`,
 		}));
-		b.onLoad({filter: /source[\\/]lazy-modules\.ts$/}, () => ({
+		b.onLoad({filter: /source[\\/]util[\\/]lazy-modules\.ts$/}, () => ({
 			loader: 'js',
 			contents: `export function loadSsh2() { return require('ssh2'); }
 export function loadYaml() { return require('yaml'); }`,

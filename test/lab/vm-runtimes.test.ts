@@ -92,7 +92,7 @@ describe.skipIf(skip)('runtimes on the cgroup v2 VM node', () => {
 
 		// Locally inside the VM: this branch's bundle, with Node and node_modules from the shares.
 		try {
-			const tar = execFileSync('tar', ['-C', REPO_ROOT, '-cf', '-', 'package.json', 'dist/cli.js', 'dist/crimon.js', 'dist/chunks']);
+			const tar = execFileSync('tar', ['-C', REPO_ROOT, '-cf', '-', 'package.json', 'dist/cli.js', 'dist/crimon.js', 'dist/chunks'], {maxBuffer: 256 * 1024 * 1024});
 			execFileSync('ssh', ['-F', path.join(vm.home, '.ssh', 'config'), vm.alias, `rm -rf ${REMOTE_DIST} && mkdir -p ${REMOTE_DIST} && tar -C ${REMOTE_DIST} -xf - && ln -s /mnt/crimon/node_modules ${REMOTE_DIST}/node_modules`], {input: tar, timeout: 120_000, env: {...process.env, HOME: vm.home}});
 			const local = sh(vm, `test -x /mnt/node/bin/node && test -d /mnt/crimon/node_modules || { echo "no Node or node_modules share in the VM" >&2; exit 3; }; /mnt/node/bin/node ${REMOTE_DIST}/dist/cli.js snapshot --json --timeout 60s`);
 			inside = parseSavedSnapshot(local).nodes[0]!;

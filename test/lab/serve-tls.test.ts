@@ -218,7 +218,10 @@ describe.skipIf(skipWithoutTools())('crimon serve --web-config, against curl', (
 			let nodeUp: string | undefined;
 			for (const end = Date.now() + 60_000; Date.now() < end && (up !== '1' || nodeUp !== '1'); await new Promise((r) => setTimeout(r, 500))) {
 				const query = async (q: string) => {
-					const answer = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`).then((r) => r.json() as Promise<{data?: {result?: {value: [number, string]}[]}}>, () => undefined);
+					// Until it is ready Prometheus answers 503 in plain text ("Service Unavailable"), or nothing.
+					const answer = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`)
+						.then((r) => (r.ok ? (r.json() as Promise<{data?: {result?: {value: [number, string]}[]}}>) : undefined))
+						.catch(() => undefined);
 					return answer?.data?.result?.[0]?.value[1];
 				};
 				up = await query('up{job="crimon"}');

@@ -19,22 +19,12 @@ import {containerUsages} from '../source/model/usage.js';
 import type {ContainerUsageFact, UsageFacts} from '../source/schema/types.js';
 import {LocalTransport} from '../source/transport/local-transport.js';
 import type {ProcFs} from '../source/transport/transport.js';
+import {median, timeIt} from './_timing.js';
 
 const N = 1000;
 const POLLS = 40;
 const GOAL_MS = 5;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function timeIt(run: () => void, polls = POLLS): number {
-	run();
-	const times: number[] = [];
-	for (let i = 0; i < polls; i++) {
-		const started = performance.now();
-		run();
-		times.push(performance.now() - started);
-	}
-	return median(times);
-}
 
 const IO_PATH = /blkio\.throttle|io\.stat|\.pressure$|\/net\/dev$|\/uevent$|\/ns\/net$|^\/proc\/pressure\//;
 
@@ -81,7 +71,7 @@ async function main(): Promise<void> {
 	const namespaces = io.networks?.length ?? 0;
 	const readNs = timeIt(() => {
 		for (const n of io.networks ?? []) transport.procfs.readText!(`/proc/${pidOf.get(`bench/${sample.find((f) => f.netns === n.netns)!.id}`)}/net/dev`);
-	});
+	}, POLLS);
 	const perNamespaceUs = namespaces > 0 ? (readNs / namespaces) * 1000 : 0;
 
 	// The model: rates and per-device sums with IO facts and without.
@@ -99,8 +89,8 @@ async function main(): Promise<void> {
 	};
 	const withIoFacts = usageFacts(true);
 	const withoutIoFacts = usageFacts(false);
-	const modelWith = timeIt(() => containerUsages(withIoFacts));
-	const modelWithout = timeIt(() => containerUsages(withoutIoFacts));
+	const modelWith = timeIt(() => containerUsages(withIoFacts), POLLS);
+	const modelWithout = timeIt(() => containerUsages(withoutIoFacts), POLLS);
 
 	const readDelta = median(withMs) - median(withoutMs);
 	const modelDelta = modelWith - modelWithout;

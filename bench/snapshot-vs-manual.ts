@@ -5,6 +5,7 @@
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import path from 'node:path';
+import {median} from './_timing.js';
 
 const CLI = path.resolve(import.meta.dirname, '..', 'dist', 'cli.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -15,7 +16,6 @@ function time(fn: () => void): number {
 	return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function manual(): void {
 	execFileSync('ps', ['axf'], {stdio: 'pipe'});

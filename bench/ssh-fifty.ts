@@ -13,7 +13,7 @@
  *   npm run bench -- ssh-fifty        # as root, lab and SSH lab node up
  *   CRIMON_BENCH_SECONDS=60 CRIMON_BENCH_ALIASES=50 npm run bench -- ssh-fifty
  */
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import {Poller} from '../source/session/poller.js';
 import {createCrimonStore} from '../source/store/store.js';
 import {SshTransport} from '../source/transport/ssh-transport.js';
 import {nodeKnownHostsLine, readSshNode, SSH_NODE_JSON} from '../test/lab/ssh-lab.js';
+import {median} from './_timing.js';
 
 const ALIASES = Number(process.env.CRIMON_BENCH_ALIASES ?? 50);
 const SECONDS = Number(process.env.CRIMON_BENCH_SECONDS ?? 30);
@@ -32,7 +33,6 @@ const INTERVAL_MS = 2000;
 const TIMEOUT_MS = 10_000;
 const CLI = path.resolve(import.meta.dirname, '..', 'dist', 'cli.js');
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 function skip(reason: string): never {

@@ -27,21 +27,11 @@ import {decodeMetricsResponse, encodeMetricsRequest, METRICS_METHOD} from '../so
 import {GrpcChannel} from '../source/protocol/grpc-client.js';
 import {LocalTransport} from '../source/transport/local-transport.js';
 import {makeHome, nodeKnownHostsLine, readSshNode, SSH_NODE_JSON} from '../test/lab/ssh-lab.js';
+import {median, timeIt} from './_timing.js';
 
 const N = 1000;
 const POLLS = 50;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function timeIt(run: () => void, polls = POLLS): number {
-	run();
-	const times: number[] = [];
-	for (let i = 0; i < polls; i++) {
-		const started = performance.now();
-		run();
-		times.push(performance.now() - started);
-	}
-	return median(times);
-}
 
 /** utime + stime of the processes whose command line matches, in ms. */
 function cpuMsOf(match: RegExp): number {
@@ -71,7 +61,7 @@ async function local(): Promise<void> {
 	const running = facts.tasks.filter((t) => t.pid > 0);
 	const tasks = Array.from({length: N}, (_, i) => ({namespace: 'bench', id: `c${i}`, pid: running[i % running.length]!.pid}));
 	const reader = CgroupReader.for(transport.procfs)!;
-	const ms = timeIt(() => reader.readAll(tasks));
+	const ms = timeIt(() => reader.readAll(tasks), POLLS);
 	const reads = reader.stats.fileReads;
 	console.log(`local, cgroup files: ${N} containers (synthetic: ${running.length} real lab cgroups, each read ${Math.round(N / running.length)} times): ${ms.toFixed(1)} ms a poll, ${(ms / N * 1000).toFixed(1)} µs a container, ${reads > 0 ? '6 files a container a poll (limits every 10 s)' : ''}`);
 
@@ -99,7 +89,7 @@ async function local(): Promise<void> {
 	const decodeMs = timeIt(() => {
 		const metrics = decodeMetricsResponse(answer);
 		for (const m of metrics) usageFromMetrics('bench', m, 0);
-	});
+	}, POLLS);
 	console.log(`local, Tasks.Metrics decoded (synthetic answer of ${N} metrics, ${(answer.length / 1024).toFixed(0)} KiB): ${decodeMs.toFixed(1)} ms a poll`);
 
 	// The real RPC on the lab, one call per namespace.
@@ -119,7 +109,7 @@ async function local(): Promise<void> {
 	channel.close();
 	const count = running.length;
 	console.log(`local, Tasks.Metrics on the lab (${facts.namespaces.length} namespaces, ${count} tasks): wall ${median(wall).toFixed(1)} ms, crimon CPU ${((cpu.user + cpu.system) / 1000 / POLLS).toFixed(2)} ms, containerd + shims CPU ${runtimeMs.toFixed(1)} ms a poll (${(runtimeMs / count).toFixed(2)} ms a task)`);
-	const cgroupLab = timeIt(() => reader.readAll(running.map((t) => ({namespace: t.namespace, id: t.id, pid: t.pid}))));
+	const cgroupLab = timeIt(() => reader.readAll(running.map((t) => ({namespace: t.namespace, id: t.id, pid: t.pid}))), POLLS);
 	console.log(`local, cgroup files on the same ${count} tasks: ${cgroupLab.toFixed(2)} ms a poll, all of it crimon's and the kernel's`);
 }
 
@@ -138,7 +128,7 @@ function model(): void {
 		// Pods of four containers (the sandbox and three), and one namespace.
 		for (let i = 0; i < list.length; i += 4) sumUsage(list.slice(i, i + 4));
 		sumUsage(list);
-	});
+	}, POLLS);
 	console.log(`model: rates and sums for ${N} containers (pods of 4, one namespace): ${ms.toFixed(2)} ms a poll`);
 }
 
